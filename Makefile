@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is set up on the way.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+STAMP  := $(VENV)/.installed-stamp
+MO     := translations/cy/LC_MESSAGES/messages.mo
+
+.PHONY: run test install translations extract check-translations init clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+translations: $(MO)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -d translations -l $* 
+
+# Regenerate the template and merge it into both catalogues (developers run this after changing strings).
+extract: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k lazy_gettext -k _l -k _n:1,2 \
+	    --msgid-bugs-address "" --copyright-holder "" --project portal -o translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
+
+check-translations: $(STAMP)
+	$(BIN)/python -m portal.i18n_check
+
+init: $(STAMP) translations
+	PORTAL_ENV=development $(BIN)/portal init
+
+run: init
+	PORTAL_ENV=development $(BIN)/portal run --host 127.0.0.1 --port $(PORT)
+
+test: $(STAMP) translations check-translations
+	$(BIN)/python -m portal.browser_check
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance/test-* .pytest_cache

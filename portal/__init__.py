@@ -1,0 +1,59 @@
+"""The portal: report domestic abuse to your housing association, safely, in Welsh or English."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from portal.config import PROJECT_ROOT, Settings
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app. Order matters only where noted."""
+    settings = Settings.from_env()
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder=str(PROJECT_ROOT / "static"), instance_path=str(settings.instance_dir))
+    configure(app, settings, overrides or {})
+    from portal.db import init_db
+    from portal.errors import init_errors
+    from portal.i18n import init_babel
+    from portal.logging_setup import init_logging
+    from portal.security import init_security_headers
+    from portal.sessions import init_sessions
+    from portal.views import register_blueprints
+
+    init_logging(app)
+    init_db(app)
+    init_sessions(app)  # needs the database
+    init_babel(app)
+    init_security_headers(app)
+    register_blueprints(app)
+    init_errors(app)
+    return app
+
+
+def configure(app: Flask, settings: Settings, overrides: dict[str, Any]) -> None:
+    app.config.update(
+        SETTINGS=settings,
+        PROJECT_ROOT=PROJECT_ROOT,
+        ENVIRONMENT=settings.environment,
+        SECRET_KEY=settings.secret(),
+        DATABASE_URL=settings.database_url,
+        PUBLIC_KEY_FILE=str(settings.public_key_file),
+        PRIVATE_KEY_DIR=str(settings.private_key_dir) if settings.private_key_dir else None,
+        KEY_PASSPHRASE=settings.key_passphrase,
+        NATION=settings.nation,
+        ORG_NAME={"en": settings.org_name_en, "cy": settings.org_name_cy},
+        EXIT_URL=settings.exit_url,
+        HELPLINES_FILE=str(settings.helplines_file),
+        SAME_DAY_CUTOFF=settings.same_day_cutoff,
+        TIMEZONE=settings.timezone,
+        SESSION_COOKIE_NAME="s",  # neutral: a cookie list should not name the service
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=not settings.development,
+        MAX_CONTENT_LENGTH=512 * 1024,
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        WTF_CSRF_SSL_STRICT=False,  # we send no Referer (Referrer-Policy: no-referrer); SameSite=Strict covers it
+    )
+    app.config.update(overrides)

@@ -1,0 +1,100 @@
+"""Configuration from PORTAL_* environment variables, with embedded defaults for development.
+
+Every setting has a default that makes `make run` work on a fresh machine (SQLite under instance/,
+development keys under instance/keys/). A real deployment sets the variables listed in docs/deploy.md.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"PORTAL_{name}", default)
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Settings:
+    """Typed view of the environment; turned into Flask config by `to_flask()`."""
+
+    environment: str = "production"
+    instance_dir: Path = PROJECT_ROOT / "instance"
+    database_url: str = ""
+    secret_key: str = ""
+    # The sealing key: the only key the public side needs.
+    public_key_file: Path = Path()
+    # Wrapped private keys (triage side only). Absent on an internet-facing host.
+    private_key_dir: Path | None = None
+    key_passphrase: str | None = None
+    nation: str = "wales"  # "wales" or "england": bank holidays, helplines
+    org_name_en: str = "Example Housing"
+    org_name_cy: str = "Tai Enghreifftiol"
+    exit_url: str = "https://www.bbc.co.uk/weather"
+    helplines_file: Path = PROJECT_ROOT / "portal" / "data" / "helplines.json"
+    # Reports received before this local time are due for first contact the same working day.
+    same_day_cutoff: time = time(15, 0)
+    timezone: str = "Europe/London"
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def development(self) -> bool:
+        return self.environment in {"development", "test"}
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        environment = _env("ENV", "production") or "production"
+        instance = Path(_env("INSTANCE_DIR", str(PROJECT_ROOT / "instance")) or "instance").resolve()
+        keys = instance / "keys"
+        private_dir = _env("PRIVATE_KEY_DIR")
+        hour, _, minute = (_env("SAME_DAY_CUTOFF", "15:00") or "15:00").partition(":")
+        passphrase = _env("KEY_PASSPHRASE")
+        passphrase_file = _env("KEY_PASSPHRASE_FILE")
+        if passphrase is None and passphrase_file:
+            passphrase = Path(passphrase_file).read_text(encoding="utf-8").rstrip("\n")
+        settings = cls(
+            environment=environment,
+            instance_dir=instance,
+            database_url=_env("DATABASE_URL") or f"sqlite:///{instance / 'portal.db'}",
+            secret_key=_env("SECRET_KEY") or "",
+            public_key_file=Path(_env("PUBLIC_KEY_FILE") or keys / "current.public.json"),
+            private_key_dir=Path(private_dir) if private_dir else (keys if environment != "production" else None),
+            key_passphrase=passphrase,
+            nation=(_env("NATION", "wales") or "wales").lower(),
+            org_name_en=_env("ORG_NAME_EN", cls.org_name_en) or cls.org_name_en,
+            org_name_cy=_env("ORG_NAME_CY", cls.org_name_cy) or cls.org_name_cy,
+            exit_url=_env("EXIT_URL", cls.exit_url) or cls.exit_url,
+            helplines_file=Path(_env("HELPLINES_FILE") or cls.helplines_file),
+            same_day_cutoff=time(int(hour), int(minute or 0)),
+            timezone=_env("TIMEZONE", "Europe/London") or "Europe/London",
+        )
+        if settings.environment in {"development", "test"} and settings.key_passphrase is None:
+            # Development keys are wrapped under a published passphrase: they protect nothing real.
+            settings.key_passphrase = "development only"
+        if settings.nation not in {"wales", "england"}:
+            raise ValueError("PORTAL_NATION must be 'wales' or 'england'")
+        return settings
+
+    def secret(self) -> str:
+        """The session/CSRF signing key: from the environment, or a per-instance file in development."""
+        if self.secret_key:
+            return self.secret_key
+        if not self.development:
+            raise RuntimeError("Set PORTAL_SECRET_KEY in production.")
+        path = self.instance_dir / "secret_key"
+        if not path.exists():
+            self.instance_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            path.chmod(0o600)
+        return path.read_text(encoding="utf-8").strip()

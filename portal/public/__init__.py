@@ -1,0 +1,1 @@
+"""The public side: pages anyone can reach, in /en/ and /cy/."""

@@ -1,0 +1,32 @@
+"""What every public page needs: language, the other language's URL, helplines, organisation name."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g, request, url_for
+from flask_babel import get_locale
+
+from portal.i18n import ENDONYMS, other_language
+
+
+def page_context() -> dict[str, Any]:
+    lang = str(get_locale() or "en")
+    other = other_language(lang)
+    args = dict(request.view_args or {})
+    other_url = None
+    if request.endpoint and g.get("lang_code"):
+        args["lang_code"] = other
+        other_url = url_for(request.endpoint, **args)
+    helplines = current_app.extensions["helplines"]
+    return {
+        "lang": lang,
+        "other_lang": other,
+        "other_lang_name": ENDONYMS[other],
+        "other_url": other_url,
+        "org_name": current_app.config["ORG_NAME"][lang],
+        "helplines": [h for h in helplines if h.audience == "everyone"],
+        "all_helplines": helplines,
+        "nation": current_app.config["NATION"],
+        "exit_path": url_for("root.exit_page"),
+        "form_page": g.get("form_page", False),
+    }

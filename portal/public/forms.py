@@ -1,0 +1,273 @@
+"""The report forms: one per kind of reporter, built from sections that each ask only what that person can
+answer. Nothing is required that a frightened person might not know; what is checked is that the ways we
+may contact someone are complete, because a half-given phone number is a safety risk.
+
+Labels are whole sentences (Welsh mutations and word order need them whole). Fields that hold sensitive
+data are rendered with autocomplete="off".
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, Field, HiddenField, IntegerField, RadioField, SelectMultipleField,
+                     StringField, TextAreaField)
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.public import messages as m
+
+LONG = 20_000
+SHORT = 500
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form: Any) -> None:
+        valid = {value for value, _label in self.choices}  # type: ignore[misc]
+        if any(v not in valid for v in self.data or []):
+            raise ValidationError(m.INVALID_CHOICE)
+
+
+class OptionalRadioField(RadioField):
+    """A radio group that may be left unanswered; an unknown value is still refused."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data in (None, "", "None"):
+            self.data = None
+            return
+        super().pre_validate(form)
+
+
+def text(label: Any, *, long: bool = False, description: Any = "") -> Field:
+    limit, message = (LONG, m.TOO_LONG) if long else (SHORT, m.SHORT_TOO_LONG)
+    cls = TextAreaField if long else StringField
+    return cls(label, description=description, validators=[Optional(), Length(max=limit, message=message)])
+
+
+def radios(label: Any, choices: list[tuple[str, Any]], description: Any = "") -> Field:
+    return OptionalRadioField(label, choices=choices, description=description, validate_choice=True)
+
+
+YES_NO_UNSURE = [("yes", _l("Yes")), ("no", _l("No")), ("unsure", _l("I'm not sure"))]
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+
+HELP_CHOICES = [
+    ("security", _l("Extra security for the home, like stronger locks, alarms or a video doorbell")),
+    ("repairs", _l("Repairs to damage caused by the abuse, with no charge")),
+    ("move", _l("Help to move to a safer home")),
+    ("arrears", _l("A break from action about rent arrears (a 'breathing space')")),
+    ("money", _l("Money and benefits advice")),
+    ("support", _l("Referral to a specialist support service or an independent domestic violence adviser (IDVA)")),
+    ("perpetrator", _l("Action about the tenancy or contract of the person causing harm")),
+    ("talk", _l("Just to talk to someone")),
+    ("other", _l("Something else")),
+]
+
+CONTACT_METHODS = ["call", "text", "email", "letter", "in_person", "trusted", "none"]
+DAYS = [("mon", _l("Monday")), ("tue", _l("Tuesday")), ("wed", _l("Wednesday")), ("thu", _l("Thursday")),
+        ("fri", _l("Friday")), ("sat", _l("Saturday")), ("sun", _l("Sunday"))]
+TIMES = [("morning", _l("Morning (9am to 12 noon)")), ("afternoon", _l("Afternoon (12 noon to 5pm)")),
+         ("evening", _l("Evening (5pm to 8pm)"))]
+PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ReportForm(FlaskForm):
+    """Fields every report has."""
+
+    class Meta:
+        # A frightened person may take hours to write. The CSRF token lasts 8 hours, and an expired token
+        # never loses anything: the form comes back with every answer in it (see views.report).
+        csrf_time_limit = 8 * 3600
+
+    # One-time token for this report: a double tap or a retry after a network error finds the first one.
+    submission_key = HiddenField()
+
+    story = text(_l("What is happening?"), long=True,
+                 description=_l("Tell us as much or as little as you want. You can leave this empty."))
+    danger_now = radios(_l("Is anyone in danger right now?"), YES_NO_UNSURE)
+    children = radios(_l("Do any children live in or visit the home?"), [
+        ("live", _l("Yes, children live there")), ("visit", _l("Yes, children visit")),
+        ("no", _l("No")), ("unsure", _l("I'm not sure"))])
+    help_wanted = MultiCheckboxField(_l("What would help?"), choices=HELP_CHOICES,
+                                     description=_l("Select all that apply."))
+    help_other = text(_l("What else would help?"))
+    crime_reference = text(_l("Crime reference number (optional)"),
+                           description=_l("You do not need one. We will help whether or not the police are involved."))
+    contact_language = radios(_l("Which language should we use?"), [("en", "English"), ("cy", "Cymraeg")])
+    interpreter = text(_l("If an interpreter would help, which language?"))
+    bsl = BooleanField(_l("A British Sign Language (BSL) interpreter"))
+    access_needs = text(_l("Anything else that would make contact easier, like large print or a quiet room"), long=True)
+    staff_sex = radios(_l("Would you prefer to speak to a woman or a man?"), [
+        ("woman", _l("A woman")), ("man", _l("A man")), ("none", _l("No preference"))])
+
+    KIND = ""
+    SAFE_CONTACT_ABOUT = "you"
+
+    def flags(self) -> dict[str, bool]:
+        """The only answers kept in plaintext, for sorting and filtering the queue."""
+        return {"danger_now": self.danger_now.data == "yes",
+                "children": self.children.data in {"live", "visit"},
+                "no_contact": "none" in (self.contact_methods.data or [])}
+
+    def answers(self) -> dict[str, Any]:
+        """Every answer, to be sealed. Empty answers are left out."""
+        skip = {"csrf_token", "submission_key"}
+        result: dict[str, Any] = {}
+        for field in self:
+            if field.name in skip or field.data in (None, "", [], False):
+                continue
+            result[field.name] = field.data
+        return result
+
+
+def _need(field: Field, message: Any) -> None:
+    if not (field.data or "").strip():
+        field.errors.append(message)
+
+
+class SafeContactMixin:
+    """Safe contact, as structured data: how, where, when, and what to do if someone else answers."""
+
+    contact_methods = MultiCheckboxField(_l("How can we contact you safely?"), choices=[
+        ("call", _l("Phone call")), ("text", _l("Text message")), ("email", _l("Email")),
+        ("letter", _l("Letter")), ("in_person", _l("In person, at a place you choose")),
+        ("trusted", _l("Through someone you trust, like a support worker")),
+        ("none", _l("Do not contact me"))], description=_l("Select all that are safe."))
+    phone_call = StringField(_l("Phone number for calls"), validators=[Optional(), Length(max=40)])
+    phone_text = StringField(_l("Mobile number for texts"), validators=[Optional(), Length(max=40)],
+                             description=_l("Leave this empty if it is the same as the number for calls."))
+    email = StringField(_l("Email address"), validators=[Optional(), Length(max=254)])
+    postal_address = text(_l("Address where a letter is safe"), long=True)
+    meeting_place = text(_l("Where can we meet you safely?"))
+    trusted_person = text(_l("Who is the person, and how do we reach them?"))
+    safe_days = MultiCheckboxField(_l("Which days are safe?"), choices=DAYS)
+    safe_times = MultiCheckboxField(_l("Which times are safe?"), choices=TIMES)
+    safe_times_note = text(_l("Anything else about when is safe"))
+    safe_today = radios(_l("Is it safe for us to contact you today?"), YES_NO_UNSURE)
+    voicemail = radios(_l("Can we leave a voicemail?"), YES_NO)
+    voicemail_message = text(_l("What may the voicemail say?"))
+    say_who = radios(_l("Can we say who we are when we call or write?"), [
+        ("yes", _l("Yes, you can say who you are")),
+        ("no", _l("No, use another name"))])
+    cover_name = text(_l("What name should we use instead?"))
+    check_question = text(_l("A code word or question we can use to check we are speaking to you"),
+                          description=_l("Do not use a password you use anywhere else."))
+    someone_else = radios(_l("What should we do if someone else answers?"), [
+        ("hang_up", _l("End the call or conversation without saying why")),
+        ("wrong_number", _l("Say it is a wrong number")),
+        ("cover", _l("Use the other name and a general reason")),
+        ("other", _l("Something else"))])
+    someone_else_note = text(_l("What should we do instead?"))
+
+    def validate_contact_methods(self, field: Field) -> None:
+        chosen = set(field.data or [])
+        about_them = self.SAFE_CONTACT_ABOUT == "them"  # type: ignore[attr-defined]
+        if not chosen:
+            raise ValidationError(m.SELECT_CONTACT_THEM if about_them else m.SELECT_CONTACT)
+        if "none" in chosen and len(chosen) > 1:
+            raise ValidationError(m.NO_CONTACT_AND_METHOD_THEM if about_them else m.NO_CONTACT_AND_METHOD)
+
+    def validate(self, extra_validators: Any = None) -> bool:  # type: ignore[override]
+        ok = super().validate(extra_validators)  # type: ignore[misc]
+        chosen = set(self.contact_methods.data or [])
+        if "call" in chosen:
+            _need(self.phone_call, m.ENTER_PHONE_CALL)
+        if "text" in chosen and not (self.phone_text.data or "").strip():
+            _need(self.phone_call, m.ENTER_PHONE_TEXT)
+        for field in (self.phone_call, self.phone_text):
+            if (field.data or "").strip() and not PHONE.match(field.data.strip()) and not field.errors:
+                field.errors.append(m.PHONE_FORMAT)
+        if "email" in chosen:
+            _need(self.email, m.ENTER_EMAIL)
+        if (self.email.data or "").strip() and not EMAIL.match(self.email.data.strip()) and not self.email.errors:
+            self.email.errors.append(m.EMAIL_FORMAT)
+        if "letter" in chosen:
+            _need(self.postal_address, m.ENTER_POSTAL)
+        if "in_person" in chosen:
+            _need(self.meeting_place, m.ENTER_PLACE)
+        if "trusted" in chosen:
+            _need(self.trusted_person, m.ENTER_TRUSTED)
+        if self.say_who.data == "no":
+            _need(self.cover_name, m.ENTER_COVER_NAME)
+        return ok and not any(f.errors for f in self)  # type: ignore[attr-defined]
+
+
+class HomeMixin:
+    tenant = radios(_l("Are you a tenant or contract holder with us?"), YES_NO_UNSURE)
+    address = text(_l("Your address or area (optional)"), long=True)
+    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"), YES_NO_UNSURE)
+
+
+class SelfReportForm(SafeContactMixin, HomeMixin, ReportForm):
+    KIND = "self"
+    your_name = text(_l("Your name (optional)"),
+                     description=_l("You can stay anonymous. If you do, we can only help as far as we can without knowing who you are."))
+    consent_share = radios(_l("Can we share what you tell us with other services that can help, like the police or a support service?"), [
+        ("yes", _l("Yes")), ("no", _l("No")), ("discuss", _l("I would like to talk about it first"))])
+
+
+class ConcernedReportForm(SafeContactMixin, ReportForm):
+    KIND = "concerned"
+    your_name = text(_l("Your name (optional)"),
+                     description=_l("You can stay anonymous. If you do, we cannot ask you anything more."))
+    relationship = radios(_l("How do you know them?"), [
+        ("neighbour", _l("I am a neighbour")), ("friend", _l("I am a friend")),
+        ("family", _l("I am a relative")), ("other", _l("Another way"))])
+    their_name = text(_l("Their name, if you know it"))
+    their_address = text(_l("Their address or area, if you know it"), long=True)
+    tenant = radios(_l("Are they a tenant or contract holder with us?"), YES_NO_UNSURE)
+    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"), YES_NO_UNSURE)
+    they_know = radios(_l("Do they know you are telling us?"), YES_NO_UNSURE)
+    their_safe_contact = text(_l("Do you know a safe way for us to contact them?"), long=True,
+                              description=_l("For example, times when they are alone, or a number only they use."))
+
+
+class AgencyReportForm(SafeContactMixin, ReportForm):
+    KIND = "agency"
+    SAFE_CONTACT_ABOUT = "them"
+    org_name = text(_l("Your organisation"))
+    worker_name = text(_l("Your name"))
+    worker_role = text(_l("Your role"))
+    work_phone = StringField(_l("Your work phone number"), validators=[Optional(), Length(max=40)])
+    work_email = StringField(_l("Your work email address"), validators=[Optional(), Length(max=254)])
+    their_name = text(_l("The person's name"))
+    their_address = text(_l("The person's address or area"), long=True)
+    tenant = radios(_l("Are they a tenant or contract holder with us?"), YES_NO_UNSURE)
+    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"), YES_NO_UNSURE)
+    they_know = radios(_l("Does the person know about this referral?"), YES_NO)
+    consent_share = radios(_l("Has the person agreed to us sharing information with other services?"), [
+        ("yes", _l("Yes")), ("no", _l("No")), ("not_asked", _l("Not asked yet"))])
+    dash_done = radios(_l("Has a DASH risk checklist been completed?"), YES_NO_UNSURE)
+    dash_score = IntegerField(_l("How many 'yes' answers did it have?"),
+                              validators=[Optional(), NumberRange(min=0, max=24, message=m.DASH_SCORE)])
+    # The safe-contact questions are about the person, not the worker.
+    contact_methods = MultiCheckboxField(_l("How can we contact them safely?"), choices=[
+        ("call", _l("Phone call")), ("text", _l("Text message")), ("email", _l("Email")),
+        ("letter", _l("Letter")), ("in_person", _l("In person, at a place they choose")),
+        ("trusted", _l("Through me or another worker they trust")),
+        ("none", _l("Do not contact them directly"))], description=_l("Select all that are safe."))
+    safe_today = radios(_l("Is it safe for us to contact them today?"), YES_NO_UNSURE)
+    check_question = text(_l("A code word or question we can use to check we are speaking to them"))
+    marac = radios(_l("Has the person been referred to MARAC?"), [
+        ("yes", _l("Yes")), ("planned", _l("A referral is planned")), ("no", _l("No")),
+        ("unsure", _l("I'm not sure"))])
+
+    def validate(self, extra_validators: Any = None) -> bool:  # type: ignore[override]
+        ok = super().validate(extra_validators)
+        _need(self.org_name, m.ENTER_ORG)
+        _need(self.worker_name, m.ENTER_WORKER)
+        if not ((self.work_phone.data or "").strip() or (self.work_email.data or "").strip()):
+            self.work_phone.errors.append(m.ENTER_WORK_CONTACT)
+        if (self.work_email.data or "").strip() and not EMAIL.match(self.work_email.data.strip()):
+            self.work_email.errors.append(m.EMAIL_FORMAT)
+        return ok and not any(f.errors for f in self)
+
+
+FORMS: dict[str, type[ReportForm]] = {"self": SelfReportForm, "concerned": ConcernedReportForm,
+                                      "agency": AgencyReportForm}

@@ -1,0 +1,23 @@
+"""One catalogue of validation messages, lazily translated, worded the GOV.UK way."""
+from flask_babel import lazy_gettext as _l
+
+TOO_LONG = _l("Your answer must be 20,000 characters or fewer. You can send the rest in another report.")
+SHORT_TOO_LONG = _l("Your answer must be 500 characters or fewer.")
+SELECT_CONTACT = _l("Select how we can contact you safely, or select that we should not contact you")
+SELECT_CONTACT_THEM = _l("Select how we can contact them safely, or select that we should not contact them")
+NO_CONTACT_AND_METHOD = _l("Select either a way to contact you or that we should not contact you, not both")
+NO_CONTACT_AND_METHOD_THEM = _l("Select either a way to contact them or that we should not contact them, not both")
+ENTER_PHONE_CALL = _l("Enter a phone number we can call safely")
+ENTER_PHONE_TEXT = _l("Enter a mobile number we can text safely")
+PHONE_FORMAT = _l("Enter a phone number, like 01632 960 001 or 07700 900 982")
+ENTER_EMAIL = _l("Enter an email address we can use safely")
+EMAIL_FORMAT = _l("Enter an email address in the correct format, like name@example.com")
+ENTER_POSTAL = _l("Enter an address where a letter is safe")
+ENTER_PLACE = _l("Enter where we can meet safely")
+ENTER_TRUSTED = _l("Enter the name of the person and how to reach them")
+ENTER_COVER_NAME = _l("Enter the name we should use instead of ours")
+ENTER_ORG = _l("Enter the name of your organisation")
+ENTER_WORKER = _l("Enter your name")
+ENTER_WORK_CONTACT = _l("Enter a work phone number or email address")
+DASH_SCORE = _l("Enter the number of 'yes' answers as a whole number from 0 to 24")
+INVALID_CHOICE = _l("Select one of the options")

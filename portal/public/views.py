@@ -1,0 +1,137 @@
+"""The reporting journey, in /en/ and /cy/. Views are thin: forms in forms.py, storing in reports.py."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import format_date, get_locale
+from werkzeug.wrappers import Response
+
+from portal.db import db
+from portal.i18n import LANGUAGES
+from portal.public.forms import FORMS, ReportForm
+from portal.reports import ReportNotStored, new_submission_key, submit
+
+bp = Blueprint("public", __name__, url_prefix="/<lang_code>")
+
+# Neutral words in the URL: a history list shows "tell-us/you", not what the report is about.
+KIND_SLUGS = {"you": "self", "someone": "concerned", "agency": "agency"}
+SLUG_FOR_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
+
+
+@bp.url_value_preprocessor
+def _pull_lang(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    lang = (values or {}).pop("lang_code", None)
+    if lang not in LANGUAGES:
+        abort(404)
+    g.lang_code = lang
+
+
+@bp.url_defaults
+def _add_lang(_endpoint: str, values: dict[str, Any]) -> None:
+    values.setdefault("lang_code", g.get("lang_code", "en"))
+
+
+def _render(template: str, **context: Any) -> str:
+    return render_template(template, **context)
+
+
+@bp.get("/")
+def start() -> str:
+    """Before the first form: how to leave quickly, and an honest word about history."""
+    return _render("public/start.html")
+
+
+@bp.get("/who")
+def who() -> str:
+    """Who is reporting: about me, about someone else, an agency, or my own behaviour."""
+    return _render("public/who.html")
+
+
+@bp.get("/safety")
+def safety() -> str:
+    """Cover your tracks: private browsing, history, safer devices, helplines."""
+    return _render("public/safety.html")
+
+
+@bp.get("/your-behaviour")
+def own_behaviour() -> str:
+    """For a person worried about their own behaviour: signposting only, no report."""
+    return _render("public/own_behaviour.html")
+
+
+@bp.get("/privacy")
+def privacy() -> str:
+    """Privacy notice."""
+    return _render("public/privacy.html")
+
+
+@bp.get("/accessibility")
+def accessibility() -> str:
+    """Accessibility statement."""
+    return _render("public/accessibility.html")
+
+
+def _error_list(form: ReportForm) -> list[tuple[str, str]]:
+    """(field id to link to, message) for the error summary, in page order."""
+    errors = []
+    for field in form:
+        if field.name == "csrf_token":
+            continue
+        target = f"{field.id}-0" if field.type in {"OptionalRadioField", "MultiCheckboxField"} else field.id
+        errors.extend((target, str(message)) for message in field.errors)
+    return errors
+
+
+@bp.route("/tell-us/<slug>", methods=["GET", "POST"])
+def report(slug: str) -> str | Response:
+    """The report form for one kind of reporter. Nothing typed is ever lost on the way."""
+    kind = KIND_SLUGS.get(slug) or abort(404)
+    form_class = FORMS[kind]
+    g.form_page = True
+    notice = None
+    if request.method == "GET":
+        form = form_class(formdata=None)
+        form.submission_key.data = new_submission_key()
+        form.contact_language.data = str(get_locale())
+        return _render("public/report.html", form=form, kind=kind, slug=slug, errors=[], notice=None)
+
+    form = form_class()
+    if not form.submission_key.data or len(form.submission_key.data) > 64:
+        form.submission_key.data = new_submission_key()
+    if request.form.get("action") == "switch-language":
+        # The language link posts the form here: show it again in this language, as typed, unjudged.
+        return _render("public/report.html", form=form, kind=kind, slug=slug, errors=[], notice=None)
+
+    if form.validate():
+        try:
+            receipt = submit(db(), kind=kind, answers=form.answers(), flags=form.flags(),
+                             contact_language=form.contact_language.data or str(get_locale()),
+                             submission_key=form.submission_key.data)
+        except ReportNotStored:
+            notice = "not-stored"
+        else:
+            session["receipt"] = {"reference": receipt.reference, "due": receipt.first_contact_due.isoformat(),
+                                  "danger": receipt.danger_now, "no_contact": receipt.no_contact}
+            return redirect(url_for("public.sent"), code=303)
+    elif form.csrf_token.errors and not any(f.errors for f in form if f.name != "csrf_token"):
+        # Only the security token had expired (or the session was cleared): keep everything, ask again.
+        notice = "expired"
+    errors = _error_list(form)
+    status = 200 if notice == "expired" else (503 if notice == "not-stored" else 400)
+    return _render("public/report.html", form=form, kind=kind, slug=slug, errors=errors, notice=notice), status
+
+
+@bp.get("/sent")
+def sent() -> str | Response:
+    """Confirmation: the reference, when to expect contact, and what to do if in danger meanwhile."""
+    receipt = session.get("receipt")
+    if not receipt:
+        return redirect(url_for("public.start"))
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    local_due = datetime.fromisoformat(receipt["due"]).astimezone(zone)
+    local_today = datetime.now(timezone.utc).astimezone(zone).date()
+    return _render("public/sent.html", receipt=receipt, due_today=local_due.date() == local_today,
+                   due_text=format_date(local_due, "EEEE d MMMM"))

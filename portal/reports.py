@@ -1,0 +1,128 @@
+"""Taking a report: seal everything that could identify or describe anyone, then store it once."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.keys import KeyFileError, load_public
+from portal.models import AuditEvent, Report
+from portal.sealing import Opener, Sealer
+from portal.working_time import first_contact_due
+
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
+PURPOSE = "report"
+
+
+class ReportNotStored(Exception):
+    """The report could not be stored; the person must be told and keep what they typed."""
+
+
+class ReportNotFound(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Receipt:
+    reference: str
+    first_contact_due: datetime
+    danger_now: bool
+    no_contact: bool
+
+
+def new_reference() -> str:
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _idempotency_hash(submission_key: str) -> str:
+    return hashlib.sha256(submission_key.encode("utf-8")).hexdigest()
+
+
+_sealer_cache: dict[tuple[str, float], Sealer] = {}
+
+
+def current_sealer() -> Sealer:
+    """The sealer for the configured public key, re-read if the file changes (key rotation)."""
+    path = Path(current_app.config["PUBLIC_KEY_FILE"])
+    try:
+        stamp = (str(path), path.stat().st_mtime)
+    except OSError as exc:
+        raise ReportNotStored("public key missing") from exc
+    if stamp not in _sealer_cache:
+        try:
+            _sealer_cache.clear()
+            _sealer_cache[stamp] = Sealer(load_public(path))
+        except KeyFileError as exc:
+            raise ReportNotStored("public key unreadable") from exc
+    return _sealer_cache[stamp]
+
+
+def _receipt(report: Report) -> Receipt:
+    due = report.first_contact_due
+    due = due if due.tzinfo else due.replace(tzinfo=timezone.utc)
+    return Receipt(report.reference, due, report.danger_now, report.no_contact)
+
+
+def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str, bool],
+           contact_language: str, submission_key: str, now: datetime | None = None) -> Receipt:
+    """Seal and store one report. Idempotent on `submission_key`: the same key gives the same receipt."""
+    key_hash = _idempotency_hash(submission_key)
+    existing = dbs.scalar(select(Report).where(Report.idempotency_hash == key_hash))
+    if existing is not None:
+        return _receipt(existing)
+    config = current_app.config
+    received = now or datetime.now(timezone.utc)
+    report_id = str(uuid.uuid4())
+    sealer = current_sealer()
+    try:
+        sealed = sealer.seal_json({"kind": kind, "answers": answers}, PURPOSE, report_id)
+    except Exception as exc:
+        raise ReportNotStored("sealing failed") from exc
+    report = Report(
+        id=report_id, reference=new_reference(), received_at=received,
+        first_contact_due=first_contact_due(received, config["NATION"], config["SAME_DAY_CUTOFF"],
+                                            config["TIMEZONE"]),
+        reporter_kind=kind, danger_now=flags["danger_now"], children=flags["children"],
+        no_contact=flags["no_contact"], contact_language=contact_language, status="new",
+        idempotency_hash=key_hash, key_id=sealer.key_id, sealed=sealed)
+    for _attempt in range(5):
+        try:
+            dbs.add(report)
+            dbs.commit()
+            return _receipt(report)
+        except IntegrityError:
+            dbs.rollback()
+            existing = dbs.scalar(select(Report).where(Report.idempotency_hash == key_hash))
+            if existing is not None:  # a concurrent double tap got there first
+                return _receipt(existing)
+            report.reference = new_reference()  # the rare reference collision: draw again
+        except Exception as exc:
+            dbs.rollback()
+            raise ReportNotStored("database error") from exc
+    raise ReportNotStored("could not allocate a reference")
+
+
+def open_report(dbs: Session, opener: Opener, reference: str, actor: str) -> tuple[Report, dict[str, Any]]:
+    """Decrypt one report for one use, and record that `actor` did."""
+    report = dbs.scalar(select(Report).where(Report.reference == reference.strip().upper()))
+    if report is None:
+        raise ReportNotFound(reference)
+    # Recorded before the attempt, so that even a failed opening leaves its trace.
+    dbs.add(AuditEvent(at=datetime.now(timezone.utc), actor=actor, action="report.opened",
+                       report_id=report.id, detail="cli"))
+    dbs.commit()
+    return report, opener.open_json(report.sealed, PURPOSE, report.id)

@@ -1,0 +1,108 @@
+"""Server-side sessions, so that leaving (quick exit) or signing out really ends a session.
+
+The cookie carries only a random 256-bit id. The database keeps the SHA-256 of that id (a stolen database
+gives no usable cookie) and the session's small data (a CSRF secret, the last confirmation reference).
+Report content never goes into a session.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from flask import Flask, Request, Response
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import delete
+from werkzeug.datastructures import CallbackDict
+
+from portal.models import WebSession
+
+IDLE_LIFETIME = timedelta(hours=8)  # matches the public form's CSRF lifetime: slow writers keep their session
+
+
+def _hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("ascii")).hexdigest()
+
+
+class ServerSession(CallbackDict, SessionMixin):  # type: ignore[misc]
+    def __init__(self, initial: dict[str, Any] | None = None, session_id: str | None = None):
+        def on_update(_self: Any) -> None:
+            self.modified = True
+
+        super().__init__(initial, on_update)
+        self.session_id = session_id
+        self.modified = False
+        self.destroyed = False
+
+    def destroy(self) -> None:
+        """Forget this session everywhere: in the database now, and the cookie in the response."""
+        self.clear()
+        self.destroyed = True
+
+
+class DatabaseSessionInterface(SessionInterface):
+    def _sessionmaker(self, app: Flask) -> Any:
+        return app.extensions["sessionmaker"]
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        session_id = request.cookies.get(self.get_cookie_name(app))
+        if not session_id or len(session_id) > 100:
+            return ServerSession()
+        now = datetime.now(timezone.utc)
+        with self._sessionmaker(app)() as dbs:
+            row = dbs.get(WebSession, _hash(session_id))
+            if row is None or _aware(row.expires_at) < now:
+                return ServerSession()
+            return ServerSession(json.loads(row.data), session_id)
+
+    def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:  # type: ignore[override]
+        name = self.get_cookie_name(app)
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
+        maker = self._sessionmaker(app)
+        if session.destroyed or (not session and session.modified):
+            if session.session_id:
+                with maker() as dbs, dbs.begin():
+                    dbs.execute(delete(WebSession).where(WebSession.id_hash == _hash(session.session_id)))
+            response.delete_cookie(name, domain=domain, path=path,
+                                   secure=self.get_cookie_secure(app), httponly=True,
+                                   samesite=self.get_cookie_samesite(app))
+            return
+        if not session:
+            return
+        if not session.modified and session.session_id:
+            return  # idle expiry is refreshed only on writes; cheap, and 8 hours is generous
+        if session.session_id is None:
+            session.session_id = secrets.token_urlsafe(32)
+        expires = datetime.now(timezone.utc) + IDLE_LIFETIME
+        with maker() as dbs, dbs.begin():
+            row = dbs.get(WebSession, _hash(session.session_id))
+            if row is None:
+                dbs.add(WebSession(id_hash=_hash(session.session_id), data=json.dumps(dict(session)),
+                                   expires_at=expires))
+            else:
+                row.data = json.dumps(dict(session))
+                row.expires_at = expires
+        # A session cookie (no Expires): it goes when the browser closes.
+        response.set_cookie(name, session.session_id, domain=domain, path=path, httponly=True,
+                            secure=self.get_cookie_secure(app), samesite=self.get_cookie_samesite(app))
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back naive datetimes; we only ever store UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def purge_expired(maker: Any) -> int:
+    with maker() as dbs, dbs.begin():
+        result = dbs.execute(delete(WebSession).where(WebSession.expires_at < datetime.now(timezone.utc)))
+        return result.rowcount or 0
+
+
+def init_sessions(app: Flask) -> None:
+    app.session_interface = DatabaseSessionInterface()
+
+
+__all__ = ["ServerSession", "init_sessions", "purge_expired"]
