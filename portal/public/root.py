@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, session
 from flask_babel import force_locale, gettext
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portal.i18n import browser_order
@@ -17,8 +18,8 @@ def landing() -> str:
     for lang in browser_order():
         with force_locale(lang):
             titles.append(gettext("Get help"))
-            columns.append(render_template("public/landing_column.html", column_lang=lang,
-                                           org_name=current_app.config["ORG_NAME"][lang]))
+            columns.append(Markup(render_template("public/landing_column.html", column_lang=lang,
+                                           org_name=current_app.config["ORG_NAME"][lang])))
     return render_template("public/landing.html", columns=columns, landing_title=" / ".join(titles))
 
 

@@ -1,0 +1,240 @@
+"""Browser tests: a live portal on 127.0.0.1 driven by Debian's Chromium through Playwright.
+
+One live server and one browser per session; a new browser context (cookies, storage, history) per test.
+Nothing here touches the internet: the quick exit lands on /__neutral, a tiny page served by the same
+test server, and Chromium runs with its background networking switched off.
+
+Without Chromium every browser test is skipped, and the summary names each one loudly. With
+PORTAL_REQUIRE_BROWSER=1 (CI) a missing Chromium fails the tests instead.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portal.browser_check import chromium_path
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+REQUIRE_BROWSER = os.environ.get("PORTAL_REQUIRE_BROWSER") == "1"
+CHROMIUM = chromium_path()
+NEUTRAL_HTML = "<!doctype html><html lang='en'><title>Weather</title><h1>Weather</h1><p>Sunny spells.</p></html>"
+PORTAL_BIN = Path(sys.executable).with_name("portal")
+
+_skipped_for_no_chromium: list[str] = []
+
+
+# --------------------------------------------------------------------------------------------------
+# No Chromium: skip loudly (or fail, when PORTAL_REQUIRE_BROWSER=1)
+# --------------------------------------------------------------------------------------------------
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if CHROMIUM or REQUIRE_BROWSER:
+        return  # with REQUIRE_BROWSER the `browser` fixture fails each test instead
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=f"no Chromium: {item.nodeid}"))
+            _skipped_for_no_chromium.append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if not _skipped_for_no_chromium:
+        return
+    bar = "!" * 78
+    terminalreporter.write_line(bar, red=True, bold=True)
+    terminalreporter.write_line(
+        f"!! NO CHROMIUM (looked for {os.environ.get('PORTAL_CHROMIUM', '/usr/bin/chromium')}): "
+        f"{len(_skipped_for_no_chromium)} browser tests were NOT run:", red=True, bold=True)
+    for nodeid in _skipped_for_no_chromium:
+        terminalreporter.write_line(f"!!   {nodeid}", red=True)
+    terminalreporter.write_line("!! Install it with: apt-get install -y chromium", red=True, bold=True)
+    terminalreporter.write_line(bar, red=True, bold=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# The live server
+# --------------------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Set PORTAL_* variables only while the app reads them, so other tests see the environment unchanged."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class _Slot:
+    """A WSGI app that forwards to the real one, so the server can pick its port before the app exists."""
+
+    app: Any = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Any
+    instance_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def neutral_url(self) -> str:
+        return self.url + "/__neutral"
+
+    def gettext(self, lang: str, message: str, **variables: Any) -> str:
+        """The live app's own translation of `message` (the Welsh catalogue may still be in progress)."""
+        from flask_babel import force_locale, gettext
+        with self.app.test_request_context("/"), force_locale(lang):
+            return gettext(message, **variables)
+
+    def reports(self) -> list[dict[str, Any]]:
+        """Every stored report, unsealed with the development private key, newest first."""
+        from sqlalchemy import select
+
+        from portal.keys import load_private_keys
+        from portal.models import Report
+        from portal.reports import PURPOSE
+        from portal.sealing import Opener
+        opener = Opener(load_private_keys(Path(self.app.config["PRIVATE_KEY_DIR"]),
+                                          self.app.config["KEY_PASSPHRASE"]))
+        with self.app.extensions["sessionmaker"]() as dbs:
+            rows = dbs.scalars(select(Report).order_by(Report.received_at.desc())).all()
+            return [{"reference": r.reference, "kind": r.reporter_kind, "danger_now": r.danger_now,
+                     "no_contact": r.no_contact, "contact_language": r.contact_language,
+                     "content": opener.open_json(r.sealed, PURPOSE, r.id)} for r in rows]
+
+    def report(self, reference: str) -> dict[str, Any]:
+        found = [r for r in self.reports() if r["reference"] == reference]
+        assert found, f"no stored report with reference {reference}"
+        return found[0]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    from werkzeug.serving import make_server
+
+    instance = tmp_path_factory.mktemp("browser-instance")
+    slot = _Slot()
+    server = make_server("127.0.0.1", 0, slot, threaded=True)
+    base = f"http://127.0.0.1:{server.port}"
+    env = {"PORTAL_ENV": "test", "PORTAL_INSTANCE_DIR": str(instance), "PORTAL_EXIT_URL": base + "/__neutral"}
+
+    # `portal init`, exactly as a developer runs it: the database schema and development keys.
+    init = subprocess.run([str(PORTAL_BIN), "init"], env={**os.environ, **env}, capture_output=True,
+                          text=True, timeout=120)
+    assert init.returncode == 0, f"portal init failed:\n{init.stdout}\n{init.stderr}"
+
+    from portal import create_app
+    with _environment(env):
+        app = create_app()
+    # The settings are read from the environment once, at create_app time: check they took.
+    assert app.config["ENVIRONMENT"] == "test"
+    assert app.config["EXIT_URL"] == base + "/__neutral"
+    assert Path(app.config["PUBLIC_KEY_FILE"]).is_relative_to(instance)
+    assert app.config["DATABASE_URL"].endswith(str(instance / "portal.db"))
+    app.add_url_rule("/__neutral", "neutral", lambda: NEUTRAL_HTML)
+    slot.app = app
+
+    thread = threading.Thread(target=server.serve_forever, name="live-portal", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(url=base, app=app, instance_dir=instance, env=env)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+# --------------------------------------------------------------------------------------------------
+# The browser: one per session, a fresh context per test
+# --------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM:
+        pytest.fail("no Chromium at /usr/bin/chromium (PORTAL_REQUIRE_BROWSER=1): install it with "
+                    "`apt-get install -y chromium`")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class PageProblems:
+    """JavaScript errors and Content-Security-Policy refusals seen by any page of a context."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def watch(self, page: Any) -> None:
+        page.on("pageerror", lambda error: self.messages.append(f"page error on {page.url}: {error}"))
+        page.on("console", self._console)
+
+    def offsite(self, url: str, base: str) -> None:
+        if not (url.startswith(base + "/") or url == base or url.startswith("data:")):
+            self.messages.append(f"request left the test server: {url}")
+
+    def _console(self, message: Any) -> None:
+        text = message.text
+        if message.type == "error" and ("Content Security Policy" in text or "Refused to" in text):
+            self.messages.append(f"console: {text}")
+
+
+@pytest.fixture
+def new_context(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., Any]]:
+    """Make a browser context: `new_context(js=False, width=320, locale="cy", bypass_csp=True)`.
+
+    Every context is closed after the test; a test fails if any page had a JavaScript error or a CSP
+    refusal (unless the context was made with `allow_problems=True`).
+    """
+    made: list[tuple[Any, PageProblems, bool]] = []
+
+    def make(*, js: bool = True, width: int = 1024, height: int = 768, locale: str = "en-GB",
+             bypass_csp: bool = False, allow_problems: bool = False) -> Any:
+        context = browser.new_context(base_url=live_server.url, java_script_enabled=js, locale=locale,
+                                      viewport={"width": width, "height": height}, bypass_csp=bypass_csp,
+                                      service_workers="block")
+        context.set_default_timeout(10_000)
+        context.set_default_navigation_timeout(15_000)
+        problems = PageProblems()
+        context.on("page", problems.watch)
+        # Nothing may leave loopback (watched, not intercepted: interception would change what we test).
+        context.on("request", lambda request: problems.offsite(request.url, live_server.url))
+        made.append((context, problems, allow_problems))
+        return context
+
+    yield make
+    found: list[str] = []
+    for context, problems, allowed in made:
+        with contextlib.suppress(Exception):
+            context.close()
+        if not allowed:
+            found.extend(problems.messages)
+    assert not found, "the browser reported problems:\n" + "\n".join(found)
+
+
+@pytest.fixture
+def page(new_context: Callable[..., Any]) -> Any:
+    """A page in a fresh context, JavaScript on, English browser."""
+    return new_context().new_page()
+

@@ -1,0 +1,113 @@
+"""Fixture chain: settings (environment) → app → client → action helpers."""
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.hygiene import check_page
+
+ERROR_PREFIX = {"en": "Error:", "cy": "Gwall:"}
+
+
+@pytest.fixture
+def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PORTAL_ENV", "test")
+    monkeypatch.setenv("PORTAL_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("PORTAL_EXIT_URL", "https://neutral.example/weather")
+    for name in ("PORTAL_DATABASE_URL", "PORTAL_PUBLIC_KEY_FILE", "PORTAL_PRIVATE_KEY_DIR",
+                 "PORTAL_KEY_PASSPHRASE", "PORTAL_NATION", "PORTAL_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def make_app(overrides: dict[str, Any] | None = None, keys: bool = True) -> Flask:
+    from portal import create_app
+    from portal.db import upgrade
+    from portal.keys import write_key_pair
+
+    app = create_app({"TESTING": True, **(overrides or {})})
+    upgrade(app.config["DATABASE_URL"])
+    public = Path(app.config["PUBLIC_KEY_FILE"])
+    if keys and not public.exists():
+        write_key_pair(public.parent, app.config["KEY_PASSPHRASE"])
+    return app
+
+
+@pytest.fixture
+def app(instance: Path) -> Flask:
+    return make_app()
+
+
+class CheckedClient(FlaskClient):
+    """A test client that checks page hygiene and headers on every response."""
+
+    def open(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        response = super().open(*args, **kwargs)
+        path = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
+        assert response.headers.get("Cache-Control") == "no-store", path
+        assert "Content-Security-Policy" in response.headers, path
+        if response.mimetype == "text/html" and response.status_code != 303 and response.status_code != 302:
+            body = response.get_data()
+            if response.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            html = body.decode("utf-8")
+            lang = "cy" if str(path).startswith("/cy/") else "en"
+            check_page(html, str(path).split("?")[0], ERROR_PREFIX[lang])
+        return response
+
+
+@pytest.fixture
+def client(app: Flask) -> Iterator[CheckedClient]:
+    app.test_client_class = CheckedClient
+    with app.test_client() as c:
+        yield c  # type: ignore[misc]
+
+
+def form_tokens(html: str) -> dict[str, str]:
+    return {
+        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1),  # type: ignore[union-attr]
+        "submission_key": re.search(r'name="submission_key" value="([^"]+)"', html).group(1),  # type: ignore[union-attr]
+    }
+
+
+class Reporter:
+    """Action helpers: what a person does on the public side."""
+
+    def __init__(self, client: FlaskClient):
+        self.client = client
+
+    def open_form(self, slug: str = "you", lang: str = "en") -> dict[str, str]:
+        response = self.client.get(f"/{lang}/tell-us/{slug}")
+        assert response.status_code == 200
+        return form_tokens(response.get_data(as_text=True))
+
+    def send(self, answers: dict[str, Any], slug: str = "you", lang: str = "en",
+             tokens: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        tokens = tokens or self.open_form(slug, lang)
+        return self.client.post(f"/{lang}/tell-us/{slug}", data={**tokens, **answers, "action": "send"})
+
+
+@pytest.fixture
+def reporter(client: FlaskClient) -> Reporter:
+    return Reporter(client)
+
+
+def open_all(app: Flask) -> list[dict[str, Any]]:
+    """Decrypt every stored report (as the triage side would), for assertions."""
+    from sqlalchemy import select
+
+    from portal.keys import load_private_keys
+    from portal.models import Report
+    from portal.reports import PURPOSE
+    from portal.sealing import Opener
+
+    opener = Opener(load_private_keys(Path(app.config["PRIVATE_KEY_DIR"]), app.config["KEY_PASSPHRASE"]))
+    with app.extensions["sessionmaker"]() as dbs:
+        rows = dbs.scalars(select(Report)).all()
+        return [{"row": r, **opener.open_json(r.sealed, PURPOSE, r.id)} for r in rows]
