@@ -27,7 +27,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 REQUIRE_BROWSER = os.environ.get("PORTAL_REQUIRE_BROWSER") == "1"
 CHROMIUM = chromium_path()
-NEUTRAL_HTML = "<!doctype html><html lang='en'><title>Weather</title><h1>Weather</h1><p>Sunny spells.</p></html>"
+NEUTRAL_HTML = "<!doctype html><html lang='en'><link rel=icon href='data:,'><title>Weather</title><h1>Weather</h1><p>Sunny spells.</p></html>"
 PORTAL_BIN = Path(sys.executable).with_name("portal")
 
 _skipped_for_no_chromium: list[str] = []
