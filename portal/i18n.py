@@ -18,7 +18,7 @@ ENDONYMS = {"en": "English", "cy": "Cymraeg"}
 
 
 def select_locale() -> str:
-    lang = g.get("lang_code")
+    lang = g.get("lang_code") or request.path.split("/", 2)[1]  # also for a /cy/… page that does not exist
     if lang in LANGUAGES:
         return lang
     return request.accept_languages.best_match(LANGUAGES) or "en"

@@ -77,6 +77,8 @@ class DatabaseSessionInterface(SessionInterface):
         if session.session_id is None:
             session.session_id = secrets.token_urlsafe(32)
         expires = datetime.now(timezone.utc) + IDLE_LIFETIME
+        if secrets.randbelow(200) == 0:
+            purge_expired(maker)  # now and then, so abandoned sessions do not pile up
         with maker() as dbs, dbs.begin():
             row = dbs.get(WebSession, _hash(session.session_id))
             if row is None:

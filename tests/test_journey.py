@@ -266,3 +266,20 @@ def test_helplines_follow_the_nation(instance, monkeypatch):
 def test_sensitive_fields_do_not_autocomplete(client):
     html = client.get("/en/tell-us/you").get_data(as_text=True)
     assert '<form id="report-form" method="post" action="/en/tell-us/you" novalidate autocomplete="off">' in html
+
+
+def test_a_missing_welsh_page_is_in_welsh(client):
+    response = client.get("/cy/dim-yma")
+    assert response.status_code == 404 and 'lang="cy"' in response.get_data(as_text=True)[:120]
+
+
+def test_expired_sessions_are_purged(app):
+    from datetime import datetime, timedelta, timezone
+
+    from portal.models import WebSession
+    from portal.sessions import purge_expired
+
+    with app.extensions["sessionmaker"]() as dbs, dbs.begin():
+        dbs.add(WebSession(id_hash="a" * 64, data="{}", expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+        dbs.add(WebSession(id_hash="b" * 64, data="{}", expires_at=datetime.now(timezone.utc) + timedelta(hours=1)))
+    assert purge_expired(app.extensions["sessionmaker"]) == 1

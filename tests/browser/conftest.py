@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timezone
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,8 @@ class LiveServer:
             rows = dbs.scalars(select(Report).order_by(Report.received_at.desc())).all()
             return [{"reference": r.reference, "kind": r.reporter_kind, "danger_now": r.danger_now,
                      "no_contact": r.no_contact, "contact_language": r.contact_language,
+                     "first_contact_due": (r.first_contact_due if r.first_contact_due.tzinfo
+                                           else r.first_contact_due.replace(tzinfo=timezone.utc)),
                      "content": opener.open_json(r.sealed, PURPOSE, r.id)} for r in rows]
 
     def report(self, reference: str) -> dict[str, Any]:

@@ -1,0 +1,226 @@
+"""What a person does on the portal, as small steps the browser tests read like a story.
+
+Selectors use ids, hrefs and data attributes rather than visible words, so the steps work in Welsh while
+the Welsh catalogue is still being translated. Expected words come from the live app's own catalogue
+(`live_server.gettext`).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import axe_playwright_python
+
+AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+REFERENCE = re.compile(r"^[ABCDEFGHJKMNPQRSTVWXYZ2-9]{4}-[ABCDEFGHJKMNPQRSTVWXYZ2-9]{4}$")
+SLUGS = ("you", "someone", "agency")
+LOCALES = {"en": "en-GB", "cy": "cy"}  # what the browser says it prefers (Accept-Language)
+
+
+# ---- looking ---------------------------------------------------------------------------------------
+
+def page_language(page: Any) -> str:
+    return page.evaluate("document.documentElement.lang")
+
+
+def path_of(page: Any) -> str:
+    return re.sub(r"^https?://[^/]+", "", page.url)
+
+
+def focused(page: Any) -> dict[str, Any]:
+    """What has keyboard focus: enough to say which element it is and whether a sighted user sees it."""
+    return page.evaluate("""() => {
+        const el = document.activeElement;
+        if (!el || el === document.body) return {tag: 'body'};
+        const box = el.getBoundingClientRect();
+        return {tag: el.tagName.toLowerCase(), id: el.id, href: el.getAttribute('href'), type: el.type || '',
+                value: el.value, checked: !!el.checked, classes: el.className,
+                name: el.getAttribute('name'), text: (el.innerText || '').trim(),
+                onScreen: box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0
+                          && box.left < window.innerWidth && box.top < window.innerHeight};
+    }""")
+
+
+def horizontal_overflow(page: Any) -> dict[str, Any]:
+    """The page's scroll width, and the elements that stick out past the right edge of the viewport."""
+    return page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        const wide = [];
+        for (const el of document.querySelectorAll('body *')) {
+            const box = el.getBoundingClientRect();
+            if (box.width && box.right > width + 0.5) wide.push(el.outerHTML.slice(0, 120));
+        }
+        return {scrollWidth: document.documentElement.scrollWidth, clientWidth: width, wide: wide.slice(0, 8)};
+    }""")
+
+
+def assert_no_sideways_scrolling(page: Any, width: int = 320) -> None:
+    found = horizontal_overflow(page)
+    assert found["scrollWidth"] <= width, (
+        f"{path_of(page)} scrolls sideways at {width} px: scrollWidth {found['scrollWidth']}; "
+        f"too wide: {found['wide']}")
+
+
+def exit_announcement(page: Any) -> str:
+    return page.inner_text("#exit-status").strip()
+
+
+def stored_text(page: Any) -> dict[str, Any]:
+    """Everything the browser keeps for this page where someone else might look."""
+    return {"url": page.url, "title": page.title(), "cookies": page.context.cookies(),
+            "localStorage": page.evaluate("JSON.stringify(Object.entries(localStorage))"),
+            "sessionStorage": page.evaluate("JSON.stringify(Object.entries(sessionStorage))")}
+
+
+def assert_page_is_usable(page: Any) -> None:
+    """Not blank: the quick exit's 'exiting' class is gone and the heading can be seen."""
+    assert "exiting" not in (page.evaluate("document.documentElement.className") or "")
+    assert page.locator("h1").first.is_visible(), f"{path_of(page)}: the h1 is not visible"
+
+
+# ---- moving about ------------------------------------------------------------------------------------
+
+def reporter_arrives_at_landing(page: Any) -> None:
+    page.goto("/")
+
+
+def reporter_chooses_language_on_landing(page: Any, lang: str) -> None:
+    page.click(f"section[lang='{lang}'] a[href='/{lang}/']")
+    page.wait_for_url(f"**/{lang}/")
+
+
+def reporter_continues_from_start(page: Any, lang: str) -> None:
+    page.click(f"main a.button[href='/{lang}/who']")
+    page.wait_for_url(f"**/{lang}/who")
+
+
+def reporter_says_who(page: Any, lang: str, slug: str) -> None:
+    page.click(f"a.choice-link[href='/{lang}/tell-us/{slug}']")
+    page.wait_for_url(f"**/{lang}/tell-us/{slug}")
+
+
+def reporter_fills_in(page: Any, slug: str, story: str) -> dict[str, Any]:
+    """Fill in a plausible report of the given kind, with contact details that pass validation.
+
+    Returns the answers the stored (sealed) report should then hold.
+    """
+    expected: dict[str, Any] = {"story": story}
+    if slug == "agency":
+        page.fill("#org_name", "Example Women's Aid")
+        page.fill("#worker_name", "Sam Worker")
+        page.fill("#work_email", "sam.worker@example.org")
+        page.check("#dash_done-0")  # yes
+        page.fill("#dash_score", "14")
+        expected.update(org_name="Example Women's Aid", worker_name="Sam Worker", dash_done="yes",
+                        dash_score=14)
+    elif slug == "someone":
+        page.fill("#your_name", "A neighbour")
+        page.check("#relationship-0")  # neighbour
+        expected.update(your_name="A neighbour", relationship="neighbour")
+    page.fill("#story", story)
+    page.check("#danger_now-1")  # no
+    page.check("#children-2")  # no
+    expected.update(danger_now="no", children="no")
+    if slug == "you":
+        page.check("#contact_methods-0")  # a phone call
+        page.fill("#phone_call", "07700 900982")
+        page.check("#safe_days-0")
+        page.check("#safe_times-1")
+        expected.update(contact_methods=["call"], phone_call="07700 900982", safe_days=["mon"],
+                        safe_times=["afternoon"])
+    elif slug == "someone":
+        page.check("#contact_methods-2")  # email
+        page.fill("#email", "neighbour@example.org")
+        expected.update(contact_methods=["email"], email="neighbour@example.org")
+    else:
+        page.check("#contact_methods-5")  # through the worker
+        page.fill("#trusted_person", "Through Sam at Example Women's Aid, 01632 960 001")
+        expected.update(contact_methods=["trusted"])
+    return expected
+
+
+def reporter_sends(page: Any) -> None:
+    page.click("button[name='action'][value='send']")
+    page.wait_for_load_state()
+
+
+def reporter_presses_exit_button(page: Any) -> None:
+    page.click(".exit-bar a[data-exit]")
+
+
+def reporter_presses_shift(page: Any) -> None:
+    page.keyboard.press("Shift")
+
+
+def reporter_presses_shift_three_times(page: Any) -> None:
+    for _ in range(3):
+        page.keyboard.press("Shift")
+
+
+def reporter_types_with_a_capital(page: Any, word: str) -> None:
+    """Type `word`, holding Shift for its first letter, as a person does for a capital."""
+    page.keyboard.press(f"Shift+{word[0].upper()}")
+    page.keyboard.type(word[1:])
+
+
+def reporter_tabs_until(page: Any, matches: Any, limit: int = 150, backwards: bool = False) -> dict[str, Any]:
+    """Press Tab (or Shift+Tab) until `matches(focused)` is true; fail if focus never gets there."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        now = focused(page)
+        if matches(now):
+            return now
+        seen.append(now.get("id") or now.get("href") or now.get("tag"))
+    raise AssertionError(f"keyboard focus never reached the element on {path_of(page)}; went through {seen}")
+
+
+def waits_for_neutral_page(page: Any, live_server: Any) -> None:
+    page.wait_for_url(live_server.neutral_url)
+    assert page.title() == "Weather"
+
+
+# ---- the confirmation page ---------------------------------------------------------------------------
+
+def confirmation_reference(page: Any) -> str:
+    reference = page.inner_text(".panel .reference").strip()
+    assert REFERENCE.match(reference), f"reference {reference!r} is not like ABCD-2345"
+    return reference
+
+
+def expected_contact_sentence(live_server: Any, lang: str, due: Any) -> str:
+    """The sentence the confirmation page should show, from the live app's catalogue and clock rules."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from flask_babel import force_locale, format_date, gettext
+    app = live_server.app
+    zone = ZoneInfo(app.config["TIMEZONE"])
+    local_due = due.astimezone(zone)
+    with app.test_request_context("/"), force_locale(lang):
+        if local_due.date() == datetime.now(timezone.utc).astimezone(zone).date():
+            return gettext("Our community safety team aims to contact you today, in the ways you told us are safe.")
+        return gettext("Our community safety team aims to contact you by the end of %(day)s, in the ways you "
+                       "told us are safe.", day=format_date(local_due, "EEEE d MMMM"))
+
+
+# ---- axe-core ----------------------------------------------------------------------------------------
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return result["violations"]
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v.get('impact')}): {v['help']} [{v['helpUrl']}]")
+        for node in v["nodes"][:10]:
+            lines.append(f"    {' '.join(map(str, node['target']))}: {node['html'][:160]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            if summary:
+                lines.append(f"      {summary[:300]}")
+    return "\n".join(lines)
