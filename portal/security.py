@@ -43,7 +43,7 @@ def init_security_headers(app: Flask) -> None:
         h["X-Frame-Options"] = "DENY"
         h["Cross-Origin-Opener-Policy"] = "same-origin"
         h["Cross-Origin-Resource-Policy"] = "same-origin"
-        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         # Nothing this portal serves may be kept by the browser, a proxy or a shared device's cache:
         # a cached page is a trace of the visit.
         h["Cache-Control"] = "no-store"

@@ -283,3 +283,9 @@ def test_expired_sessions_are_purged(app):
         dbs.add(WebSession(id_hash="a" * 64, data="{}", expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
         dbs.add(WebSession(id_hash="b" * 64, data="{}", expires_at=datetime.now(timezone.utc) + timedelta(hours=1)))
     assert purge_expired(app.extensions["sessionmaker"]) == 1
+
+
+def test_consent_to_share_names_the_kinds_of_agency(app, reporter):
+    reporter.send({"consent_share": "yes", "share_with": ["police", "support"], "contact_methods": ["none"]})
+    (stored,) = open_all(app)
+    assert stored["answers"]["consent_share"] == "yes" and stored["answers"]["share_with"] == ["police", "support"]

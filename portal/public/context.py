@@ -17,6 +17,8 @@ def page_context() -> dict[str, Any]:
     if request.endpoint and g.get("lang_code"):
         args["lang_code"] = other
         other_url = url_for(request.endpoint, **args)
+    elif request.endpoint != "root.landing":
+        other_url = url_for("public.start", lang_code=other)  # error pages: the other language's start
     helplines = current_app.extensions["helplines"]
     return {
         "lang": lang,

@@ -68,6 +68,14 @@ HELP_CHOICES = [
     ("other", _l("Something else")),
 ]
 
+SHARE_WITH = [
+    ("police", _l("The police")),
+    ("support", _l("A domestic abuse support service or an IDVA")),
+    ("social_services", _l("Social services")),
+    ("health", _l("Health services, like a GP")),
+    ("council", _l("The council's housing team")),
+]
+
 CONTACT_METHODS = ["call", "text", "email", "letter", "in_person", "trusted", "none"]
 DAYS = [("mon", _l("Monday")), ("tue", _l("Tuesday")), ("wed", _l("Wednesday")), ("thu", _l("Thursday")),
         ("fri", _l("Friday")), ("sat", _l("Saturday")), ("sun", _l("Sunday"))]
@@ -204,7 +212,14 @@ class HomeMixin:
     abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"), YES_NO_UNSURE)
 
 
-class SelfReportForm(SafeContactMixin, HomeMixin, ReportForm):
+class ConsentMixin:
+    """Consent to share, with named kinds of agency (recorded so the case shows what was agreed)."""
+
+    share_with = MultiCheckboxField(_l("Who can we share it with?"), choices=SHARE_WITH,
+                                    description=_l("Select all that apply."))
+
+
+class SelfReportForm(ConsentMixin, SafeContactMixin, HomeMixin, ReportForm):
     KIND = "self"
     your_name = text(_l("Your name (optional)"),
                      description=_l("You can stay anonymous. If you do, we can only help as far as we can without knowing who you are."))
@@ -228,7 +243,7 @@ class ConcernedReportForm(SafeContactMixin, ReportForm):
                               description=_l("For example, times when they are alone, or a number only they use."))
 
 
-class AgencyReportForm(SafeContactMixin, ReportForm):
+class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
     KIND = "agency"
     SAFE_CONTACT_ABOUT = "them"
     org_name = text(_l("Your organisation"))
