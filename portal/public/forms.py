@@ -172,6 +172,10 @@ class SafeContactMixin:
         ("cover", _l("Use the other name and a general reason")),
         ("other", _l("Something else"))])
     someone_else_note = text(_l("What should we do instead?"))
+    call_drops = radios(_l("If a call ends suddenly, what should we do?"), [
+        ("call_back", _l("Call back straight away")),
+        ("wait", _l("Wait for a contact from you or them")),
+        ("try_later", _l("Try again later, at a safe time"))])
 
     def validate_contact_methods(self, field: Field) -> None:
         chosen = set(field.data or [])

@@ -95,6 +95,7 @@ class LiveServer:
     app: Any
     instance_dir: Path
     env: dict[str, str] = field(default_factory=dict)
+    _opener: Any = None
 
     @property
     def neutral_url(self) -> str:
@@ -106,7 +107,12 @@ class LiveServer:
         with self.app.test_request_context("/"), force_locale(lang):
             return gettext(message, **variables)
 
-    def reports(self) -> list[dict[str, Any]]:
+    def ngettext(self, lang: str, singular: str, plural: str, num: int) -> str:
+        from flask_babel import force_locale, ngettext
+        with self.app.test_request_context("/"), force_locale(lang):
+            return ngettext(singular, plural, num)
+
+    def reports(self, reference: str | None = None) -> list[dict[str, Any]]:
         """Every stored report, unsealed with the development private key, newest first."""
         from sqlalchemy import select
 
@@ -114,10 +120,15 @@ class LiveServer:
         from portal.models import Report
         from portal.reports import PURPOSE
         from portal.sealing import Opener
-        opener = Opener(load_private_keys(Path(self.app.config["PRIVATE_KEY_DIR"]),
-                                          self.app.config["KEY_PASSPHRASE"]))
+        if self._opener is None:  # unwrapping costs an Argon2id derivation: once per session
+            self._opener = Opener(load_private_keys(Path(self.app.config["PRIVATE_KEY_DIR"]),
+                                                    self.app.config["KEY_PASSPHRASE"]))
+        opener = self._opener
         with self.app.extensions["sessionmaker"]() as dbs:
-            rows = dbs.scalars(select(Report).order_by(Report.received_at.desc())).all()
+            query = select(Report).order_by(Report.received_at.desc())
+            if reference:
+                query = query.where(Report.reference == reference)
+            rows = dbs.scalars(query).all()
             return [{"reference": r.reference, "kind": r.reporter_kind, "danger_now": r.danger_now,
                      "no_contact": r.no_contact, "contact_language": r.contact_language,
                      "first_contact_due": (r.first_contact_due if r.first_contact_due.tzinfo
@@ -125,7 +136,7 @@ class LiveServer:
                      "content": opener.open_json(r.sealed, PURPOSE, r.id)} for r in rows]
 
     def report(self, reference: str) -> dict[str, Any]:
-        found = [r for r in self.reports() if r["reference"] == reference]
+        found = self.reports(reference)
         assert found, f"no stored report with reference {reference}"
         return found[0]
 
