@@ -174,7 +174,7 @@ class SafeContactMixin:
     someone_else_note = text(_l("What should we do instead?"))
     call_drops = radios(_l("If a call ends suddenly, what should we do?"), [
         ("call_back", _l("Call back straight away")),
-        ("wait", _l("Wait for a contact from you or them")),
+        ("wait", _l("Do not call back")),
         ("try_later", _l("Try again later, at a safe time"))])
 
     def validate_contact_methods(self, field: Field) -> None:
