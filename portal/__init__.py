@@ -14,6 +14,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder=str(PROJECT_ROOT / "static"), instance_path=str(settings.instance_dir))
     configure(app, settings, overrides or {})
+    if settings.proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Trust the proxy for scheme and host only: client addresses are never wanted.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=settings.proxies,  # type: ignore[method-assign]
+                                x_host=settings.proxies)
     from portal.db import init_db
     from portal.errors import init_errors
     from portal.i18n import init_babel
@@ -37,7 +43,7 @@ def configure(app: Flask, settings: Settings, overrides: dict[str, Any]) -> None
         SETTINGS=settings,
         PROJECT_ROOT=PROJECT_ROOT,
         ENVIRONMENT=settings.environment,
-        SECRET_KEY=settings.secret(),
+        SECRET_KEY=settings.secret(for_command_line=bool(overrides.get("COMMAND_LINE"))),
         DATABASE_URL=settings.database_url,
         PUBLIC_KEY_FILE=str(settings.public_key_file),
         PRIVATE_KEY_DIR=str(settings.private_key_dir) if settings.private_key_dir else None,

@@ -16,7 +16,11 @@ from portal.reports import ReportNotFound, open_report
 from portal.sealing import CannotOpen, Opener
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def _command_line_app():  # type: ignore[no-untyped-def]
+    return create_app({"COMMAND_LINE": True})
+
+
+@click.group(cls=FlaskGroup, create_app=_command_line_app, add_version_option=False)
 def main() -> None:
     """Report domestic abuse safely: the portal's commands."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 
@@ -46,7 +46,8 @@ class Settings:
     # Reports received before this local time are due for first contact the same working day.
     same_day_cutoff: time = time(15, 0)
     timezone: str = "Europe/London"
-    extra: dict[str, object] = field(default_factory=dict)
+    # How many reverse proxies stand in front (their X-Forwarded-Proto/Host are trusted; never -For).
+    proxies: int = 0
 
     @property
     def development(self) -> bool:
@@ -55,6 +56,8 @@ class Settings:
     @classmethod
     def from_env(cls) -> "Settings":
         environment = _env("ENV", "production") or "production"
+        if environment not in {"development", "test", "production"}:
+            raise ValueError("PORTAL_ENV must be development, test or production")
         instance = Path(_env("INSTANCE_DIR", str(PROJECT_ROOT / "instance")) or "instance").resolve()
         keys = instance / "keys"
         private_dir = _env("PRIVATE_KEY_DIR")
@@ -70,6 +73,7 @@ class Settings:
             secret_key=_env("SECRET_KEY") or "",
             public_key_file=Path(_env("PUBLIC_KEY_FILE") or keys / "current.public.json"),
             private_key_dir=Path(private_dir) if private_dir else (keys if environment != "production" else None),
+            proxies=int(_env("PROXIES", "0") or 0),
             key_passphrase=passphrase,
             nation=(_env("NATION", "wales") or "wales").lower(),
             org_name_en=_env("ORG_NAME_EN", cls.org_name_en) or cls.org_name_en,
@@ -86,11 +90,16 @@ class Settings:
             raise ValueError("PORTAL_NATION must be 'wales' or 'england'")
         return settings
 
-    def secret(self) -> str:
-        """The session/CSRF signing key: from the environment, or a per-instance file in development."""
+    def secret(self, for_command_line: bool = False) -> str:
+        """The session/CSRF signing key: from the environment, or a per-instance file in development.
+
+        Command-line work (keys, reports) signs nothing, so it gets a throwaway key rather than demanding one.
+        """
         if self.secret_key:
             return self.secret_key
         if not self.development:
+            if for_command_line:
+                return secrets.token_urlsafe(48)
             raise RuntimeError("Set PORTAL_SECRET_KEY in production.")
         path = self.instance_dir / "secret_key"
         if not path.exists():

@@ -5,7 +5,18 @@ from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
 
+def _log_exception(app: Flask):  # type: ignore[no-untyped-def]
+    def log_exception(exc_info) -> None:  # type: ignore[no-untyped-def]
+        # Flask's default logs the path and a traceback whose frames and SQL parameters can hold what
+        # someone typed. We log the kind of failure and where, nothing from the request.
+        kind = exc_info[0].__name__ if exc_info and exc_info[0] else "unknown"
+        app.logger.error("unhandled %s", kind)
+    return log_exception
+
+
 def init_errors(app: Flask) -> None:
+    app.log_exception = _log_exception(app)  # type: ignore[method-assign]
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         code = error.code or 500

@@ -1,7 +1,8 @@
 """Server-side sessions, so that leaving (quick exit) or signing out really ends a session.
 
 The cookie carries only a random 256-bit id. The database keeps the SHA-256 of that id (a stolen database
-gives no usable cookie) and the session's small data (a CSRF secret, the last confirmation reference).
+gives no usable cookie) and the session's small data: a CSRF secret and, after sending, the receipt shown on
+the confirmation page (reference, due time, the danger and no-contact flags), until exit or expiry.
 Report content never goes into a session.
 """
 from __future__ import annotations

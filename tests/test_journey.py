@@ -289,3 +289,9 @@ def test_consent_to_share_names_the_kinds_of_agency(app, reporter):
     reporter.send({"consent_share": "yes", "share_with": ["police", "support"], "contact_methods": ["none"]})
     (stored,) = open_all(app)
     assert stored["answers"]["consent_share"] == "yes" and stored["answers"]["share_with"] == ["police", "support"]
+
+
+def test_a_dash_score_of_zero_is_kept(app, reporter):
+    reporter.send({"org_name": "X", "worker_name": "Y", "work_phone": "01632 960001",
+                   "contact_methods": ["none"], "dash_done": "yes", "dash_score": "0"}, slug="agency")
+    assert open_all(app)[0]["answers"]["dash_score"] == 0

@@ -163,3 +163,25 @@ def test_a_missing_or_broken_public_key_fails_closed_keeping_the_text(app, clien
 def test_the_confirmation_is_not_reachable_without_sending(client):
     response = client.get("/en/sent")
     assert response.status_code == 302 and response.headers["Location"].endswith("/en/")
+
+
+def test_unhandled_errors_are_logged_without_their_message(app, caplog):
+    try:
+        raise ValueError(STORY)
+    except ValueError:
+        import sys
+        app.log_exception(sys.exc_info())
+    assert "ValueError" in caplog.text and STORY not in caplog.text
+
+
+def test_behind_a_proxy_https_is_recognised_for_hsts(instance, monkeypatch):
+    monkeypatch.setenv("PORTAL_PROXIES", "1")
+    app = make_app()
+    response = app.test_client().get("/en/", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" in response.headers
+
+
+def test_an_unknown_environment_name_is_refused(instance, monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "staging")
+    with pytest.raises(ValueError, match="PORTAL_ENV"):
+        make_app()

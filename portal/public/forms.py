@@ -128,8 +128,8 @@ class ReportForm(FlaskForm):
         skip = {"csrf_token", "submission_key"}
         result: dict[str, Any] = {}
         for field in self:
-            if field.name in skip or field.data in (None, "", [], False):
-                continue
+            if field.name in skip or field.data is None or field.data is False or field.data in ("", []):
+                continue  # an unanswered question (but 0 is an answer)
             result[field.name] = field.data
         return result
 
@@ -273,6 +273,11 @@ class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
         ("none", _l("Do not contact them directly"))], description=_l("Select all that are safe."))
     safe_today = radios(_l("Is it safe for us to contact them today?"), YES_NO_UNSURE)
     check_question = text(_l("A code word or question we can use to check we are speaking to them"))
+    interpreter = text(_l("If the person needs an interpreter, which language?"))
+    bsl = BooleanField(_l("The person needs a British Sign Language (BSL) interpreter"))
+    access_needs = text(_l("Anything else that would make contact easier for the person"), long=True)
+    staff_sex = radios(_l("Would the person prefer to speak to a woman or a man?"), [
+        ("woman", _l("A woman")), ("man", _l("A man")), ("none", _l("No preference"))])
     marac = radios(_l("Has the person been referred to MARAC?"), [
         ("yes", _l("Yes")), ("planned", _l("A referral is planned")), ("no", _l("No")),
         ("unsure", _l("I'm not sure"))])

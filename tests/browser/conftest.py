@@ -187,7 +187,10 @@ def browser() -> Iterator[Any]:
                     "`apt-get install -y chromium`")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        # Playwright switches the back/forward cache off by default; people's browsers have it on, and the
+        # quick exit's Back-button behaviour depends on it, so it is switched back on here.
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                                              ignore_default_args=["--disable-back-forward-cache"])
         try:
             yield chromium
         finally:

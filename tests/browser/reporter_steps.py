@@ -177,6 +177,13 @@ def reporter_tabs_until(page: Any, matches: Any, limit: int = 150, backwards: bo
     raise AssertionError(f"keyboard focus never reached the element on {path_of(page)}; went through {seen}")
 
 
+def reporter_goes_back(page: Any) -> None:
+    """The Back button. A page restored from the back/forward cache fires no `load`, so wait for the
+    navigation to commit and then for the page's heading."""
+    page.go_back(wait_until="commit")
+    page.locator("h1").first.wait_for(state="attached")
+
+
 def waits_for_neutral_page(page: Any, live_server: Any) -> None:
     page.wait_for_url(live_server.neutral_url)
     assert page.title() == "Weather"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 from reporter_steps import (LOCALES, assert_page_is_usable, exit_announcement, focused, path_of,
-                            reporter_presses_exit_button, reporter_presses_shift,
+                            reporter_goes_back, reporter_presses_exit_button, reporter_presses_shift,
                             reporter_presses_shift_three_times, reporter_types_with_a_capital,
                             waits_for_neutral_page)
 
@@ -139,8 +139,7 @@ def test_exit_leaves_no_cookies_or_storage(new_context, live_server, js):
     assert [c for c in context.cookies() if c["domain"] == "127.0.0.1"] == []
     if js:
         assert storage(page) == [0, 0]  # the neutral page shares the test server's origin
-    page.go_back()
-    page.wait_for_load_state()
+    reporter_goes_back(page)
     assert path_of(page) == ("/en/who" if js else "/en/tell-us/you")
     if js:
         assert storage(page) == [0, 0]
@@ -162,8 +161,7 @@ def test_back_after_exit_shows_a_usable_page_and_an_empty_form(new_context, live
     else:
         reporter_presses_exit_button(page)
     waits_for_neutral_page(page, live_server)
-    page.go_back()
-    page.wait_for_load_state()
+    reporter_goes_back(page)
     assert_page_is_usable(page)
     if not js:
         assert path_of(page) == "/en/tell-us/you"
@@ -182,8 +180,7 @@ def test_exit_with_javascript_replaces_the_page_in_history(new_context, live_ser
     page.wait_for_url("**/en/tell-us/someone")
     reporter_presses_exit_button(page)
     waits_for_neutral_page(page, live_server)
-    page.go_back()
-    page.wait_for_load_state()
+    reporter_goes_back(page)
     assert path_of(page) == "/en/who"
     assert_page_is_usable(page)
 
@@ -195,6 +192,6 @@ def test_exit_without_javascript_is_an_ordinary_link_in_history(new_context, liv
     page.click("a.choice-link[href='/en/tell-us/someone']")
     reporter_presses_exit_button(page)
     waits_for_neutral_page(page, live_server)
-    page.go_back()
+    reporter_goes_back(page)
     assert path_of(page) == "/en/tell-us/someone"
     assert_page_is_usable(page)
