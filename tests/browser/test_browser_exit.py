@@ -195,3 +195,22 @@ def test_exit_without_javascript_is_an_ordinary_link_in_history(new_context, liv
     reporter_goes_back(page)
     assert path_of(page) == "/en/tell-us/someone"
     assert_page_is_usable(page)
+
+
+def test_a_page_restored_by_back_is_never_left_blank(new_context):
+    """exit.js: "coming back with the Back button shows the page, not a blank one".
+
+    The Back-button tests above mean something only if this browser restores pages from the back/forward
+    cache (Playwright turns it off by default; conftest turns it on), so that is checked first. With
+    JavaScript on, the blanked page itself is replaced in history by the exit, so it cannot be reached by
+    Back; here a page is blanked the way leave() does it, left by an ordinary link, and come back to.
+    """
+    page = new_context().new_page()
+    page.goto("/en/who")
+    page.evaluate("window.sameDocument = true; document.documentElement.classList.add('exiting')")
+    page.click("footer a[href='/en/safety']")
+    page.wait_for_url("**/en/safety")
+    reporter_goes_back(page)
+    assert path_of(page) == "/en/who"
+    assert page.evaluate("window.sameDocument === true"), "Back did not restore from the back/forward cache"
+    assert_page_is_usable(page)
