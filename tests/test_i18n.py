@@ -68,3 +68,13 @@ def test_welsh_confirmation_gives_the_day_in_welsh(app, client, reporter):
     english_days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
     assert not any(day in html for day in english_days)
     assert open_all(app)[0]["row"].contact_language == "cy"  # defaults to the page's language
+
+
+def test_percent_signs_survive_translation_in_both_languages(client):
+    assert "400%" in client.get("/en/accessibility").get_data(as_text=True)
+    assert "400%" in client.get("/cy/accessibility").get_data(as_text=True)
+
+
+def test_welsh_error_pages_say_error_in_welsh(reporter):
+    html = reporter.send({"contact_methods": ["call"]}, lang="cy").get_data(as_text=True)
+    assert "<title>Gwall:" in html and "Error:" not in html

@@ -133,5 +133,8 @@ def sent() -> str | Response:
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     local_due = datetime.fromisoformat(receipt["due"]).astimezone(zone)
     local_today = datetime.now(timezone.utc).astimezone(zone).date()
+    due_text = format_date(local_due, "EEEE d MMMM")
+    if g.lang_code == "cy":
+        due_text = due_text[:1].lower() + due_text[1:]  # "erbyn diwedd dydd Mawrth", lower case mid-sentence
     return _render("public/sent.html", receipt=receipt, due_today=local_due.date() == local_today,
-                   due_text=format_date(local_due, "EEEE d MMMM"))
+                   due_text=due_text)
