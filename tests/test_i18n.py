@@ -78,3 +78,10 @@ def test_percent_signs_survive_translation_in_both_languages(client):
 def test_welsh_error_pages_say_error_in_welsh(reporter):
     html = reporter.send({"contact_methods": ["call"]}, lang="cy").get_data(as_text=True)
     assert "<title>Gwall:" in html and "Error:" not in html
+
+
+def test_welsh_yes_no_answers_follow_each_questions_verb(client):
+    html = client.get("/cy/tell-us/you").get_data(as_text=True)
+    for answer in ("Oes", "Nac oes", "Ydw", "Nac ydw", "Cewch", "Na chewch", "Ydy", "Nac ydy"):
+        assert f">{answer}</label>" in html, answer
+    assert ">Yes</label>" in client.get("/en/tell-us/you").get_data(as_text=True)

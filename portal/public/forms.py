@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, Field, HiddenField, IntegerField, RadioField, SelectMultipleField,
                      StringField, TextAreaField)
@@ -53,8 +54,26 @@ def radios(label: Any, choices: list[tuple[str, Any]], description: Any = "") ->
     return OptionalRadioField(label, choices=choices, description=description, validate_choice=True)
 
 
-YES_NO_UNSURE = [("yes", _l("Yes")), ("no", _l("No")), ("unsure", _l("I'm not sure"))]
-YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+# Yes/No with a context per question: Welsh answers with the question's own verb (Oes, Ydw, Cewch…).
+# Each call is written out so that the message extractor sees the literal context.
+YES_NO_ANSWERS = {
+    "answer: is anyone in danger": (lazy_pgettext("answer: is anyone in danger", "Yes"), lazy_pgettext("answer: is anyone in danger", "No")),
+    "answer: is it safe today": (lazy_pgettext("answer: is it safe today", "Yes"), lazy_pgettext("answer: is it safe today", "No")),
+    "answer: may we": (lazy_pgettext("answer: may we", "Yes"), lazy_pgettext("answer: may we", "No")),
+    "answer: are you": (lazy_pgettext("answer: are you", "Yes"), lazy_pgettext("answer: are you", "No")),
+    "answer: does the person": (lazy_pgettext("answer: does the person", "Yes"), lazy_pgettext("answer: does the person", "No")),
+    "answer: are they": (lazy_pgettext("answer: are they", "Yes"), lazy_pgettext("answer: are they", "No")),
+    "answer: do they": (lazy_pgettext("answer: do they", "Yes"), lazy_pgettext("answer: do they", "No")),
+    "answer: has the person": (lazy_pgettext("answer: has the person", "Yes"), lazy_pgettext("answer: has the person", "No")),
+    "answer: has a checklist": (lazy_pgettext("answer: has a checklist", "Yes"), lazy_pgettext("answer: has a checklist", "No")),
+}
+
+
+def yes_no(context: str, unsure: bool = True) -> list[tuple[str, Any]]:
+    yes, no = YES_NO_ANSWERS[context]
+    choices = [("yes", yes), ("no", no)]
+    return choices + [("unsure", _l("I'm not sure"))] if unsure else choices
+
 
 HELP_CHOICES = [
     ("security", _l("Extra security for the home, like stronger locks, alarms or a video doorbell")),
@@ -98,7 +117,7 @@ class ReportForm(FlaskForm):
 
     story = text(_l("What is happening?"), long=True,
                  description=_l("Tell us as much or as little as you want. You can leave this empty."))
-    danger_now = radios(_l("Is anyone in danger right now?"), YES_NO_UNSURE)
+    danger_now = radios(_l("Is anyone in danger right now?"), yes_no("answer: is anyone in danger"))
     children = radios(_l("Do any children live in or visit the home?"), [
         ("live", _l("Yes, children live there")), ("visit", _l("Yes, children visit")),
         ("no", _l("No")), ("unsure", _l("I'm not sure"))])
@@ -157,8 +176,8 @@ class SafeContactMixin:
     safe_days = MultiCheckboxField(_l("Which days are safe?"), choices=DAYS)
     safe_times = MultiCheckboxField(_l("Which times are safe?"), choices=TIMES)
     safe_times_note = text(_l("Anything else about when is safe"))
-    safe_today = radios(_l("Is it safe for us to contact you today?"), YES_NO_UNSURE)
-    voicemail = radios(_l("Can we leave a voicemail?"), YES_NO)
+    safe_today = radios(_l("Is it safe for us to contact you today?"), yes_no("answer: is it safe today"))
+    voicemail = radios(_l("Can we leave a voicemail?"), yes_no("answer: may we", unsure=False))
     voicemail_message = text(_l("What may the voicemail say?"))
     say_who = radios(_l("Can we say who we are when we call or write?"), [
         ("yes", _l("Yes, you can say who you are")),
@@ -211,9 +230,9 @@ class SafeContactMixin:
 
 
 class HomeMixin:
-    tenant = radios(_l("Are you a tenant or contract holder with us?"), YES_NO_UNSURE)
+    tenant = radios(_l("Are you a tenant or contract holder with us?"), yes_no("answer: are you"))
     address = text(_l("Your address or area (optional)"), long=True)
-    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"), YES_NO_UNSURE)
+    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"), yes_no("answer: does the person"))
 
 
 class ConsentMixin:
@@ -227,8 +246,8 @@ class SelfReportForm(ConsentMixin, SafeContactMixin, HomeMixin, ReportForm):
     KIND = "self"
     your_name = text(_l("Your name (optional)"),
                      description=_l("You can stay anonymous. If you do, we can only help as far as we can without knowing who you are."))
-    consent_share = radios(_l("Can we share what you tell us with other services that can help, like the police or a support service?"), [
-        ("yes", _l("Yes")), ("no", _l("No")), ("discuss", _l("I would like to talk about it first"))])
+    consent_share = radios(_l("Can we share what you tell us with other services that can help, like the police or a support service?"),
+                           [*yes_no("answer: may we", unsure=False), ("discuss", _l("I would like to talk about it first"))])
 
 
 class ConcernedReportForm(SafeContactMixin, ReportForm):
@@ -240,9 +259,9 @@ class ConcernedReportForm(SafeContactMixin, ReportForm):
         ("family", _l("I am a relative")), ("other", _l("Another way"))])
     their_name = text(_l("Their name, if you know it"))
     their_address = text(_l("Their address or area, if you know it"), long=True)
-    tenant = radios(_l("Are they a tenant or contract holder with us?"), YES_NO_UNSURE)
-    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"), YES_NO_UNSURE)
-    they_know = radios(_l("Do they know you are telling us?"), YES_NO_UNSURE)
+    tenant = radios(_l("Are they a tenant or contract holder with us?"), yes_no("answer: are they"))
+    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"), yes_no("answer: does the person"))
+    they_know = radios(_l("Do they know you are telling us?"), yes_no("answer: do they"))
     their_safe_contact = text(_l("Do you know a safe way for us to contact them?"), long=True,
                               description=_l("For example, times when they are alone, or a number only they use."))
 
@@ -257,12 +276,12 @@ class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
     work_email = StringField(_l("Your work email address"), validators=[Optional(), Length(max=254)])
     their_name = text(_l("The person's name"))
     their_address = text(_l("The person's address or area"), long=True)
-    tenant = radios(_l("Are they a tenant or contract holder with us?"), YES_NO_UNSURE)
-    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"), YES_NO_UNSURE)
-    they_know = radios(_l("Does the person know about this referral?"), YES_NO)
-    consent_share = radios(_l("Has the person agreed to us sharing information with other services?"), [
-        ("yes", _l("Yes")), ("no", _l("No")), ("not_asked", _l("Not asked yet"))])
-    dash_done = radios(_l("Has a DASH risk checklist been completed?"), YES_NO_UNSURE)
+    tenant = radios(_l("Are they a tenant or contract holder with us?"), yes_no("answer: are they"))
+    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"), yes_no("answer: does the person"))
+    they_know = radios(_l("Does the person know about this referral?"), yes_no("answer: does the person", unsure=False))
+    consent_share = radios(_l("Has the person agreed to us sharing information with other services?"),
+                           [*yes_no("answer: has the person", unsure=False), ("not_asked", _l("Not asked yet"))])
+    dash_done = radios(_l("Has a DASH risk checklist been completed?"), yes_no("answer: has a checklist"))
     dash_score = IntegerField(_l("How many 'yes' answers did it have?"),
                               validators=[Optional(), NumberRange(min=0, max=24, message=m.DASH_SCORE)])
     # The safe-contact questions are about the person, not the worker.
@@ -271,7 +290,7 @@ class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
         ("letter", _l("Letter")), ("in_person", _l("In person, at a place they choose")),
         ("trusted", _l("Through me or another worker they trust")),
         ("none", _l("Do not contact them directly"))], description=_l("Select all that are safe."))
-    safe_today = radios(_l("Is it safe for us to contact them today?"), YES_NO_UNSURE)
+    safe_today = radios(_l("Is it safe for us to contact them today?"), yes_no("answer: is it safe today"))
     check_question = text(_l("A code word or question we can use to check we are speaking to them"))
     interpreter = text(_l("If the person needs an interpreter, which language?"))
     bsl = BooleanField(_l("The person needs a British Sign Language (BSL) interpreter"))
@@ -279,8 +298,8 @@ class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
     staff_sex = radios(_l("Would the person prefer to speak to a woman or a man?"), [
         ("woman", _l("A woman")), ("man", _l("A man")), ("none", _l("No preference"))])
     marac = radios(_l("Has the person been referred to MARAC?"), [
-        ("yes", _l("Yes")), ("planned", _l("A referral is planned")), ("no", _l("No")),
-        ("unsure", _l("I'm not sure"))])
+        ("yes", YES_NO_ANSWERS["answer: has the person"][0]), ("planned", _l("A referral is planned")),
+        ("no", YES_NO_ANSWERS["answer: has the person"][1]), ("unsure", _l("I'm not sure"))])
 
     def validate(self, extra_validators: Any = None) -> bool:  # type: ignore[override]
         ok = super().validate(extra_validators)
