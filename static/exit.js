@@ -30,7 +30,13 @@
   }
 
   var links = document.querySelectorAll("[data-exit]");
-  for (var i = 0; i < links.length; i++) { links[i].addEventListener("click", leave); }
+  for (var i = 0; i < links.length; i++) {
+    links[i].addEventListener("click", leave);
+    /* The button is a link with role="button": answer Space, as a button does. */
+    links[i].addEventListener("keydown", function (event) {
+      if (event.key === " " || event.key === "Spacebar") { leave(event); }
+    });
+  }
 
   document.addEventListener("keydown", function (event) {
     if (event.key === "Shift") {

@@ -209,7 +209,7 @@ class SafeContactMixin:
         chosen = set(self.contact_methods.data or [])
         if "call" in chosen:
             _need(self.phone_call, m.ENTER_PHONE_CALL)
-        if "text" in chosen and not (self.phone_text.data or "").strip():
+        if "text" in chosen and "call" not in chosen and not (self.phone_text.data or "").strip():
             _need(self.phone_call, m.ENTER_PHONE_TEXT)
         for field in (self.phone_call, self.phone_text):
             if (field.data or "").strip() and not PHONE.match(field.data.strip()) and not field.errors:
@@ -307,7 +307,8 @@ class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
         _need(self.worker_name, m.ENTER_WORKER)
         if not ((self.work_phone.data or "").strip() or (self.work_email.data or "").strip()):
             self.work_phone.errors.append(m.ENTER_WORK_CONTACT)
-        if (self.work_email.data or "").strip() and not EMAIL.match(self.work_email.data.strip()):
+        if (self.work_email.data or "").strip() and not EMAIL.match(self.work_email.data.strip()) \
+                and not self.work_email.errors:
             self.work_email.errors.append(m.EMAIL_FORMAT)
         return ok and not any(f.errors for f in self)
 

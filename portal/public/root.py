@@ -17,12 +17,13 @@ def landing() -> str:
     columns, titles, exit_labels, exit_now = [], [], [], []
     for lang in browser_order():
         with force_locale(lang):
-            titles.append(gettext("Get help"))
+            titles.append((lang, gettext("Get help")))
             exit_labels.append((lang, gettext("Exit this page")))
             exit_now.append((lang, gettext("Exit this page now")))
             columns.append(Markup(render_template("public/landing_column.html", column_lang=lang,
                                            org_name=current_app.config["ORG_NAME"][lang])))
-    return render_template("public/landing.html", columns=columns, landing_title=" / ".join(titles),
+    return render_template("public/landing.html", columns=columns, landing_title=" / ".join(t for _l, t in titles),
+                           titles=titles,
                            exit_labels=exit_labels, exit_now=exit_now)
 
 

@@ -27,9 +27,13 @@ from portal.browser_check import chromium_path
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 REQUIRE_BROWSER = os.environ.get("PORTAL_REQUIRE_BROWSER") == "1"
-CHROMIUM = chromium_path()
+CHROMIUM = chromium_path()  # /usr/bin/chromium (or $PORTAL_CHROMIUM), else `chromium` on PATH
+LOOKED_FOR = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 NEUTRAL_HTML = "<!doctype html><html lang='en'><link rel=icon href='data:,'><title>Weather</title><h1>Weather</h1><p>Sunny spells.</p></html>"
-PORTAL_BIN = Path(sys.executable).with_name("portal")
+# `portal init` from this interpreter's environment (the venv's console script when there is one).
+_PORTAL_SCRIPT = Path(sys.executable).with_name("portal")
+PORTAL_INIT = ([str(_PORTAL_SCRIPT), "init"] if _PORTAL_SCRIPT.exists()
+               else [sys.executable, "-c", "from portal.cli import main; main()", "init"])
 
 _skipped_for_no_chromium: list[str] = []
 
@@ -44,7 +48,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.skip(reason=f"no Chromium: {item.nodeid}"))
-            _skipped_for_no_chromium.append(item.nodeid)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # Counted as they are reported, so a -k or -m selection lists only what it would have run.
+    if report.skipped and report.when == "setup" and "no Chromium: " in str(report.longrepr):
+        _skipped_for_no_chromium.append(report.nodeid)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -53,7 +62,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     bar = "!" * 78
     terminalreporter.write_line(bar, red=True, bold=True)
     terminalreporter.write_line(
-        f"!! NO CHROMIUM (looked for {os.environ.get('PORTAL_CHROMIUM', '/usr/bin/chromium')}): "
+        f"!! NO CHROMIUM (looked for {LOOKED_FOR} and `chromium` on PATH): "
         f"{len(_skipped_for_no_chromium)} browser tests were NOT run:", red=True, bold=True)
     for nodeid in _skipped_for_no_chromium:
         terminalreporter.write_line(f"!!   {nodeid}", red=True)
@@ -152,7 +161,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     env = {"PORTAL_ENV": "test", "PORTAL_INSTANCE_DIR": str(instance), "PORTAL_EXIT_URL": base + "/__neutral"}
 
     # `portal init`, exactly as a developer runs it: the database schema and development keys.
-    init = subprocess.run([str(PORTAL_BIN), "init"], env={**os.environ, **env}, capture_output=True,
+    init = subprocess.run(PORTAL_INIT, env={**os.environ, **env}, capture_output=True,
                           text=True, timeout=120)
     assert init.returncode == 0, f"portal init failed:\n{init.stdout}\n{init.stderr}"
 
@@ -183,7 +192,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM:
-        pytest.fail("no Chromium at /usr/bin/chromium (PORTAL_REQUIRE_BROWSER=1): install it with "
+        pytest.fail(f"no Chromium at {LOOKED_FOR} or on PATH, and PORTAL_REQUIRE_BROWSER=1: install it with "
                     "`apt-get install -y chromium`")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
@@ -248,10 +257,3 @@ def new_context(browser: Any, live_server: LiveServer) -> Iterator[Callable[...,
         if not allowed:
             found.extend(problems.messages)
     assert not found, "the browser reported problems:\n" + "\n".join(found)
-
-
-@pytest.fixture
-def page(new_context: Callable[..., Any]) -> Any:
-    """A page in a fresh context, JavaScript on, English browser."""
-    return new_context().new_page()
-

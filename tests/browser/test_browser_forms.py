@@ -73,7 +73,7 @@ def test_a_checkbox_group_error_links_to_its_first_box(new_context, live_server,
     reporter_sends(page)
     message = live_server.gettext(
         lang, "Select how we can contact them safely, or select that we should not contact them")
-    link = page.locator(f".error-summary a[href='#contact_methods-0']")
+    link = page.locator(".error-summary a[href='#contact_methods-0']")
     assert link.inner_text().strip() == message
     link.click()
     assert focused(page).get("id") == "contact_methods-0"
@@ -114,3 +114,31 @@ def test_switching_language_half_way_keeps_what_was_typed(new_context, live_serv
     stored = live_server.report(reference)
     assert stored["content"]["answers"]["story"] == story
     assert [r["reference"] for r in live_server.reports() if r["content"]["answers"].get("story") == story] == [reference]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_two_errors_on_one_field_are_both_announced_and_ids_stay_unique(new_context, live_server, lang):
+    """Ticking "Phone call" and "Text message" and giving no number puts two messages on the calls field.
+    Each message must have its own id, and the field must point at both (aria-describedby), or a screen
+    reader user hears only the first. (axe files a duplicate id only under "incomplete", so it is checked
+    here directly.)"""
+    page = new_context(locale=LOCALES[lang]).new_page()
+    page.goto(f"/{lang}/tell-us/you")
+    page.check("#contact_methods-0")
+    page.check("#contact_methods-1")
+    reporter_sends(page)
+    assert page.locator(".error-summary").is_visible()
+    duplicates = page.evaluate("""() => {
+        const seen = {};
+        for (const el of document.querySelectorAll('[id]')) seen[el.id] = (seen[el.id] || 0) + 1;
+        return Object.entries(seen).filter(([, n]) => n > 1);
+    }""")
+    assert duplicates == [], f"duplicate ids on the error page: {duplicates}"
+    unreferenced = page.evaluate("""() => {
+        const described = new Set();
+        for (const el of document.querySelectorAll('[aria-describedby]'))
+            for (const id of el.getAttribute('aria-describedby').split(/\\s+/)) described.add(id);
+        return [...document.querySelectorAll('.error-message')]
+            .filter(p => !described.has(p.id)).map(p => p.outerHTML);
+    }""")
+    assert unreferenced == [], f"error messages no field points to: {unreferenced}"

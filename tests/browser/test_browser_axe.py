@@ -1,0 +1,91 @@
+"""axe-core on every public page, in English and Welsh: no violations at any impact level against WCAG 2.0,
+2.1 and 2.2 A and AA.
+
+axe is injected with page.add_script_tag(path=...), which adds an *inline* script: the portal's CSP
+(script-src 'self') rightly refuses it, so these contexts, and only these, are made with bypass_csp=True.
+Every other browser test runs under the real CSP and fails on any CSP refusal.
+"""
+from __future__ import annotations
+
+import pytest
+from reporter_steps import (LOCALES, axe_violations, confirmation_reference, describe_violations,
+                            page_language, path_of, reporter_fills_in, reporter_sends)
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["landing", "start", "who", "tell-us/you", "tell-us/someone", "tell-us/agency", "your-behaviour",
+         "safety", "privacy", "accessibility", "sent", "form-with-errors", "not-found"]
+
+
+def open_page(page, lang: str, name: str) -> None:
+    if name == "landing":
+        page.goto("/")  # the browser prefers `lang`, so that column comes first and sets <html lang>
+    elif name == "start":
+        page.goto(f"/{lang}/")
+    elif name == "sent":
+        page.goto(f"/{lang}/tell-us/someone")
+        reporter_fills_in(page, "someone", "axe: a report to reach the confirmation page.")
+        reporter_sends(page)
+        confirmation_reference(page)
+    elif name == "form-with-errors":
+        page.goto(f"/{lang}/tell-us/agency")
+        page.fill("#story", "axe: errors")
+        page.check("#danger_now-0")  # yes: the 999 box shows as well as the error summary
+        page.fill("#work_email", "not an address")
+        page.fill("#dash_score", "99")
+        page.check("#contact_methods-0")
+        reporter_sends(page)
+        assert page.locator(".error-summary li").count() >= 4
+    elif name == "not-found":
+        response = page.goto(f"/{lang}/no-such-page")
+        assert response.status == 404
+    else:
+        page.goto(f"/{lang}/{name}")
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_page_has_no_axe_violations(new_context, lang, name):
+    page = new_context(locale=LOCALES[lang], bypass_csp=True).new_page()
+    open_page(page, lang, name)
+    assert page_language(page) == lang
+    violations = axe_violations(page)
+    assert not violations, (f"axe found {len(violations)} violation(s) on {path_of(page)} ({lang}, {name}):\n"
+                            + describe_violations(violations))
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_page_has_no_axe_violations_with_helplines_open_on_a_small_screen(new_context, lang):
+    page = new_context(locale=LOCALES[lang], bypass_csp=True, width=320, height=640).new_page()
+    page.goto(f"/{lang}/tell-us/you")
+    page.click("summary")
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+
+
+def test_axe_is_really_running(new_context):
+    """A check on the checker: on a page with known faults, the same injection finds them."""
+    page = new_context(bypass_csp=True).new_page()
+    page.goto("/__neutral")
+    page.evaluate("""() => {
+        document.documentElement.removeAttribute('lang');
+        document.body.insertAdjacentHTML('beforeend', '<img src="data:,"><input type="text">');
+    }""")
+    found = {v["id"] for v in axe_violations(page)}
+    assert {"html-has-lang", "image-alt", "label"} <= found, found
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_landing_heading_marks_the_other_language(new_context, live_server, lang):
+    """WCAG 3.1.2 Language of Parts (AA), which axe does not check: the landing page's h1 joins both
+    languages ("Get help / Cael help") under one <html lang>, so a screen reader speaks the second half
+    with the first half's voice. The other language's words need their own lang attribute (technique H58)."""
+    other = "cy" if lang == "en" else "en"
+    page = new_context(locale=LOCALES[lang]).new_page()
+    page.goto("/")
+    assert page_language(page) == lang
+    words = live_server.gettext(other, "Get help")
+    assert words in page.inner_text("h1")
+    marked = page.locator(f"h1 [lang='{other}']")
+    assert marked.count() == 1 and marked.inner_text().strip() == words, (
+        f"the {other} part of the landing h1 is not marked lang={other!r}: {page.inner_html('h1')!r}")
