@@ -34,44 +34,40 @@ def _add_lang(_endpoint: str, values: dict[str, Any]) -> None:
     values.setdefault("lang_code", g.get("lang_code", "en"))
 
 
-def _render(template: str, **context: Any) -> str:
-    return render_template(template, **context)
-
-
 @bp.get("/")
 def start() -> str:
     """Before the first form: how to leave quickly, and an honest word about history."""
-    return _render("public/start.html")
+    return render_template("public/start.html")
 
 
 @bp.get("/who")
 def who() -> str:
     """Who is reporting: about me, about someone else, an agency, or my own behaviour."""
-    return _render("public/who.html")
+    return render_template("public/who.html")
 
 
 @bp.get("/safety")
 def safety() -> str:
     """Cover your tracks: private browsing, history, safer devices, helplines."""
-    return _render("public/safety.html")
+    return render_template("public/safety.html")
 
 
 @bp.get("/your-behaviour")
 def own_behaviour() -> str:
     """For a person worried about their own behaviour: signposting only, no report."""
-    return _render("public/own_behaviour.html")
+    return render_template("public/own_behaviour.html")
 
 
 @bp.get("/privacy")
 def privacy() -> str:
     """Privacy notice."""
-    return _render("public/privacy.html")
+    return render_template("public/privacy.html")
 
 
 @bp.get("/accessibility")
 def accessibility() -> str:
     """Accessibility statement."""
-    return _render("public/accessibility.html")
+    return render_template("public/accessibility.html")
 
 
 def _error_list(form: ReportForm) -> list[tuple[str, str]]:
@@ -96,14 +92,14 @@ def report(slug: str) -> str | Response:
         form = form_class(formdata=None)
         form.submission_key.data = new_submission_key()
         form.contact_language.data = str(get_locale())
-        return _render("public/report.html", form=form, kind=kind, slug=slug, errors=[], notice=None)
+        return render_template("public/report.html", form=form, kind=kind, slug=slug, errors=[], notice=None)
 
     form = form_class()
     if not form.submission_key.data or len(form.submission_key.data) > 64:
         form.submission_key.data = new_submission_key()
     if request.form.get("action") == "switch-language":
         # The language link posts the form here: show it again in this language, as typed, unjudged.
-        return _render("public/report.html", form=form, kind=kind, slug=slug, errors=[], notice=None)
+        return render_template("public/report.html", form=form, kind=kind, slug=slug, errors=[], notice=None)
 
     if form.validate():
         try:
@@ -121,7 +117,7 @@ def report(slug: str) -> str | Response:
         notice = "expired"
     errors = _error_list(form)
     status = 200 if notice == "expired" else (503 if notice == "not-stored" else 400)
-    return _render("public/report.html", form=form, kind=kind, slug=slug, errors=errors, notice=notice), status
+    return render_template("public/report.html", form=form, kind=kind, slug=slug, errors=errors, notice=notice), status
 
 
 @bp.get("/sent")
@@ -136,5 +132,5 @@ def sent() -> str | Response:
     due_text = format_date(local_due, "EEEE d MMMM")
     if g.lang_code == "cy":
         due_text = due_text[:1].lower() + due_text[1:]  # "erbyn diwedd dydd Mawrth", lower case mid-sentence
-    return _render("public/sent.html", receipt=receipt, due_today=local_due.date() == local_today,
+    return render_template("public/sent.html", receipt=receipt, due_today=local_due.date() == local_today,
                    due_text=due_text)
