@@ -23,8 +23,7 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 
 # Regenerate the template and merge it into both catalogues (developers run this after changing strings).
 extract: $(STAMP)
-	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k lazy_gettext -k _l -k _n:1,2 -k lazy_pgettext:1c,2 -k pgettext:1c,2 \
-	    --msgid-bugs-address "" --copyright-holder "" --project portal -o translations/messages.pot .
+	$(BIN)/python -m portal.i18n_check extract
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
 
 check-translations: $(STAMP)

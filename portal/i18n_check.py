@@ -23,12 +23,18 @@ def _ids(catalog) -> set[tuple[object, object]]:  # type: ignore[no-untyped-def]
             for message in catalog if message.id}
 
 
+def extract(output: Path) -> None:
+    """Write the message template: the one place that knows the gettext keywords (`make extract` calls it)."""
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", *EXTRACT,
+                    "--msgid-bugs-address", "", "--copyright-holder", "", "--project", "portal",
+                    "-o", str(output), "."], cwd=ROOT, check=True)
+
+
 def check() -> list[str]:
     problems: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "messages.pot"
-        subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", *EXTRACT,
-                        "-o", str(fresh), "."], cwd=ROOT, check=True)
+        extract(fresh)
         with fresh.open("rb") as handle:
             wanted = _ids(read_po(handle))
     with POT.open("rb") as handle:
@@ -58,6 +64,9 @@ def check() -> list[str]:
 
 
 def main() -> int:
+    if sys.argv[1:] == ["extract"]:
+        extract(POT)
+        return 0
     problems = check()
     for problem in problems:
         print(f"translations: {problem}", file=sys.stderr)

@@ -95,6 +95,8 @@ SHARE_WITH = [
     ("council", _l("The council's housing team")),
 ]
 
+STAFF_SEX = [("woman", _l("A woman")), ("man", _l("A man")), ("none", _l("No preference"))]
+
 CONTACT_METHODS = ["call", "text", "email", "letter", "in_person", "trusted", "none"]
 DAYS = [("mon", _l("Monday")), ("tue", _l("Tuesday")), ("wed", _l("Wednesday")), ("thu", _l("Thursday")),
         ("fri", _l("Friday")), ("sat", _l("Saturday")), ("sun", _l("Sunday"))]
@@ -130,8 +132,7 @@ class ReportForm(FlaskForm):
     interpreter = text(_l("If an interpreter would help, which language?"))
     bsl = BooleanField(_l("A British Sign Language (BSL) interpreter"))
     access_needs = text(_l("Anything else that would make contact easier, like large print or a quiet room"), long=True)
-    staff_sex = radios(_l("Would you prefer to speak to a woman or a man?"), [
-        ("woman", _l("A woman")), ("man", _l("A man")), ("none", _l("No preference"))])
+    staff_sex = radios(_l("Would you prefer to speak to a woman or a man?"), STAFF_SEX)
 
     KIND = ""
     SAFE_CONTACT_ABOUT = "you"
@@ -155,6 +156,12 @@ class ReportForm(FlaskForm):
 
 def _need(field: Field, message: Any) -> None:
     if not (field.data or "").strip():
+        field.errors.append(message)
+
+
+def _check_format(field: Field, pattern: re.Pattern[str], message: Any) -> None:
+    """An answer given in the wrong shape (one message per field: a missing answer already has one)."""
+    if (field.data or "").strip() and not pattern.match(field.data.strip()) and not field.errors:
         field.errors.append(message)
 
 
@@ -212,12 +219,10 @@ class SafeContactMixin:
         if "text" in chosen and "call" not in chosen and not (self.phone_text.data or "").strip():
             _need(self.phone_call, m.ENTER_PHONE_TEXT)
         for field in (self.phone_call, self.phone_text):
-            if (field.data or "").strip() and not PHONE.match(field.data.strip()) and not field.errors:
-                field.errors.append(m.PHONE_FORMAT)
+            _check_format(field, PHONE, m.PHONE_FORMAT)
         if "email" in chosen:
             _need(self.email, m.ENTER_EMAIL)
-        if (self.email.data or "").strip() and not EMAIL.match(self.email.data.strip()) and not self.email.errors:
-            self.email.errors.append(m.EMAIL_FORMAT)
+        _check_format(self.email, EMAIL, m.EMAIL_FORMAT)
         if "letter" in chosen:
             _need(self.postal_address, m.ENTER_POSTAL)
         if "in_person" in chosen:
@@ -295,8 +300,7 @@ class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
     interpreter = text(_l("If the person needs an interpreter, which language?"))
     bsl = BooleanField(_l("The person needs a British Sign Language (BSL) interpreter"))
     access_needs = text(_l("Anything else that would make contact easier for the person"), long=True)
-    staff_sex = radios(_l("Would the person prefer to speak to a woman or a man?"), [
-        ("woman", _l("A woman")), ("man", _l("A man")), ("none", _l("No preference"))])
+    staff_sex = radios(_l("Would the person prefer to speak to a woman or a man?"), STAFF_SEX)
     marac = radios(_l("Has the person been referred to MARAC?"), [
         ("yes", YES_NO_ANSWERS["answer: has the person"][0]), ("planned", _l("A referral is planned")),
         ("no", YES_NO_ANSWERS["answer: has the person"][1]), ("unsure", _l("I'm not sure"))])
@@ -307,9 +311,7 @@ class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
         _need(self.worker_name, m.ENTER_WORKER)
         if not ((self.work_phone.data or "").strip() or (self.work_email.data or "").strip()):
             self.work_phone.errors.append(m.ENTER_WORK_CONTACT)
-        if (self.work_email.data or "").strip() and not EMAIL.match(self.work_email.data.strip()) \
-                and not self.work_email.errors:
-            self.work_email.errors.append(m.EMAIL_FORMAT)
+        _check_format(self.work_email, EMAIL, m.EMAIL_FORMAT)
         return ok and not any(f.errors for f in self)
 
 

@@ -14,17 +14,14 @@ bp = Blueprint("root", __name__)
 @bp.get("/")
 def landing() -> str:
     """Both languages side by side, the browser's preferred first; no redirect needed."""
-    columns, titles, exit_labels, exit_now = [], [], [], []
+    columns, labels = [], []
     for lang in browser_order():
         with force_locale(lang):
-            titles.append((lang, gettext("Get help")))
-            exit_labels.append((lang, gettext("Exit this page")))
-            exit_now.append((lang, gettext("Exit this page now")))
+            labels.append({"lang": lang, "title": gettext("Get help"), "exit": gettext("Exit this page"),
+                           "exit_now": gettext("Exit this page now")})
             columns.append(Markup(render_template("public/landing_column.html", column_lang=lang,
-                                           org_name=current_app.config["ORG_NAME"][lang])))
-    return render_template("public/landing.html", columns=columns, landing_title=" / ".join(t for _l, t in titles),
-                           titles=titles,
-                           exit_labels=exit_labels, exit_now=exit_now)
+                                                  org_name=current_app.config["ORG_NAME"][lang])))
+    return render_template("public/landing.html", columns=columns, labels=labels)
 
 
 @bp.get("/exit")
