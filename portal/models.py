@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, LargeBinary, String, Text
+from datetime import date
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -25,16 +27,36 @@ class Report(Base):
     contact_language: Mapped[str] = mapped_column(String(2))  # en | cy
     no_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(24), default="new")
+    # The queue's sort keys, kept as plain columns so that one index serves the default order:
+    # band 0 = someone in danger now, 1 = children, 2 = the rest; then not-yet-contacted first, by deadline.
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    band: Mapped[int] = mapped_column(Integer, default=2)
+    contacted: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    close_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # SHA-256 of the form's one-time submission token: a double tap or a retry finds the first report.
     idempotency_hash: Mapped[str] = mapped_column(String(64), unique=True)
     key_id: Mapped[str] = mapped_column(String(16))
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
-    __table_args__ = (Index("ix_report_status_due", "status", "first_contact_due"),)
+    __table_args__ = (
+        Index("ix_report_status_due", "status", "first_contact_due"),
+        Index("ix_report_queue", "is_open", "band", "contacted", "first_contact_due", "id"),
+        Index("ix_report_owner_queue", "owner_id", "is_open", "band", "contacted", "first_contact_due", "id"),
+        Index("ix_report_status_queue", "status", "band", "contacted", "first_contact_due", "id"),
+        Index("ix_report_closed_at", "is_open", "closed_at"),
+    )
+
+
+def band_for(danger_now: bool, children: bool) -> int:
+    return 0 if danger_now else (1 if children else 2)
 
 
 class AuditEvent(Base):
-    """Append-only: who did what to which report, and when. Never content."""
+    """Append-only (database triggers refuse UPDATE and DELETE): who did what to which report, and when.
+    Never content. `report_id` is not a foreign key so that purging a case leaves its audit trail whole."""
 
     __tablename__ = "audit_event"
 
@@ -42,7 +64,7 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64))
-    report_id: Mapped[str | None] = mapped_column(ForeignKey("report.id", ondelete="SET NULL"), nullable=True)
+    report_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -54,3 +76,86 @@ class WebSession(Base):
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class StaffUser(Base):
+    """A member of the community safety team. Signing in needs the password and a TOTP code."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower case
+    name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(16))  # officer | lead | auditor
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret: Mapped[str] = mapped_column(String(64))
+    totp_enrolled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The last TOTP time step accepted: a code is good once, so a code seen over a shoulder cannot be replayed.
+    totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped on sign-out-everywhere, password change, role change or deactivation: older sessions stop working.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ContactAttempt(Base):
+    """One attempt to reach the person (or, for a concerned reporter, the reporter). No content."""
+
+    __tablename__ = "contact_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    method: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(24))
+    profile_checked: Mapped[bool] = mapped_column(Boolean)
+
+
+class CaseEntry(Base):
+    """What staff write on a case: notes, risk checklists, actions, information shared.
+
+    Whatever could identify or describe anyone is sealed to the public key like the report; the plaintext
+    columns hold only what the queue, the case timeline and the board's indicators count."""
+
+    __tablename__ = "case_entry"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # random UUID; bound into the seal
+    report_id: Mapped[str] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # note | risk | action | share
+    # risk: the level (standard | judgement | marac); action: its type; share: the agency.
+    code: Mapped[str] = mapped_column(String(32), default="")
+    # risk: "yes" count; other kinds: unused.
+    score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # risk: escalation; share: shared without consent (safeguarding override).
+    flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    # action: breathing space start and end; share: the date shared.
+    starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    key_id: Mapped[str] = mapped_column(String(16))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (Index("ix_case_entry_kind", "kind", "code"),)
+
+
+class Setting(Base):
+    """Settings a team lead may change in the staff screens (the rest is deployment configuration)."""
+
+    __tablename__ = "setting"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class PurgedTally(Base):
+    """What is left of purged cases: counts by month received, kind and closing reason. Nothing else."""
+
+    __tablename__ = "purged_tally"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    reporter_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    close_reason: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

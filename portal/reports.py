@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.keys import KeyFileError, load_public
-from portal.models import AuditEvent, Report
+from portal.models import AuditEvent, Report, band_for
 from portal.sealing import Opener, Sealer
 from portal.working_time import first_contact_due
 
@@ -98,6 +98,7 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
                                             config["TIMEZONE"]),
         reporter_kind=kind, danger_now=flags["danger_now"], children=flags["children"],
         no_contact=flags["no_contact"], contact_language=contact_language, status="new",
+        is_open=True, band=band_for(flags["danger_now"], flags["children"]), contacted=False,
         idempotency_hash=key_hash, key_id=sealer.key_id, sealed=sealed)
     for _attempt in range(5):
         try:
