@@ -1,6 +1,7 @@
 """The portal: report domestic abuse to your housing association, safely, in Welsh or English."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -54,6 +55,17 @@ def configure(app: Flask, settings: Settings, overrides: dict[str, Any]) -> None
         HELPLINES_FILE=str(settings.helplines_file),
         SAME_DAY_CUTOFF=settings.same_day_cutoff,
         TIMEZONE=settings.timezone,
+        STAFF_IDLE=timedelta(minutes=settings.staff_idle_minutes),
+        STAFF_ABSOLUTE=timedelta(hours=settings.staff_absolute_hours),
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage,
+        DASH_FILE=str(settings.dash_file),
+        DASH_MARAC_THRESHOLD=settings.dash_marac_threshold,
+        RETENTION_DAYS=settings.retention_days,
+        SMTP={"host": settings.smtp_host, "port": settings.smtp_port, "user": settings.smtp_user,
+              "password": settings.smtp_password, "starttls": settings.smtp_starttls},
+        MAIL_FROM=settings.mail_from,
+        NOTIFY_TO=settings.notify_to,
+        BASE_URL=settings.base_url,
         SESSION_COOKIE_NAME="s",  # neutral: a cookie list should not name the service
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",

@@ -46,6 +46,25 @@ class Settings:
     # Reports received before this local time are due for first contact the same working day.
     same_day_cutoff: time = time(15, 0)
     timezone: str = "Europe/London"
+    # Staff sessions end after this much inactivity, and this long after signing in, whatever happens.
+    staff_idle_minutes: int = 30
+    staff_absolute_hours: int = 10
+    # Flask-Limiter storage for sign-in throttling: memory:// for one process, redis://… for several.
+    ratelimit_storage: str = "memory://"
+    # The DASH checklist: questions (replaceable with licensed wording) and local thresholds.
+    dash_file: Path = PROJECT_ROOT / "portal" / "data" / "dash.json"
+    dash_marac_threshold: int = 14
+    # Retention: closed cases are deleted this many days after closing (`portal purge`).
+    retention_days: int = 6 * 365
+    # Content-free e-mail to the team when reports are waiting.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = ""
+    notify_to: str = ""
+    base_url: str = "http://127.0.0.1:5000"
     # How many reverse proxies stand in front (their X-Forwarded-Proto/Host are trusted; never -For).
     proxies: int = 0
 
@@ -82,6 +101,20 @@ class Settings:
             helplines_file=Path(_env("HELPLINES_FILE") or cls.helplines_file),
             same_day_cutoff=time(int(hour), int(minute or 0)),
             timezone=_env("TIMEZONE", "Europe/London") or "Europe/London",
+            staff_idle_minutes=int(_env("STAFF_IDLE_MINUTES", "30") or 30),
+            staff_absolute_hours=int(_env("STAFF_ABSOLUTE_HOURS", "10") or 10),
+            ratelimit_storage=_env("RATELIMIT_STORAGE", "memory://") or "memory://",
+            dash_file=Path(_env("DASH_FILE") or cls.dash_file),
+            dash_marac_threshold=int(_env("DASH_MARAC_THRESHOLD", "14") or 14),
+            retention_days=int(_env("RETENTION_DAYS", str(cls.retention_days)) or cls.retention_days),
+            smtp_host=_env("SMTP_HOST", "") or "",
+            smtp_port=int(_env("SMTP_PORT", "25") or 25),
+            smtp_user=_env("SMTP_USER", "") or "",
+            smtp_password=_env("SMTP_PASSWORD", "") or "",
+            smtp_starttls=_flag("SMTP_STARTTLS", False),
+            mail_from=_env("MAIL_FROM", "") or "",
+            notify_to=_env("NOTIFY_TO", "") or "",
+            base_url=(_env("BASE_URL", cls.base_url) or cls.base_url).rstrip("/"),
         )
         if settings.environment in {"development", "test"} and settings.key_passphrase is None:
             # Development keys are wrapped under a published passphrase: they protect nothing real.

@@ -1,7 +1,7 @@
 """Error pages: translated, with the quick exit, and never a stack trace or request data."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -20,6 +20,8 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         code = error.code or 500
+        if request.path.startswith("/staff/"):
+            return render_template("staff/error.html", code=code), code
         template = "errors/404.html" if code == 404 else "errors/error.html"
         return render_template(template, code=code), code
 

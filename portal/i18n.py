@@ -2,11 +2,12 @@
 
 Locale selection is this one function, in a fixed order, against an allow-list:
 1. the language in the URL (/en/…, /cy/…), set by the public blueprint;
-2. a staff member's own choice (later: the staff side);
+2. on the staff side: the signed-in staff member's saved choice; before sign-in, `?lang=` if it is on the
+   allow-list (it changes nothing stored);
 3. the browser's Accept-Language, best match of the allow-list;
 4. English.
-Nothing is read from a cookie or the query string, and no GET changes the language "state": the
-language *is* the URL.
+Nothing is read from a cookie, and no GET changes stored language state: on the public side the language
+*is* the URL; on the staff side it is saved with the account by a POST.
 """
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ ENDONYMS = {"en": "English", "cy": "Cymraeg"}
 
 
 def select_locale() -> str:
-    lang = g.get("lang_code") or request.path.split("/", 2)[1]  # also for a /cy/… page that does not exist
+    first = request.path.split("/", 2)[1]
+    if first == "staff":
+        staff = g.get("staff")
+        lang = staff.language if staff is not None else request.args.get("lang")
+    else:
+        lang = g.get("lang_code") or first  # also for a /cy/… page that does not exist
     if lang in LANGUAGES:
         return lang
     return request.accept_languages.best_match(LANGUAGES) or "en"

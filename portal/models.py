@@ -89,7 +89,7 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(16))  # officer | lead | auditor
     language: Mapped[str] = mapped_column(String(2), default="en")
     password_hash: Mapped[str] = mapped_column(String(200))
-    totp_secret: Mapped[str] = mapped_column(String(64))
+    totp_secret: Mapped[str] = mapped_column(String(200))  # encrypted: see staff/accounts.py
     totp_enrolled: Mapped[bool] = mapped_column(Boolean, default=False)
     # The last TOTP time step accepted: a code is good once, so a code seen over a shoulder cannot be replayed.
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)

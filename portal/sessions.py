@@ -4,6 +4,9 @@ The cookie carries only a random 256-bit id. The database keeps the SHA-256 of t
 gives no usable cookie) and the session's small data: a CSRF secret and, after sending, the receipt shown on
 the confirmation page (reference, due time, the danger and no-contact flags), until exit or expiry.
 Report content never goes into a session.
+
+Staff have their own cookie (`st`, path /staff/), so the public and staff sides never share a session, and a
+shorter idle lifetime (PORTAL_STAFF_IDLE_MINUTES); the absolute limit is checked by the staff guard.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, request
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import delete
 from werkzeug.datastructures import CallbackDict
@@ -36,16 +39,35 @@ class ServerSession(CallbackDict, SessionMixin):  # type: ignore[misc]
         self.session_id = session_id
         self.modified = False
         self.destroyed = False
+        self.rotate = False
 
     def destroy(self) -> None:
         """Forget this session everywhere: in the database now, and the cookie in the response."""
         self.clear()
         self.destroyed = True
 
+    def regenerate(self) -> None:
+        """Give this session a new id (at sign-in), so an id planted or seen before it is worthless."""
+        self.rotate = True
+        self.modified = True
+
+
+def is_staff_request() -> bool:
+    return request.path == "/staff" or request.path.startswith("/staff/")
+
 
 class DatabaseSessionInterface(SessionInterface):
     def _sessionmaker(self, app: Flask) -> Any:
         return app.extensions["sessionmaker"]
+
+    def get_cookie_name(self, app: Flask) -> str:
+        return "st" if is_staff_request() else super().get_cookie_name(app)
+
+    def get_cookie_path(self, app: Flask) -> str:
+        return "/staff/" if is_staff_request() else super().get_cookie_path(app)
+
+    def _idle_lifetime(self, app: Flask) -> timedelta:
+        return app.config["STAFF_IDLE"] if is_staff_request() else IDLE_LIFETIME
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         session_id = request.cookies.get(self.get_cookie_name(app))
@@ -63,6 +85,10 @@ class DatabaseSessionInterface(SessionInterface):
         domain = self.get_cookie_domain(app)
         path = self.get_cookie_path(app)
         maker = self._sessionmaker(app)
+        if session.rotate and session.session_id:
+            with maker() as dbs, dbs.begin():
+                dbs.execute(delete(WebSession).where(WebSession.id_hash == _hash(session.session_id)))
+            session.session_id = None
         if session.destroyed or (not session and session.modified):
             if session.session_id:
                 with maker() as dbs, dbs.begin():
@@ -77,7 +103,7 @@ class DatabaseSessionInterface(SessionInterface):
             return  # idle expiry is refreshed only on writes; cheap, and 8 hours is generous
         if session.session_id is None:
             session.session_id = secrets.token_urlsafe(32)
-        expires = datetime.now(timezone.utc) + IDLE_LIFETIME
+        expires = datetime.now(timezone.utc) + self._idle_lifetime(app)
         if secrets.randbelow(200) == 0:
             purge_expired(maker)  # now and then, so abandoned sessions do not pile up
         with maker() as dbs, dbs.begin():

@@ -1,4 +1,4 @@
-"""Blueprints, one per audience: the public reporting side now; the staff side will be its own room."""
+"""Blueprints, one per audience: the public reporting side, and the staff side (its own room, its own guard)."""
 from pathlib import Path
 
 from flask import Flask
@@ -8,8 +8,13 @@ from portal.public.context import page_context
 
 
 def register_blueprints(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFProtect
+
     from portal.public.root import bp as root_bp
     from portal.public.views import bp as public_bp
+    from portal.staff import bp as staff_bp
+    from portal.staff.labels import init_labels
+    from portal.staff.limits import init_limiter
 
     # Read the helplines once at start-up: a broken file should stop the deploy, not one page view.
     app.extensions["helplines"] = load_helplines(Path(app.config["HELPLINES_FILE"]), app.config["NATION"])
@@ -17,3 +22,10 @@ def register_blueprints(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(staff_bp)
+    init_labels(app)
+    init_limiter(app)
+    # Every staff POST is CSRF-checked before its view runs. The public form checks its own token instead,
+    # so that an expired token gives the form back with everything in it rather than an error page.
+    csrf = CSRFProtect(app)
+    csrf.exempt(public_bp)

@@ -40,3 +40,43 @@ def first_contact_due(received: datetime, nation: str, cutoff: time, tz: str) ->
     if not (is_working_day(day, nation) and local.time() < cutoff):
         day = next_working_day(day, nation)
     return datetime.combine(day, END_OF_WORKING_DAY, tzinfo=zone).astimezone(timezone.utc)
+
+
+START_OF_WORKING_DAY = time(9, 0)
+WORKING_DAY_SECONDS = 8 * 3600
+
+
+def _window(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    return (datetime.combine(day, START_OF_WORKING_DAY, tzinfo=zone),
+            datetime.combine(day, END_OF_WORKING_DAY, tzinfo=zone))
+
+
+def working_seconds_between(start: datetime, end: datetime, nation: str, tz: str) -> int:
+    """Working time (09:00–17:00 on working days) from `start` to `end`; negative if `end` is earlier."""
+    if end < start:
+        return -working_seconds_between(end, start, nation, tz)
+    zone = ZoneInfo(tz)
+    start_local, end_local = start.astimezone(zone), end.astimezone(zone)
+    day, total = start_local.date(), 0
+    while day <= end_local.date():
+        if is_working_day(day, nation):
+            opens, closes = _window(day, zone)
+            overlap = (min(closes, end_local) - max(opens, start_local)).total_seconds()
+            total += max(0, int(overlap))
+        day += timedelta(days=1)
+    return total
+
+
+def working_windows(moment: datetime, nation: str, tz: str, days: int = 3) -> list[tuple[int, int]]:
+    """The working windows (epoch seconds) of the next few working days from `moment`'s day, for the live
+    clock in the browser to count down without asking the server."""
+    zone = ZoneInfo(tz)
+    day = moment.astimezone(zone).date()
+    if not is_working_day(day, nation):
+        day = next_working_day(day, nation)
+    windows = []
+    for _ in range(days):
+        opens, closes = _window(day, zone)
+        windows.append((int(opens.timestamp()), int(closes.timestamp())))
+        day = next_working_day(day, nation)
+    return windows

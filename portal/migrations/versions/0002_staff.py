@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(16), nullable=False),
         sa.Column("language", sa.String(2), nullable=False),
         sa.Column("password_hash", sa.String(200), nullable=False),
-        sa.Column("totp_secret", sa.String(64), nullable=False),
+        sa.Column("totp_secret", sa.String(200), nullable=False),
         sa.Column("totp_enrolled", sa.Boolean(), nullable=False),
         sa.Column("totp_last_step", sa.Integer(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),

@@ -1,0 +1,114 @@
+"""The triage queue: what to show, in what order, filtered how. Never decrypts anything.
+
+Order (one index, `ix_report_queue`, serves it): someone in danger now first, then children, then the rest;
+within each, reports still waiting for first contact first, soonest deadline first.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from portal.models import Report, StaffUser
+
+STATUSES = ("new", "contact_attempted", "in_contact", "assessed", "case_open", "closed")
+OPEN_STATUSES = STATUSES[:-1]
+KINDS = ("self", "concerned", "agency")
+FLAGS = ("danger", "children", "no_contact")
+PAGE_SIZE = 50
+
+
+class AlreadyClaimed(Exception):
+    """Someone else claimed the report first."""
+
+
+@dataclass
+class QueueFilter:
+    """The queue's filters, read from and written to the query string so any view can be bookmarked."""
+
+    owner: str = ""  # "" anyone | "mine" | "none"
+    overdue: bool = False
+    status: str = ""  # "" = every open status
+    kind: str = ""
+    flags: list[str] = field(default_factory=list)
+    language: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> "QueueFilter":
+        def pick(name: str, allowed: Iterable[str]) -> str:
+            value = args.get(name, "")
+            return value if value in allowed else ""
+        try:
+            page = max(1, min(int(args.get("page", "1")), 10_000))
+        except ValueError:
+            page = 1
+        return cls(owner=pick("owner", ("mine", "none")), overdue=args.get("overdue") == "1",
+                   status=pick("status", STATUSES), kind=pick("kind", KINDS),
+                   flags=[f for f in FLAGS if f in args.getlist("flag")], language=pick("language", ("en", "cy")),
+                   page=page)
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query-string arguments for a link to this view (with `changes`), leaving out the defaults."""
+        values = {"owner": self.owner, "overdue": "1" if self.overdue else "", "status": self.status,
+                  "kind": self.kind, "flag": self.flags, "language": self.language,
+                  "page": self.page if self.page > 1 else ""}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.owner or self.overdue or self.status or self.kind or self.flags or self.language)
+
+
+def _filtered(query: Select[Any], f: QueueFilter, staff_id: int, now: datetime) -> Select[Any]:
+    if f.status:
+        query = query.where(Report.status == f.status)
+    else:
+        query = query.where(Report.is_open.is_(True))
+    if f.owner == "mine":
+        query = query.where(Report.owner_id == staff_id)
+    elif f.owner == "none":
+        query = query.where(Report.owner_id.is_(None))
+    if f.overdue:
+        query = query.where(Report.contacted.is_(False), Report.first_contact_due < now)
+    if f.kind:
+        query = query.where(Report.reporter_kind == f.kind)
+    if f.language:
+        query = query.where(Report.contact_language == f.language)
+    if "danger" in f.flags:
+        query = query.where(Report.danger_now.is_(True))
+    if "children" in f.flags:
+        query = query.where(Report.children.is_(True))
+    if "no_contact" in f.flags:
+        query = query.where(Report.no_contact.is_(True))
+    return query
+
+
+def queue_page(dbs: Session, f: QueueFilter, staff_id: int, now: datetime,
+               page_size: int = PAGE_SIZE) -> tuple[list[tuple[Report, str | None]], int]:
+    """One page of the queue (each report with its owner's name) and how many reports match in all."""
+    query = _filtered(select(Report, StaffUser.name).outerjoin(StaffUser, Report.owner_id == StaffUser.id),
+                      f, staff_id, now)
+    query = query.order_by(Report.band, Report.contacted, Report.first_contact_due, Report.id)
+    rows = dbs.execute(query.limit(page_size).offset((f.page - 1) * page_size)).all()
+    total = dbs.scalar(_filtered(select(func.count()).select_from(Report), f, staff_id, now)) or 0
+    return [(row[0], row[1]) for row in rows], total
+
+
+def claim(dbs: Session, report_id: str, staff_id: int) -> None:
+    """Take an unowned report. A single conditional UPDATE: of two officers at once, exactly one wins."""
+    result = dbs.execute(update(Report).where(Report.id == report_id, Report.owner_id.is_(None))
+                         .values(owner_id=staff_id))
+    if result.rowcount != 1:
+        dbs.rollback()
+        raise AlreadyClaimed(report_id)
+
+
+def assign(dbs: Session, report_ids: list[str], owner_id: int | None) -> int:
+    """Give reports to a member of staff (or nobody). Returns how many changed."""
+    result = dbs.execute(update(Report).where(Report.id.in_(report_ids)).values(owner_id=owner_id))
+    return result.rowcount or 0

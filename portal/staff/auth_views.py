@@ -1,0 +1,179 @@
+"""Signing in (password, then a TOTP code; first time: enrolment), signing out, one's own account."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import current_app, g, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from portal.db import db
+from portal.models import AuditEvent, StaffUser
+from portal.staff import bp
+from portal.staff import messages as m
+from portal.staff.access import allow, sign_in as start_session
+from portal.staff.accounts import (BadCode, BadCredentials, WeakPassword, check_code, check_password, enrolment,
+                                   normalise_email, set_password)
+from portal.staff.forms_auth import ButtonForm, CodeForm, LanguageForm, PasswordForm, SignInForm
+from portal.staff.limits import account_key, clear, locked_out, record_failure
+
+PENDING_LIFETIME = 300  # seconds between a right password and its code
+
+
+def audit(action: str, actor: StaffUser | None = None, report_id: str | None = None, detail: str = "") -> None:
+    who = actor or g.get("staff")
+    db().add(AuditEvent(at=datetime.now(timezone.utc), actor=f"staff:{who.id}" if who else "staff:unknown",
+                        action=action, report_id=report_id, detail=detail))
+
+
+def home_for(staff: StaffUser) -> str:
+    return url_for("staff.audit_log") if staff.role == "auditor" else url_for("staff.queue")
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only our own staff pages: never an open redirect.
+    if target and target.startswith("/staff/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+def _pending() -> StaffUser | None:
+    staff_id = session.get("pending")
+    if not staff_id or datetime.now(timezone.utc).timestamp() - session.get("pending_at", 0) > PENDING_LIFETIME:
+        return None
+    staff = db().get(StaffUser, staff_id)
+    if staff is None or not staff.active or staff.session_epoch != session.get("pending_epoch"):
+        return None
+    return staff
+
+
+def _errors(form) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(field.id, str(message)) for field in form if field.name != "csrf_token" for message in field.errors]
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@allow()
+def sign_in() -> str | Response | tuple[str, int]:
+    """Step one: e-mail address and password."""
+    form = SignInForm()
+    if request.method == "GET":
+        session["next"] = _safe_next(request.args.get("next"))
+        return render_template("staff/sign_in.html", form=form, errors=[])
+    if form.validate_on_submit():
+        key = account_key("password", normalise_email(form.email.data))
+        if locked_out(key):
+            form.email.errors.append(m.LOCKED)
+            return render_template("staff/sign_in.html", form=form, errors=_errors(form)), 429
+        try:
+            staff = check_password(db(), form.email.data, form.password.data)
+        except BadCredentials:
+            record_failure(key)
+            form.email.errors.append(m.BAD_CREDENTIALS)
+        else:
+            following = session.get("next")
+            session.clear()
+            session.regenerate()  # type: ignore[attr-defined]
+            session.update({"pending": staff.id, "pending_epoch": staff.session_epoch, "next": following,
+                            "pending_at": datetime.now(timezone.utc).timestamp()})
+            return redirect(url_for("staff.code" if staff.totp_enrolled else "staff.enrol"), code=303)
+    form.password.data = ""
+    return render_template("staff/sign_in.html", form=form, errors=_errors(form)), 400
+
+
+def _second_step(template: str, staff: StaffUser, **context: object) -> str | Response | tuple[str, int]:
+    form = CodeForm()
+    if request.method == "POST" and form.validate_on_submit():
+        key = account_key("code", str(staff.id))
+        if locked_out(key):
+            form.code.errors.append(m.LOCKED)
+            return render_template(template, form=form, errors=_errors(form), **context), 429
+        try:
+            check_code(db(), staff, form.code.data, current_app.config["SECRET_KEY"])
+        except BadCode:
+            record_failure(key)
+            form.code.errors.append(m.BAD_CODE)
+        else:
+            clear(account_key("password", staff.email))
+            following = _safe_next(session.get("next"))
+            start_session(staff)
+            g.staff = staff
+            audit("staff.signed_in", staff)
+            db().commit()
+            return redirect(following or home_for(staff), code=303)
+    form.code.data = ""
+    status = 400 if request.method == "POST" else 200
+    return render_template(template, form=form, errors=_errors(form), **context), status
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@allow()
+def code() -> str | Response | tuple[str, int]:
+    """Step two: the code from the authenticator app."""
+    staff = _pending()
+    if staff is None or not staff.totp_enrolled:
+        return redirect(url_for("staff.sign_in"), code=303)
+    return _second_step("staff/code.html", staff)
+
+
+@bp.route("/sign-in/set-up", methods=["GET", "POST"])
+@allow()
+def enrol() -> str | Response | tuple[str, int]:
+    """First sign-in: add the account to an authenticator app (secret and QR code), then prove it with a code."""
+    staff = _pending()
+    if staff is None or staff.totp_enrolled:
+        return redirect(url_for("staff.sign_in"), code=303)
+    secret, qr = enrolment(staff, current_app.config["SECRET_KEY"], current_app.config["ORG_NAME"]["en"])
+    return _second_step("staff/enrol.html", staff, secret=secret, qr=qr)
+
+
+@bp.post("/sign-out")
+@allow("officer", "lead", "auditor")
+def sign_out() -> Response:
+    """End the session on the server, not just in the browser."""
+    if ButtonForm().validate_on_submit():
+        audit("staff.signed_out")
+        db().commit()
+        session.destroy()  # type: ignore[attr-defined]
+    return redirect(url_for("staff.signed_out"), code=303)
+
+
+@bp.get("/signed-out")
+@allow()
+def signed_out() -> str:
+    """Confirmation that the session has ended."""
+    return render_template("staff/signed_out.html")
+
+
+@bp.post("/language")
+@allow("officer", "lead", "auditor")
+def language() -> Response:
+    """Switch the staff screens' language; it is saved with the account."""
+    form = LanguageForm()
+    if form.validate_on_submit() and form.language.data in {"en", "cy"}:
+        g.staff.language = form.language.data
+        db().commit()
+    return redirect(_safe_next(request.form.get("back")) or home_for(g.staff), code=303)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@allow("officer", "lead", "auditor")
+def account() -> str | Response | tuple[str, int]:
+    """One's own account: change password (other sessions end)."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            check_password(db(), g.staff.email, form.current.data)
+        except BadCredentials:
+            form.current.errors.append(m.PASSWORD_WRONG)
+        else:
+            try:
+                set_password(db(), g.staff, form.new.data)
+            except WeakPassword:
+                form.new.errors.append(m.PASSWORD_TOO_SHORT)
+            else:
+                audit("staff.password_changed")
+                db().commit()
+                start_session(g.staff)  # this session carries on; every other one has ended
+                return redirect(url_for("staff.account", changed=1), code=303)
+    status = 400 if form.errors else 200
+    return render_template("staff/account.html", form=form, errors=_errors(form),
+                           changed=request.args.get("changed") == "1"), status

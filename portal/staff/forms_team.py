@@ -1,0 +1,19 @@
+"""The settings form (team leads)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from portal.public.forms import EMAIL
+from portal.staff import messages as m
+
+
+class SettingsForm(FlaskForm):
+    notify_to = StringField(_l("Team email address for new-report notifications"),
+                            description=_l("The email says only how many reports are waiting, never what they say."),
+                            validators=[Optional(), Length(max=254), Regexp(EMAIL, message=m.ENTER_EMAIL_ADDRESS)])
+    retention_days = IntegerField(_l("Delete closed cases after this many days"),
+                                  description=_l("Follow your data protection policy. Only counts are kept after deletion."),
+                                  validators=[DataRequired(m.ENTER_NUMBER), NumberRange(min=30, max=36500, message=m.ENTER_NUMBER)])

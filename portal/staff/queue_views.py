@@ -1,0 +1,91 @@
+"""The queue: one list, most urgent first; bookmarkable filters; claim, assign and bulk assign."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from portal.db import db
+from portal.models import Report, StaffUser
+from portal.queue import FLAGS, KINDS, STATUSES, AlreadyClaimed, QueueFilter, assign, claim, queue_page
+from portal.staff import bp
+from portal.staff import messages as m
+from portal.staff.access import CASEWORK, allow
+from portal.staff.auth_views import audit
+from portal.staff.clock import clock_for, live_clock_data
+from portal.staff.forms_auth import ButtonForm
+
+
+def caseworkers() -> list[StaffUser]:
+    return list(db().scalars(select(StaffUser).where(StaffUser.active.is_(True), StaffUser.role.in_(CASEWORK))
+                             .order_by(StaffUser.name)))
+
+
+@bp.get("/")
+@allow(*CASEWORK)
+def queue() -> str:
+    """The queue of reports. Sorting and filtering use plaintext columns only."""
+    now = datetime.now(timezone.utc)
+    f = QueueFilter.from_args(request.args)
+    rows, total = queue_page(db(), f, g.staff.id, now)
+    items = [(report, owner, clock_for(report, now)) for report, owner in rows]
+    return render_template("staff/queue.html", f=f, items=items, total=total, now=now,
+                           live=live_clock_data(now), statuses=STATUSES, kinds=KINDS, flags=FLAGS,
+                           staff_list=caseworkers(), form=ButtonForm(), errors=[])
+
+
+def _report_or_404(reference: str) -> Report:
+    report = db().scalar(select(Report).where(Report.reference == reference))
+    return report or abort(404)
+
+
+def _back() -> str:
+    back = request.form.get("back", "")
+    return back if back.startswith("/staff/") and not back.startswith("//") else url_for("staff.queue")
+
+
+@bp.post("/cases/<reference>/claim")
+@allow(*CASEWORK)
+def claim_case(reference: str) -> Response:
+    """Claim an unowned report. If someone was quicker, say so."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    report = _report_or_404(reference)
+    try:
+        claim(db(), report.id, g.staff.id)
+    except AlreadyClaimed:
+        flash(str(m.ALREADY_CLAIMED), "problem")
+        return redirect(_back(), code=303)
+    audit("case.claimed", report_id=report.id)
+    db().commit()
+    flash(reference, "claimed")
+    return redirect(_back(), code=303)
+
+
+@bp.post("/assign")
+@allow(*CASEWORK)
+def bulk_assign() -> Response:
+    """Give one or more reports to a member of the team, or back to nobody."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    references = request.form.getlist("report")[:200]
+    owner_value = request.form.get("owner", "")
+    if not references:
+        flash(str(m.SELECT_REPORTS), "problem")
+        return redirect(_back(), code=303)
+    owner_id: int | None = None
+    if owner_value != "none":
+        owner = db().get(StaffUser, int(owner_value)) if owner_value.isdigit() else None
+        if owner is None or not owner.active or owner.role not in CASEWORK:
+            flash(str(m.SELECT_OWNER), "problem")
+            return redirect(_back(), code=303)
+        owner_id = owner.id
+    reports = list(db().scalars(select(Report).where(Report.reference.in_(references))))
+    changed = assign(db(), [r.id for r in reports], owner_id)
+    for report in reports:
+        audit("case.assigned", report_id=report.id, detail=f"to staff:{owner_id}" if owner_id else "to nobody")
+    db().commit()
+    flash(str(changed), "assigned")
+    return redirect(_back(), code=303)

@@ -1,0 +1,146 @@
+"""For team leads: the team's accounts and the settings; for leads and auditors: the audit log."""
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from portal.db import db
+from portal.models import AuditEvent, Report, StaffUser
+from portal.settings_store import get_setting, set_setting
+from portal.staff import bp
+from portal.staff.access import allow
+from portal.staff.accounts import DuplicateEmail, create_staff, reset_code, set_password
+from portal.staff.auth_views import _errors, audit
+from portal.staff.forms_auth import ButtonForm, EditStaffForm, NewStaffForm
+from portal.staff.forms_team import SettingsForm
+from portal.staff.limits import account_key, clear
+from portal.staff import messages as m
+
+AUDIT_PAGE = 100
+
+
+@bp.get("/team")
+@allow("lead")
+def team() -> str:
+    """Everyone with a staff account."""
+    people = db().scalars(select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.name)).all()
+    return render_template("staff/team.html", people=people)
+
+
+@bp.route("/team/new", methods=["GET", "POST"])
+@allow("lead")
+def team_new() -> str | tuple[str, int]:
+    """Add a member of staff. Their first password is shown once, here; they set up their code at sign-in."""
+    form = NewStaffForm()
+    if form.validate_on_submit():
+        password = secrets.token_urlsafe(12)
+        try:
+            person, _secret = create_staff(db(), email=form.email.data, role=form.role.data, password=password,
+                                           secret_key=current_app.config["SECRET_KEY"], name=form.name.data,
+                                           language=form.language.data or "en")
+        except DuplicateEmail:
+            form.email.errors.append(m.EMAIL_TAKEN)
+        else:
+            audit("staff.added", detail=f"staff:{person.id} role:{person.role}")
+            db().commit()
+            return render_template("staff/team_password.html", person=person, password=password, new=True)
+    status = 400 if form.errors else 200
+    return render_template("staff/team_new.html", form=form, errors=_errors(form)), status
+
+
+def _person(person_id: int) -> StaffUser:
+    return db().get(StaffUser, person_id) or abort(404)
+
+
+@bp.route("/team/<int:person_id>", methods=["GET", "POST"])
+@allow("lead")
+def team_person(person_id: int) -> str | Response | tuple[str, int]:
+    """One account: role, and the buttons that end sessions, reset the code or password, or deactivate."""
+    person = _person(person_id)
+    form = EditStaffForm(obj=person)
+    if request.method == "POST" and form.validate_on_submit():
+        if form.role.data != person.role:
+            audit("staff.role_changed", detail=f"staff:{person.id} {person.role}->{form.role.data}")
+            person.role = form.role.data
+            person.session_epoch += 1
+            db().commit()
+            flash(gettext("Role changed."), "saved")
+        return redirect(url_for("staff.team_person", person_id=person.id), code=303)
+    status = 400 if form.errors else 200
+    return render_template("staff/team_person.html", person=person, form=form, buttons=ButtonForm(),
+                           errors=_errors(form)), status
+
+
+@bp.post("/team/<int:person_id>/<action>")
+@allow("lead")
+def team_action(person_id: int, action: str) -> str | Response:
+    """Deactivate, reactivate, reset the code, reset the password, or clear a sign-in lock."""
+    if action not in {"deactivate", "reactivate", "reset-code", "reset-password", "unlock"}:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    person = _person(person_id)
+    key = current_app.config["SECRET_KEY"]
+    if action == "deactivate":
+        person.active = False
+        person.session_epoch += 1
+        flash(gettext("Account deactivated. Their sessions have ended."), "saved")
+    elif action == "reactivate":
+        person.active = True
+        flash(gettext("Account reactivated."), "saved")
+    elif action == "reset-code":
+        reset_code(db(), person, key)
+        flash(gettext("Code reset. They will set up their authenticator app again at their next sign-in."), "saved")
+    elif action == "unlock":
+        clear(account_key("password", person.email))
+        clear(account_key("code", str(person.id)))
+        flash(gettext("Sign-in lock cleared."), "saved")
+    audit(f"staff.{action}", detail=f"staff:{person.id}")
+    if action == "reset-password":
+        password = secrets.token_urlsafe(12)
+        set_password(db(), person, password)
+        db().commit()
+        return render_template("staff/team_password.html", person=person, password=password, new=False)
+    db().commit()
+    return redirect(url_for("staff.team_person", person_id=person.id), code=303)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@allow("lead")
+def settings() -> str | Response | tuple[str, int]:
+    """Settings a lead may change: where notifications go, and how long closed cases are kept."""
+    config = current_app.config
+    form = SettingsForm(data={"notify_to": get_setting(db(), "notify_to", config["NOTIFY_TO"]),
+                              "retention_days": get_setting(db(), "retention_days", str(config["RETENTION_DAYS"]))}
+                        if request.method == "GET" else None)
+    if form.validate_on_submit():
+        set_setting(db(), "notify_to", form.notify_to.data.strip())
+        set_setting(db(), "retention_days", str(form.retention_days.data))
+        audit("settings.changed", detail="notify_to retention_days")
+        db().commit()
+        flash(gettext("Settings saved."), "saved")
+        return redirect(url_for("staff.settings"), code=303)
+    status = 400 if form.errors else 200
+    return render_template("staff/settings.html", form=form, errors=_errors(form)), status
+
+
+@bp.get("/audit")
+@allow("lead", "auditor")
+def audit_log() -> str:
+    """Who did what to which case, and when; newest first. Never content."""
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    query = (select(AuditEvent, Report.reference)
+             .outerjoin(Report, Report.id == AuditEvent.report_id)
+             .order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE))
+    events = db().execute(query).all()
+    total = db().scalar(select(func.count()).select_from(AuditEvent)) or 0
+    names = {f"staff:{p.id}": p.name or p.email for p in db().scalars(select(StaffUser))}
+    return render_template("staff/audit.html", events=events, names=names, page=page, total=total,
+                           per_page=AUDIT_PAGE)
