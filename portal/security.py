@@ -25,7 +25,7 @@ def init_security_headers(app: Flask) -> None:
     csp = "; ".join([
         "default-src 'none'",
         "script-src 'self'",
-        f"style-src {css_hash(css)}",
+        f"style-src 'self' {css_hash(css)}",  # the inlined portal.css by hash; staff.css as a file
         "img-src 'self' data:",
         "form-action 'self'",
         "frame-ancestors 'none'",

@@ -38,7 +38,7 @@ def test_the_csp_hash_allows_exactly_the_inline_stylesheet(client):
     html = response.get_data(as_text=True)
     css = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
-    assert f"style-src 'sha256-{digest}'" in response.headers["Content-Security-Policy"]
+    assert f"style-src 'self' 'sha256-{digest}'" in response.headers["Content-Security-Policy"]
 
 
 def test_no_third_party_requests_in_any_page(client):

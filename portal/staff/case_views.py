@@ -1,14 +1,223 @@
-"""A case: decrypted for one request, audited; the safe-contact profile first."""
+"""A case: decrypted for one request and audited; the safe-contact profile first; then the record."""
 from __future__ import annotations
 
-from flask import abort
+from datetime import datetime, timezone
+from typing import Any, Callable
 
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from portal.asb import asb_signs
+from portal.cases import (CaseUnavailable, NotAllowed, ReportNotStored, add_entry, change_status, contact_attempts,
+                          open_case, record_contact, safe_methods)
+from portal.dash import load_checklist, score
+from portal.db import db
+from portal.models import Report, StaffUser
+from portal.queue import STATUSES
 from portal.staff import bp
+from portal.staff import forms_case as fc
 from portal.staff.access import CASEWORK, allow
+from portal.staff.auth_views import _errors
+from portal.staff.clock import clock_for
+from portal.staff.labels import STATUS_NAMES
+from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
+
+NAMES = {"method_names": fc.METHOD_NAMES, "outcome_names": fc.OUTCOME_NAMES, "close_reason_names": fc.CLOSE_REASON_NAMES,
+         "action_names": fc.ACTION_NAMES, "measure_names": fc.MEASURE_NAMES, "rehousing_names": fc.REHOUSING_NAMES,
+         "referral_names": fc.REFERRAL_NAMES, "perpetrator_names": fc.PERPETRATOR_NAMES,
+         "agency_names": fc.AGENCY_NAMES, "basis_names": fc.BASIS_NAMES, "risk_level_names": fc.RISK_LEVEL_NAMES,
+         "consent_names": fc.CONSENT_NAMES}
+
+
+@bp.errorhandler(CaseUnavailable)
+def _unavailable(_error: CaseUnavailable) -> tuple[str, int]:
+    return render_template("staff/unavailable.html"), 503
+
+
+def _report(reference: str) -> Report:
+    return db().scalar(select(Report).where(Report.reference == reference)) or abort(404)
+
+
+def _header(report: Report) -> dict[str, Any]:
+    owner = db().get(StaffUser, report.owner_id) if report.owner_id else None
+    return {"report": report, "owner": owner, "clock": clock_for(report, datetime.now(timezone.utc)), **NAMES}
+
+
+def _profile(report: Report, content: dict[str, Any]) -> dict[str, Any]:
+    answers = content.get("answers", {})
+    return {"profile": rows(report.reporter_kind, answers, SAFE_CONTACT),
+            "person_centred": rows(report.reporter_kind, answers, PERSON_CENTRED)}
 
 
 @bp.get("/cases/<reference>")
 @allow(*CASEWORK)
 def case(reference: str) -> str:
-    """One case."""
-    abort(404)
+    """The whole case, safe-contact profile first."""
+    report = _report(reference)
+    content, entries = open_case(db(), report, g.staff, "case")
+    answers = content.get("answers", {})
+    notes = [e.content.get("text", "") for e in entries if e.entry.kind == "note"]
+    return render_template(
+        "staff/case.html", **_header(report), **_profile(report, content),
+        details=rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED),
+        entries=entries, attempts=contact_attempts(db(), report),
+        asb=asb_signs(free_text(answers) + notes), checklist=_checklist(), lang=str(get_locale()))
+
+
+@bp.get("/cases/<reference>/print")
+@allow(*CASEWORK)
+def case_print(reference: str) -> str:
+    """A summary for a MARAC meeting, laid out for paper. Printing is audited like opening."""
+    report = _report(reference)
+    content, entries = open_case(db(), report, g.staff, "print")
+    answers = content.get("answers", {})
+    return render_template("staff/print.html", **_header(report), **_profile(report, content),
+                           details=rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED),
+                           entries=entries, attempts=contact_attempts(db(), report), checklist=_checklist(),
+                           lang=str(get_locale()), printed_at=datetime.now(timezone.utc), printing=True)
+
+
+def _saved(report: Report, message: str) -> Response:
+    flash(message, "saved")
+    return redirect(url_for("staff.case", reference=report.reference), code=303)
+
+
+@bp.route("/cases/<reference>/contact", methods=["GET", "POST"])
+@allow(*CASEWORK)
+def case_contact(reference: str) -> str | Response | tuple[str, int]:
+    """Record a contact attempt, with the safe-contact profile on the same page, and only safe methods."""
+    report = _report(reference)
+    content, _entries = open_case(db(), report, g.staff, "contact")
+    form = fc.ContactForm()
+    form.method.choices = [(m, fc.METHOD_NAMES[m]) for m in safe_methods(report, content)]
+    if form.validate_on_submit():
+        try:
+            record_contact(db(), report, g.staff, content, method=form.method.data, outcome=form.outcome.data,
+                           profile_checked=form.profile_checked.data)
+        except NotAllowed:
+            form.method.errors.append(fc.m.METHOD_NOT_SAFE)
+        else:
+            return _saved(report, gettext("Contact attempt recorded."))
+    status = 400 if form.errors else 200
+    return render_template("staff/contact.html", form=form, errors=_form_errors(form), **_header(report),
+                           **_profile(report, content)), status
+
+
+def _form_errors(form: Any) -> list[tuple[str, str]]:
+    """Error summary targets: the first option of a choice group, otherwise the field."""
+    result = []
+    for field in form:
+        if field.name == "csrf_token":
+            result.extend((field.id, str(message)) for message in field.errors)
+            continue
+        grouped = field.type in {"RadioField", "OptionalRadioField", "MultiCheckboxField"}
+        result.extend((f"{field.id}-0" if grouped else field.id, str(message)) for message in field.errors)
+    return result
+
+
+def _simple_form(reference: str, form_class: type, template: str, save: Callable[[Report, Any], str]):  # type: ignore[no-untyped-def]
+    report = _report(reference)
+    form = form_class()
+    prepare = getattr(form, "prepare", None)
+    if prepare:
+        prepare(report)
+    notice = None
+    if form.validate_on_submit():
+        try:
+            return _saved(report, save(report, form))
+        except NotAllowed:
+            abort(400)
+        except ReportNotStored:
+            notice = "not-stored"  # the public key is missing: keep what was typed, say it was not saved
+    status = 503 if notice else (400 if form.errors else 200)
+    return render_template(template, form=form, errors=_form_errors(form), notice=notice,
+                           **_header(report)), status
+
+
+class _StatusForm(fc.StatusForm):
+    def prepare(self, report: Report) -> None:
+        self.status.choices = [(s, STATUS_NAMES[s]) for s in STATUSES if s != report.status]
+
+
+@bp.route("/cases/<reference>/status", methods=["GET", "POST"])
+@allow(*CASEWORK)
+def case_status(reference: str):  # type: ignore[no-untyped-def]
+    """Change the status; closing needs a reason; a closed case can be reopened."""
+    def save(report: Report, form: Any) -> str:
+        change_status(db(), report, g.staff, form.status.data, form.close_reason.data)
+        return gettext("Status changed.")
+    return _simple_form(reference, _StatusForm, "staff/status.html", save)
+
+
+@bp.route("/cases/<reference>/note", methods=["GET", "POST"])
+@allow(*CASEWORK)
+def case_note(reference: str):  # type: ignore[no-untyped-def]
+    """Add a note (sealed like the report)."""
+    def save(report: Report, form: Any) -> str:
+        add_entry(db(), report, g.staff, "note", {"text": form.text.data})
+        return gettext("Note added.")
+    return _simple_form(reference, fc.NoteForm, "staff/note.html", save)
+
+
+@bp.route("/cases/<reference>/action", methods=["GET", "POST"])
+@allow(*CASEWORK)
+def case_action(reference: str):  # type: ignore[no-untyped-def]
+    """Record an action the policies name: security, repairs, rehousing, breathing space, advice, referral,
+    action about the perpetrator's tenancy."""
+    def save(report: Report, form: Any) -> str:
+        breathing = form.kind.data == "breathing_space"
+        add_entry(db(), report, g.staff, "action",
+                  {"measures": form.measures.data if form.kind.data == "security" else [],
+                   "no_recharge": form.kind.data == "repairs", "detail": form.detail.data or ""},
+                  code=form.code(), starts_on=form.starts_on.data if breathing else None,
+                  ends_on=form.ends_on.data if breathing else None)
+        return gettext("Action recorded.")
+    return _simple_form(reference, fc.ActionForm, "staff/action.html", save)
+
+
+@bp.route("/cases/<reference>/share", methods=["GET", "POST"])
+@allow(*CASEWORK)
+def case_share(reference: str):  # type: ignore[no-untyped-def]
+    """Record that information was shared: with whom, when, and on what basis."""
+    def save(report: Report, form: Any) -> str:
+        add_entry(db(), report, g.staff, "share", {"what": form.what.data or ""}, code=form.agency.data,
+                  flag=form.basis.data == "safeguarding", starts_on=form.shared_on.data)
+        return gettext("Information sharing recorded.")
+    return _simple_form(reference, fc.ShareForm, "staff/share.html", save)
+
+
+def _checklist():  # type: ignore[no-untyped-def]
+    return load_checklist(current_app.config["DASH_FILE"])
+
+
+@bp.route("/cases/<reference>/risk", methods=["GET", "POST"])
+@allow(*CASEWORK)
+def case_risk(reference: str) -> str | Response | tuple[str, int]:
+    """The DASH risk checklist: scored, with the MARAC threshold and a professional-judgement referral.
+    Repeat it after a new incident: every completed checklist is kept."""
+    report = _report(reference)
+    checklist = _checklist()
+    lang = str(get_locale())
+    form = fc.risk_form_class(checklist, lang)()
+    threshold = current_app.config["DASH_MARAC_THRESHOLD"]
+    notice = None
+    if form.validate_on_submit():
+        answers = {q.id: form[f"q_{q.id}"].data for q in checklist.questions}
+        result = score(checklist, answers, threshold, form.judgement_referral.data, form.escalation.data)
+        content = {"answers": answers,
+                   "comments": {q.id: form[f"c_{q.id}"].data for q in checklist.questions if form[f"c_{q.id}"].data},
+                   "judgement_reason": form.judgement_reason.data or "", "marac_consent": form.marac_consent.data,
+                   "notes": form.notes.data or "", "checklist_version": checklist.version}
+        try:
+            add_entry(db(), report, g.staff, "risk", content, code=result.level, score=result.yes_count,
+                      flag=result.escalation)
+        except ReportNotStored:
+            notice = "not-stored"
+        else:
+            return _saved(report, gettext("Risk checklist saved: %(yes)d yes answers.", yes=result.yes_count))
+    status = 503 if notice else (400 if form.errors else 200)
+    return render_template("staff/risk.html", form=form, errors=_form_errors(form), checklist=checklist, lang=lang,
+                           threshold=threshold, notice=notice, **_header(report)), status
+

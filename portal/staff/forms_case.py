@@ -1,0 +1,174 @@
+"""Forms for working a case. Choices are codes (stored plain, counted by indicators); free text is sealed."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, Field, RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from portal.dash import Checklist
+from portal.public.forms import CONTACT_METHODS, MultiCheckboxField, OptionalRadioField
+from portal.staff import messages as m
+
+LONG = 20_000
+
+METHOD_NAMES = {
+    "call": _l("Phone call"), "text": _l("Text message"), "email": _l("Email"), "letter": _l("Letter"),
+    "in_person": _l("In person"), "trusted": _l("Through the trusted person or support worker"),
+    "referrer": _l("Through the referring worker"),
+}
+assert set(CONTACT_METHODS) - {"none"} <= set(METHOD_NAMES)
+OUTCOME_NAMES = {
+    "spoke": _l("Spoke to them, safely"), "no_answer": _l("No answer"),
+    "voicemail": _l("Left a voicemail, as they agreed"), "message_sent": _l("Sent a message or letter"),
+    "someone_else": _l("Someone else answered: followed their plan"), "not_safe_now": _l("They said it was not safe to talk"),
+    "wrong_details": _l("The details did not work"),
+}
+CLOSE_REASON_NAMES = {
+    "support_in_place": _l("Support is in place"), "declined": _l("They did not want further help"),
+    "no_safe_contact": _l("No safe way to make contact"), "moved_away": _l("They moved away"),
+    "another_agency": _l("Another agency is leading"), "not_domestic_abuse": _l("Not domestic abuse"),
+    "duplicate": _l("Duplicate of another report"),
+}
+ACTION_NAMES = {
+    "security": _l("Security measures for the home"), "repairs": _l("Repair of damage caused by the abuse (no recharge)"),
+    "rehousing": _l("Rehousing or management transfer request"), "breathing_space": _l("Breathing space on rent arrears"),
+    "money_advice": _l("Money and benefits advice"), "referral": _l("Referral"),
+    "perpetrator": _l("Action about the tenancy of the person causing harm"),
+}
+MEASURE_NAMES = {
+    "locks": _l("New or stronger locks"), "door_alarm": _l("Door alarm"), "window_alarm": _l("Window alarms or locks"),
+    "video_doorbell": _l("Video doorbell"), "lighting": _l("Outside lighting"), "letterbox": _l("Fireproof letterbox cover"),
+    "sanctuary": _l("Sanctuary room"), "personal_alarm": _l("Personal safety alarm"), "other": _l("Something else"),
+}
+REHOUSING_NAMES = {"rehousing": _l("Rehousing"), "management_transfer": _l("Management transfer")}
+REFERRAL_NAMES = {
+    "idva": _l("Independent domestic violence adviser (IDVA)"), "marac": _l("MARAC"), "police": _l("Police"),
+    "social_services": _l("Social services"), "support": _l("Specialist support service"),
+    "perpetrator_programme": _l("Perpetrator programme"),
+}
+PERPETRATOR_NAMES = {
+    "warning": _l("Warning"), "injunction": _l("Injunction"), "notice": _l("Notice for prohibited conduct or breach"),
+    "possession": _l("Possession claim"), "other": _l("Other action"),
+}
+AGENCY_NAMES = {
+    "police": _l("Police"), "idva": _l("IDVA service"), "marac": _l("MARAC"), "social_services": _l("Social services"),
+    "health": _l("Health services"), "support": _l("Specialist support service"), "council": _l("Council housing team"),
+    "other": _l("Another agency"),
+}
+BASIS_NAMES = {"consent": _l("With their consent"),
+               "safeguarding": _l("Without consent: high risk of serious harm, or a child or adult at risk")}
+RISK_LEVEL_NAMES = {"marac": _l("High risk: refer to MARAC"), "judgement": _l("Referred to MARAC on professional judgement"),
+                    "standard": _l("Below the MARAC threshold")}
+CONSENT_NAMES = {"yes": _l("They agreed"), "no": _l("They did not agree"), "not_asked": _l("Not asked yet")}
+
+
+def _choices(names: dict[str, Any]) -> list[tuple[str, Any]]:
+    return list(names.items())
+
+
+def long_text(label: Any, required: Any = None, description: Any = "") -> Field:
+    validators = [DataRequired(required)] if required else [Optional()]
+    return TextAreaField(label, description=description, validators=[*validators, Length(max=LONG, message=m.TOO_LONG)])
+
+
+class ContactForm(FlaskForm):
+    method = RadioField(_l("How did you try to make contact?"), validators=[InputRequired(m.SELECT_METHOD)],
+                        validate_choice=False)
+    outcome = RadioField(_l("What happened?"), choices=_choices(OUTCOME_NAMES), validators=[InputRequired(m.SELECT_OUTCOME)])
+    profile_checked = BooleanField(_l("I checked the safe-contact profile before this contact"),
+                                   validators=[DataRequired(m.CONFIRM_PROFILE)])
+
+    def validate_method(self, field: Field) -> None:
+        if field.data not in {value for value, _label in field.choices or []}:
+            raise ValidationError(m.METHOD_NOT_SAFE)
+
+
+class StatusForm(FlaskForm):
+    status = RadioField(_l("New status"), validators=[InputRequired(m.SELECT_STATUS)])
+    close_reason = OptionalRadioField(_l("Why is the case closing?"), choices=_choices(CLOSE_REASON_NAMES),
+                                      validate_choice=True)
+
+    def validate_close_reason(self, field: Field) -> None:
+        if self.status.data == "closed" and not field.data:
+            raise ValidationError(m.SELECT_CLOSE_REASON)
+
+
+class NoteForm(FlaskForm):
+    text = long_text(_l("Note"), required=m.ENTER_NOTE,
+                     description=_l("Notes are encrypted. Write facts, and say where they came from."))
+
+
+class ActionForm(FlaskForm):
+    kind = RadioField(_l("Action"), choices=_choices(ACTION_NAMES), validators=[InputRequired(m.SELECT_ACTION)])
+    measures = MultiCheckboxField(_l("Which security measures?"), choices=_choices(MEASURE_NAMES))
+    rehousing = OptionalRadioField(_l("Which request?"), choices=_choices(REHOUSING_NAMES), validate_choice=True)
+    referral_to = OptionalRadioField(_l("Referral to"), choices=_choices(REFERRAL_NAMES), validate_choice=True)
+    perpetrator = OptionalRadioField(_l("Which action?"), choices=_choices(PERPETRATOR_NAMES), validate_choice=True)
+    starts_on = DateField(_l("Breathing space starts"), validators=[Optional()],
+                          description=_l("For example, 2026-11-23."))
+    ends_on = DateField(_l("Breathing space ends"), validators=[Optional()],
+                        description=_l("Between 1 and 3 months after it starts."))
+    detail = long_text(_l("Details (optional)"))
+
+    def validate(self, extra_validators: Any = None) -> bool:  # type: ignore[override]
+        ok = super().validate(extra_validators)
+        kind = self.kind.data
+        if kind == "security" and not self.measures.data:
+            self.measures.errors.append(m.SELECT_MEASURES)
+        if kind == "referral" and not self.referral_to.data:
+            self.referral_to.errors.append(m.SELECT_REFERRAL)
+        if kind == "rehousing" and not self.rehousing.data:
+            self.rehousing.errors.append(m.SELECT_ACTION)
+        if kind == "perpetrator" and not self.perpetrator.data:
+            self.perpetrator.errors.append(m.SELECT_ACTION)
+        if kind == "breathing_space":
+            start, end = self.starts_on.data, self.ends_on.data
+            if not start or not end:
+                (self.starts_on if not start else self.ends_on).errors.append(m.BREATHING_SPACE_DATES)
+            elif not 28 <= (end - start).days <= 92:
+                self.ends_on.errors.append(m.BREATHING_SPACE_LENGTH)
+        return ok and not any(f.errors for f in self)
+
+    def code(self) -> str:
+        sub = {"rehousing": self.rehousing.data, "referral": self.referral_to.data,
+               "perpetrator": self.perpetrator.data}.get(self.kind.data)
+        return f"{self.kind.data}.{sub}" if sub else self.kind.data
+
+
+class ShareForm(FlaskForm):
+    agency = RadioField(_l("Who was information shared with?"), choices=_choices(AGENCY_NAMES),
+                        validators=[InputRequired(m.SELECT_AGENCY)])
+    shared_on = DateField(_l("Date shared"), validators=[InputRequired(m.ENTER_DATE)], description=_l("For example, 2026-11-23."))
+    basis = RadioField(_l("On what basis?"), choices=_choices(BASIS_NAMES), validators=[InputRequired(m.SELECT_BASIS)])
+    what = long_text(_l("What was shared, and why"), description=_l("If shared without consent, record the risk that justified it."))
+
+
+def risk_form_class(checklist: Checklist, lang: str) -> type[FlaskForm]:
+    """A form with one yes / no / not known question (and a comment) per checklist item."""
+    answers = [(code, checklist.answers[code][lang]) for code in ("yes", "no", "not_known")]
+
+    class RiskForm(FlaskForm):
+        escalation = BooleanField(_l("The abuse is escalating (more often, or worse), in my judgement"))
+        judgement_referral = BooleanField(_l("Refer to MARAC on professional judgement, below the threshold"))
+        judgement_reason = long_text(_l("Why refer on professional judgement?"))
+        marac_consent = OptionalRadioField(_l("Did they agree to a MARAC referral?"), choices=_choices(CONSENT_NAMES),
+                                           validate_choice=True,
+                                           description=_l("High risk can justify a referral without consent. Record why in the reason."))
+        notes = long_text(_l("Anything else about the risk"))
+
+        def validate(self, extra_validators: Any = None) -> bool:  # type: ignore[override]
+            ok = super().validate(extra_validators)
+            if self.judgement_referral.data and not (self.judgement_reason.data or "").strip():
+                self.judgement_reason.errors.append(m.ENTER_JUDGEMENT_REASON)
+            return ok and not any(f.errors for f in self)
+
+    for number, question in enumerate(checklist.questions, start=1):
+        setattr(RiskForm, f"q_{question.id}", RadioField(f"{number}. {question.text[lang]}", choices=answers,
+                                                         validators=[InputRequired(m.ANSWER_ALL)]))
+        setattr(RiskForm, f"c_{question.id}", TextAreaField(
+            _l("Comment on question %(number)d (optional)", number=number),
+            validators=[Optional(), Length(max=2000, message=m.TOO_LONG)]))
+    return RiskForm

@@ -1,0 +1,57 @@
+"""A decrypted report, as label/answer rows in the staff member's language, using the public form's own
+labels and choices (so a reporter's "Oes" and a reporter's "Yes" read the same to staff)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext
+from werkzeug.datastructures import MultiDict
+
+from portal.public.forms import FORMS
+
+# The safe-contact profile, in the order staff need it before any contact.
+SAFE_CONTACT = ("contact_methods", "phone_call", "phone_text", "email", "postal_address", "meeting_place",
+                "trusted_person", "safe_days", "safe_times", "safe_times_note", "safe_today", "voicemail",
+                "voicemail_message", "say_who", "cover_name", "check_question", "someone_else",
+                "someone_else_note", "call_drops", "their_safe_contact", "they_know")
+PERSON_CENTRED = ("contact_language", "interpreter", "bsl", "access_needs", "staff_sex")
+FREE_TEXT = ("story", "help_other", "address", "their_address", "access_needs", "safe_times_note",
+             "someone_else_note", "their_safe_contact")
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    label: str
+    values: list[str]  # one or more answers; shown as text, never as markup
+
+
+def _form(kind: str) -> Any:
+    return FORMS[kind](formdata=MultiDict(), meta={"csrf": False})
+
+
+def _text(field: Any, value: Any) -> list[str]:
+    choices = dict(getattr(field, "choices", None) or [])
+    if isinstance(value, list):
+        return [str(choices.get(v, v)) for v in value]
+    if isinstance(value, bool):
+        return [gettext("Yes") if value else gettext("No")]
+    return [str(choices.get(value, value))]
+
+
+def rows(kind: str, answers: dict[str, Any], names: tuple[str, ...] | None = None,
+         exclude: tuple[str, ...] = ()) -> list[Row]:
+    form = _form(kind)
+    order = names or tuple(field.name for field in form)
+    result = []
+    for name in order:
+        if name in exclude or name not in answers or name not in form:
+            continue
+        field = form[name]
+        result.append(Row(name, str(field.label.text), _text(field, answers[name])))
+    return result
+
+
+def free_text(answers: dict[str, Any]) -> list[str]:
+    return [str(answers[name]) for name in FREE_TEXT if isinstance(answers.get(name), str)]
