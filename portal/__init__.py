@@ -66,6 +66,7 @@ def configure(app: Flask, settings: Settings, overrides: dict[str, Any]) -> None
         MAIL_FROM=settings.mail_from,
         NOTIFY_TO=settings.notify_to,
         BASE_URL=settings.base_url,
+        SERVE=settings.serve,
         SESSION_COOKIE_NAME="s",  # neutral: a cookie list should not name the service
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",

@@ -65,6 +65,9 @@ class Settings:
     mail_from: str = ""
     notify_to: str = ""
     base_url: str = "http://127.0.0.1:5000"
+    # Which side this process serves: "all" (development), "public" (internet-facing: no /staff/ at all)
+    # or "staff" (the triage host: /staff/ only, with the private keys).
+    serve: str = "all"
     # How many reverse proxies stand in front (their X-Forwarded-Proto/Host are trusted; never -For).
     proxies: int = 0
 
@@ -115,7 +118,10 @@ class Settings:
             mail_from=_env("MAIL_FROM", "") or "",
             notify_to=_env("NOTIFY_TO", "") or "",
             base_url=(_env("BASE_URL", cls.base_url) or cls.base_url).rstrip("/"),
+            serve=(_env("SERVE", "all") or "all").lower(),
         )
+        if settings.serve not in {"all", "public", "staff"}:
+            raise ValueError("PORTAL_SERVE must be all, public or staff")
         if settings.environment in {"development", "test"} and settings.key_passphrase is None:
             # Development keys are wrapped under a published passphrase: they protect nothing real.
             settings.key_passphrase = "development only"

@@ -20,7 +20,7 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         code = error.code or 500
-        if request.path.startswith("/staff/"):
+        if "staff" in app.blueprints and (request.path.startswith("/staff/") or "public" not in app.blueprints):
             return render_template("staff/error.html", code=code), code
         template = "errors/404.html" if code == 404 else "errors/error.html"
         return render_template(template, code=code), code

@@ -20,9 +20,13 @@ def register_blueprints(app: Flask) -> None:
     app.extensions["helplines"] = load_helplines(Path(app.config["HELPLINES_FILE"]), app.config["NATION"])
     app.context_processor(page_context)  # every page, error pages included, gets language and helplines
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.register_blueprint(root_bp)
-    app.register_blueprint(public_bp)
-    app.register_blueprint(staff_bp)
+    serve = app.config["SERVE"]
+    if serve in {"all", "public"}:
+        app.register_blueprint(root_bp)
+        app.register_blueprint(public_bp)
+    if serve in {"all", "staff"}:
+        # An internet-facing process (PORTAL_SERVE=public) has no staff routes at all: nothing to attack.
+        app.register_blueprint(staff_bp)
     init_labels(app)
     init_limiter(app)
     # Every staff POST is CSRF-checked before its view runs. The public form checks its own token instead,

@@ -14,7 +14,10 @@ def page_context() -> dict[str, Any]:
     other = other_language(lang)
     args = dict(request.view_args or {})
     other_url = None
-    if request.endpoint and g.get("lang_code"):
+    public = "public" in current_app.blueprints  # not on a staff-only process (PORTAL_SERVE=staff)
+    if not public:
+        pass
+    elif request.endpoint and g.get("lang_code"):
         args["lang_code"] = other
         other_url = url_for(request.endpoint, **args)
     elif request.endpoint != "root.landing":
@@ -29,6 +32,6 @@ def page_context() -> dict[str, Any]:
         "helplines": [h for h in helplines if h.audience == "everyone"],
         "all_helplines": helplines,
         "nation": current_app.config["NATION"],
-        "exit_path": url_for("root.exit_page"),
+        "exit_path": url_for("root.exit_page") if public else None,
         "form_page": g.get("form_page", False),
     }
