@@ -3,17 +3,30 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
+import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
+import pyotp
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
 
 from portal import create_app
 from portal.db import db, upgrade
 from portal.keys import KeyFileError, load_private_keys, write_key_pair
+from portal.models import AuditEvent, StaffUser
+from portal.notify import NotifyFailed, notify
 from portal.reports import ReportNotFound, open_report
+from portal.retention import BadRetention, purge
 from portal.sealing import CannotOpen, Opener
+from portal.sessions import purge_expired
+from portal.staff.accounts import (MIN_PASSWORD_LENGTH, ROLES, TOTP_STEP, AccountError, DuplicateEmail, WeakPassword,
+                                   create_staff, normalise_email, reset_code)
+
+NEW_STAFF_PASSWORD = "PORTAL_NEW_STAFF_PASSWORD"
 
 
 def _command_line_app():  # type: ignore[no-untyped-def]
@@ -100,3 +113,143 @@ def report_show(reference: str) -> None:
         "danger_now": report.danger_now, "children": report.children,
         "contact_language": report.contact_language, "content": content,
     }, ensure_ascii=False, indent=2))
+
+
+def _operator() -> str:
+    # getpass.getuser() fails in some containers (no login name, no passwd entry).
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+def _audit(actor: str, action: str, detail: str) -> None:
+    db().add(AuditEvent(at=datetime.now(timezone.utc), actor=actor, action=action, report_id=None, detail=detail))
+    db().commit()
+
+
+def _totp_key() -> str:
+    """The key the web app decrypts TOTP secrets with. Outside development the command line otherwise gets a
+    throwaway key (see Settings.secret), which would make an account whose code nobody could ever check."""
+    settings = current_app.config["SETTINGS"]
+    if not settings.development and not settings.secret_key:
+        raise click.ClickException("Set PORTAL_SECRET_KEY to the web app's value first: "
+                                   "staff codes are encrypted with it.")
+    return current_app.config["SECRET_KEY"]
+
+
+def _new_password() -> str:
+    from_env = os.environ.get(NEW_STAFF_PASSWORD)
+    if from_env is not None:
+        return from_env
+    if not sys.stdin.isatty():
+        # Piped: one line, so a script need not put the password on the command line.
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+
+
+def _show_code(email: str, secret: str) -> None:
+    uri = pyotp.TOTP(secret, interval=TOTP_STEP).provisioning_uri(
+        name=email, issuer_name=current_app.config["ORG_NAME"]["en"])
+    click.echo(f"Authenticator secret: {' '.join(secret[i:i + 4] for i in range(0, len(secret), 4))}")
+    click.echo(f"Authenticator link: {uri}")
+    click.echo("Or they can scan the QR code shown at their first sign-in at /staff/sign-in.")
+
+
+@main.group("staff")
+def staff_group() -> None:
+    """Staff accounts (for a first team lead on a fresh install; after that, the Team page)."""
+
+
+@staff_group.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default="", help="Their name, as the team sees it.")
+@click.option("--language", type=click.Choice(("en", "cy")), default="en", show_default=True,
+              help="The language of their staff screens.")
+@with_appcontext
+def staff_add(email: str, role: str, name: str, language: str) -> None:
+    """Make a staff account. The password comes from PORTAL_NEW_STAFF_PASSWORD if set, else from standard
+    input (one line if piped; asked for twice, hidden, at a terminal)."""
+    key = _totp_key()
+    password = _new_password()
+    try:
+        staff, secret = create_staff(db(), email=email, role=role, password=password, secret_key=key,
+                                     name=name, language=language)
+    except WeakPassword as exc:
+        raise click.ClickException(f"Password too short: use at least {MIN_PASSWORD_LENGTH} characters.") from exc
+    except DuplicateEmail as exc:
+        raise click.ClickException("There is already an account with that e-mail address.") from exc
+    except AccountError as exc:
+        raise click.ClickException(f"Cannot make the account: {exc}.") from exc
+    _audit(_operator(), "staff.added", f"staff:{staff.id} role:{staff.role}")
+    click.echo(f"Account {staff.id} made ({staff.role}).")
+    _show_code(staff.email, secret)
+
+
+@staff_group.command("reset-code")
+@click.argument("email")
+@with_appcontext
+def staff_reset_code(email: str) -> None:
+    """Give an account a new authenticator secret (a lost phone); their sessions end."""
+    key = _totp_key()
+    staff = db().scalar(select(StaffUser).where(StaffUser.email == normalise_email(email)))
+    if staff is None:
+        raise click.ClickException("No account with that e-mail address.")
+    secret = reset_code(db(), staff, key)
+    _audit(_operator(), "staff.reset-code", f"staff:{staff.id}")
+    click.echo(f"Code reset for account {staff.id}. They set up their authenticator app again.")
+    _show_code(staff.email, secret)
+
+
+@staff_group.command("list")
+@with_appcontext
+def staff_list() -> None:
+    """Everyone with an account: id, e-mail address, role, active, enrolled. No secrets."""
+    people = db().scalars(select(StaffUser).order_by(StaffUser.id)).all()
+    if not people:
+        click.echo("No staff accounts yet: make one with `portal staff add EMAIL --role lead`.")
+        return
+    click.echo(f"{'id':>4}  {'role':<8} {'active':<6} {'enrolled':<8} email")
+    for person in people:
+        click.echo(f"{person.id:>4}  {person.role:<8} {'yes' if person.active else 'no':<6} "
+                   f"{'yes' if person.totp_enrolled else 'no':<8} {person.email}")
+
+
+@main.command("notify")
+@click.option("--quiet", is_flag=True, help="Print nothing unless it fails (for cron).")
+@with_appcontext
+def notify_command(quiet: bool) -> None:
+    """E-mail the team, without any details, if reports have arrived since the last e-mail."""
+    try:
+        outcome = notify(db(), current_app.config)
+    except NotifyFailed as exc:
+        raise click.ClickException(f"Could not send the e-mail ({exc}); the next run will try again.") from exc
+    if quiet:
+        return
+    if not outcome.arrived:
+        click.echo("No new reports since the last e-mail.")
+    elif not outcome.configured:
+        click.echo("New reports, but no e-mail sent: set the SMTP host (PORTAL_SMTP_HOST), the sender "
+                   "(PORTAL_MAIL_FROM) and the team's address (Settings, or PORTAL_NOTIFY_TO).")
+    elif outcome.sent:
+        click.echo(f"E-mail sent: {outcome.waiting} new report(s) waiting.")
+    else:
+        click.echo("New reports had already been picked up; no e-mail needed.")
+
+
+@main.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only say how many closed cases would be deleted.")
+@with_appcontext
+def purge_command(dry_run: bool) -> None:
+    """Delete closed cases past the retention period (counts are kept), and expired web sessions."""
+    maker = current_app.extensions["sessionmaker"]
+    try:
+        result = purge(maker, current_app.config, dry_run=dry_run)
+    except BadRetention as exc:
+        raise click.ClickException(str(exc)) from exc
+    if dry_run:
+        click.echo(f"Would delete {result.cases} closed case(s).")
+        return
+    sessions = purge_expired(maker)
+    click.echo(f"Deleted {result.cases} closed case(s) and {sessions} expired session(s).")
