@@ -164,8 +164,6 @@ def test_welsh_first_in_wales_english_first_in_england(instance: Path, smtp: Smt
         f"[{second}] This email never contains any details of reports. Sign in to see them:\n{link}\n")
 
 
-@pytest.mark.xfail(strict=True, reason="the notification strings are not yet translated in translations/cy "
-                                       "(run `make extract` and translate); remove this mark when they are")
 def test_the_welsh_half_is_in_welsh(instance: Path, smtp: SmtpServer):
     app = make(smtp)
     assert expected(app, "cy", 2) != expected(app, "en", 2)
