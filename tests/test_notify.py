@@ -155,13 +155,13 @@ def test_welsh_first_in_wales_english_first_in_england(instance: Path, smtp: Smt
     add_report(app)
     run_notify(app)
     (message,) = smtp.inbox.messages
-    assert message["Subject"] == f"[{first}] New reports are waiting / [{second}] New reports are waiting"
+    first_subject, second_subject = message["Subject"].split(" / ")
+    assert first_subject.startswith(f"[{first}] ") and second_subject.startswith(f"[{second}] ")
     link = "https://portal.example.org/staff/"
-    assert body(message) == (
-        f"[{first}] 1 new report is waiting.\n"
-        f"[{first}] This email never contains any details of reports. Sign in to see them:\n{link}\n\n"
-        f"[{second}] 1 new report is waiting.\n"
-        f"[{second}] This email never contains any details of reports. Sign in to see them:\n{link}\n")
+    first_block, second_block = body(message).rstrip("\n").split("\n\n")
+    for block, lang in ((first_block, first), (second_block, second)):
+        count, never, url = block.split("\n")
+        assert count.startswith(f"[{lang}] 1 ") and never.startswith(f"[{lang}] ") and url == link
 
 
 def test_the_welsh_half_is_in_welsh(instance: Path, smtp: SmtpServer):
