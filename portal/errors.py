@@ -1,7 +1,7 @@
 """Error pages: translated, with the quick exit, and never a stack trace or request data."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -21,6 +21,12 @@ def init_errors(app: Flask) -> None:
     def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         code = error.code or 500
         if "staff" in app.blueprints and (request.path.startswith("/staff/") or "public" not in app.blueprints):
+            from portal.staff.access import signed_in_staff
+
+            if "staff" not in g and code == 404:
+                # No route matched, so the staff guard never ran: still show the page in the signed-in
+                # person's language, with their navigation.
+                g.staff = signed_in_staff()
             return render_template("staff/error.html", code=code), code
         template = "errors/404.html" if code == 404 else "errors/error.html"
         return render_template(template, code=code), code

@@ -1,0 +1,212 @@
+"""axe-core on every staff page, in English and in Welsh: no violations at any impact level against WCAG 2.0,
+2.1 and 2.2 A and AA. And every staff page fits a 320 px wide screen (WCAG 1.4.10 Reflow): the page itself
+never scrolls sideways; only a wide table scrolls, inside its own .table-wrap.
+
+To stay quick, each language signs in once: a team lead (who sees every page but the 403), an officer (for
+the 403), and a signed-out browser for the sign-in pages. The Welsh lead's account starts in English and is
+switched to Cymraeg with the header's language button, as a person would; that browser itself prefers
+English (as a work PC often does), so any page that forgets the saved choice shows up in English.
+
+As in test_browser_axe, axe is injected as an inline script, so these contexts, and only these, bypass the
+CSP. A JavaScript error on any page still fails its test.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from reporter_steps import LOCALES, axe_violations, describe_violations, page_language, path_of
+from staff_steps import (StaffAccount, fill_case_record, lead_signs_in, make_report, make_staff, page_overflow,
+                         queue_row, self_report_answers, staff_enters_password, staff_goes_to_sign_in,
+                         staff_switches_language)
+
+pytestmark = pytest.mark.browser
+
+LANGS = ["en", "cy"]
+SIGNED_OUT = ["sign-in", "sign-in-errors", "code", "set-up", "signed-out"]
+LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "status", "risk", "action", "share",
+              "note", "print", "team", "team-new", "team-person", "settings", "audit", "account", "not-found",
+              "case-not-found"]
+OFFICER_PAGES = ["forbidden"]
+PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
+
+
+@dataclass
+class Browsers:
+    """One language's signed-in (and signed-out) browsers, and what they need."""
+    lang: str
+    lead: StaffAccount
+    officer: StaffAccount
+    newcomer: StaffAccount  # never signed in: the set-up page
+    pages: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class World:
+    case: str  # a case with a full record, claimed by the officer
+    overdue: str  # unassigned and long overdue, someone in danger: top of the queue
+    claimed: str  # someone in danger, overdue, claimed: near the top, whatever else is in the queue
+    browsers: dict[str, Browsers] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def world(browser, live_server):
+    officer_en = make_staff(live_server, "officer", "en", name="Olwen Officer", enrolled=True)
+    officer_cy = make_staff(live_server, "officer", "cy", name="Owain Swyddog", enrolled=True)
+    answers = self_report_answers("axe: he takes my phone and my bank card.", access_needs="Large print, please.",
+                                  interpreter="no", staff_sex="woman")
+    case = make_report(live_server, answers=answers, children=True, days_ago=1, owner=officer_en)
+    fill_case_record(live_server, case, officer_en, answers)
+    made = World(
+        case=case,
+        overdue=make_report(live_server, danger_now=True, children=True, days_ago=10),
+        claimed=make_report(live_server, danger_now=True, days_ago=3, owner=officer_cy, language="cy"))
+    make_report(live_server, kind="agency", no_contact=True, days_ago=0.5,
+                answers={"story": "axe: an agency referral.", "org_name": "Example Women's Aid",
+                         "worker_name": "Sam Worker", "danger_now": "no", "children": "yes",
+                         "contact_methods": ["none"]})
+    make_report(live_server, kind="concerned",
+                answers={"story": "axe: a neighbour worried.", "your_name": "A neighbour", "danger_now": "no",
+                         "children": "no", "contact_methods": ["email"], "email": "neighbour@example.org"})
+    contexts = []
+    for lang, officer in (("en", officer_en), ("cy", officer_cy)):
+        b = Browsers(lang, lead=make_staff(live_server, "lead", "en", enrolled=True), officer=officer,
+                     newcomer=make_staff(live_server, "officer", lang))
+        for who in ("lead", "officer", "anonymous"):
+            locale = LOCALES[lang] if who == "anonymous" else "en-GB"
+            context = browser.new_context(base_url=live_server.url, locale=locale, bypass_csp=True,
+                                          viewport={"width": 1024, "height": 768}, service_workers="block")
+            context.set_default_timeout(10_000)
+            contexts.append(context)
+            page = context.new_page()
+            page.on("pageerror", lambda error, p=page, b=b: b.errors.append(f"page error on {p.url}: {error}"))
+            b.pages[who] = page
+        lead_signs_in(b.pages["lead"], b.lead)
+        if lang == "cy":
+            staff_switches_language(b.pages["lead"])  # the header's button: saved with the account
+        assert page_language(b.pages["lead"]) == lang
+        lead_signs_in(b.pages["officer"], b.officer)
+        made.browsers[lang] = b
+    yield made
+    for context in contexts:
+        context.close()
+
+
+def open_page(world: World, lang: str, name: str) -> Any:
+    """Go to the named page as the right person; check it is the page meant. Returns the Playwright page."""
+    b = world.browsers[lang]
+    who = "anonymous" if name in SIGNED_OUT else "officer" if name in OFFICER_PAGES else "lead"
+    page = b.pages[who]
+    case = f"/staff/cases/{world.case}"
+    status = 200
+    if name == "sign-in":
+        staff_goes_to_sign_in(page)
+    elif name == "sign-in-errors":
+        staff_goes_to_sign_in(page)
+        page.click("main form button[type='submit']")
+        page.wait_for_load_state()
+        assert page.locator(".error-summary li").count() == 2
+    elif name == "code":
+        staff_goes_to_sign_in(page)
+        staff_enters_password(page, b.lead)
+        assert path_of(page) == "/staff/sign-in/code"
+    elif name == "set-up":
+        staff_goes_to_sign_in(page)
+        staff_enters_password(page, b.newcomer)
+        assert path_of(page) == "/staff/sign-in/set-up"
+        assert page.get_attribute("main img.qr", "src").startswith("data:image/svg+xml")
+    elif name == "signed-out":
+        page.goto("/staff/signed-out")
+    elif name == "queue":
+        response = page.goto("/staff/")
+        assert queue_row(page, world.overdue).locator("strong.overdue-label").count() == 1, "no overdue row"
+        assert "Owain Swyddog" in queue_row(page, world.claimed).inner_text(), "no claimed row"
+        assert page.locator("table.queue button[formaction$='/claim']").count() >= 1, "no row to claim"
+        status = response.status
+    elif name == "queue-filtered":
+        response = page.goto("/staff/?owner=none&overdue=1&flag=danger&flag=children&kind=self")
+        assert queue_row(page, world.overdue).count() == 1
+        assert page.locator("a.clear-filters").count() == 1
+        status = response.status
+    elif name == "contact-errors":
+        page.goto(f"{case}/contact")
+        page.click("main form button[type='submit']")
+        page.wait_for_load_state()
+        assert page.locator(".error-summary li").count() == 3
+        status = None
+    elif name in {"case", "contact", "status", "risk", "action", "share", "note", "print"}:
+        status = page.goto(case if name == "case" else f"{case}/{name}").status
+    elif name in {"team", "settings", "account"}:
+        status = page.goto(f"/staff/{name}").status
+    elif name == "team-new":
+        status = page.goto("/staff/team/new").status
+    elif name == "team-person":
+        status = page.goto(f"/staff/team/{b.officer.id}").status
+    elif name == "audit":
+        status = page.goto("/staff/audit").status
+    elif name == "not-found":
+        status = page.goto("/staff/no-such-page").status
+        assert status == 404
+    elif name == "case-not-found":
+        status = page.goto("/staff/cases/ZZZZ-ZZZZ").status
+        assert status == 404
+    elif name == "forbidden":
+        status = page.goto("/staff/team").status
+        assert status == 403
+    else:
+        raise AssertionError(f"unknown page {name}")
+    if status is not None and name not in {"not-found", "case-not-found", "forbidden"}:
+        assert status == 200, f"{name}: {path_of(page)} answered {status}"
+    assert not path_of(page).startswith("/staff/sign-in?"), f"{name}: signed out unexpectedly"
+    broken = page.evaluate("""() => [...document.querySelectorAll('.error-summary a[href^="#"]')]
+        .map(a => a.getAttribute('href')).filter(h => !document.getElementById(h.slice(1)))""")
+    assert not broken, f"{name}: error summary links to nothing: {broken}"
+    return page
+
+
+def check_no_page_errors(world: World, lang: str) -> None:
+    errors = world.browsers[lang].errors
+    found, errors[:] = list(errors), []
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("lang", LANGS)
+def test_staff_page_has_no_axe_violations(world, lang, name):
+    page = world.browsers[lang].pages["anonymous" if name in SIGNED_OUT else
+                                      "officer" if name in OFFICER_PAGES else "lead"]
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page = open_page(world, lang, name)
+    violations = axe_violations(page)
+    check_no_page_errors(world, lang)
+    assert not violations, (f"axe found {len(violations)} violation(s) on {path_of(page)} ({lang}, {name}):\n"
+                            + describe_violations(violations))
+    # Checked after axe, so axe has run on the page whatever its language.
+    assert page_language(page) == lang, (
+        f"{name}: {path_of(page)} is in {page_language(page)!r} for a staff member who chose {lang!r}")
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("lang", LANGS)
+def test_staff_page_fits_a_320px_screen(world, lang, name):
+    page = world.browsers[lang].pages["anonymous" if name in SIGNED_OUT else
+                                      "officer" if name in OFFICER_PAGES else "lead"]
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        page = open_page(world, lang, name)
+        found = page_overflow(page)
+    finally:
+        page.set_viewport_size({"width": 1024, "height": 768})
+    check_no_page_errors(world, lang)
+    assert found["scrollWidth"] <= 320, (
+        f"{name}: {path_of(page)} ({lang}) scrolls sideways at 320 px: scrollWidth {found['scrollWidth']}; "
+        f"sticking out (a .table-wrap scrolls on its own): {found['wide']}")
+
+
+def test_staff_axe_is_really_running(world):
+    """A check on the checker, on a staff page: a label taken away is found."""
+    page = open_page(world, "en", "note")
+    page.evaluate("document.querySelector('label[for=text]').remove()")
+    assert "label" in {v["id"] for v in axe_violations(page)}
