@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import re
 
-# Word stems, English and Welsh. Kept short and common: a prompt to think, not a classifier.
+# Whole words or phrases (regular expressions), English and Welsh: a prompt to think, not a classifier.
 SIGNS = {
-    "en": ["noise", "noisy", "shout", "scream", "bang", "slam", "smash", "broken door", "door kicked",
-           "damage", "lock", "police came", "police were called", "arrears", "anti-social", "antisocial",
-           "asb", "neighbour complain"],
-    "cy": ["sŵn", "swnllyd", "gweiddi", "sgrechian", "clec", "difrod", "drws wedi", "clo", "heddlu",
-           "ôl-ddyledion", "dyledion rhent", "gwrthgymdeithasol"],
+    "en": [r"nois(?:e|es|y)", r"shout(?:s|ed|ing)?", r"scream(?:s|ed|ing)?", r"bang(?:s|ed|ing)?",
+           r"slam(?:s|med|ming)?", r"smash(?:es|ed|ing)?", r"broken (?:door|window|lock)s?", r"door kicked",
+           r"damage[ds]?", r"locks?", r"police (?:came|were called|called)", r"arrears", r"anti-?social",
+           r"asb", r"neighbours? (?:complain|complained|complaints?)"],
+    "cy": [r"sŵn", r"swnllyd", r"gweiddi", r"sgrechian", r"clec(?:iau)?", r"difrod", r"drws wedi(?:'i)? (?:dorri|gicio)",
+           r"clo", r"cloeon", r"galw'r heddlu", r"ôl-ddyledion", r"dyledion rhent", r"gwrthgymdeithasol"],
 }
-_PATTERN = re.compile(r"\b(?:" + "|".join(re.escape(s) for words in SIGNS.values() for s in words) + ")",
+_PATTERN = re.compile(r"(?<!\w)(?:" + "|".join(s for words in SIGNS.values() for s in words) + r")(?!\w)",
                       re.IGNORECASE)
 
 

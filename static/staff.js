@@ -35,7 +35,7 @@
     if (days) { parts.push(unit("day", days)); }
     if (hours) { parts.push(unit("hour", hours)); }
     if (minutes && !days) { parts.push(unit("minute", minutes)); }
-    if (!parts.length) { return strings.now; }
+    if (!parts.length) { return seconds < 0 ? strings.overdue_now : strings.now; }
     return (seconds < 0 ? strings.overdue : strings.left).replace("{d}", parts.join(" "));
   }
 

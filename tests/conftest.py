@@ -12,6 +12,8 @@ from flask.testing import FlaskClient
 
 from tests.hygiene import check_page
 
+pytest_plugins = ["tests.staff_helpers"]
+
 ERROR_PREFIX = {"en": "Error:", "cy": "Gwall:"}
 
 

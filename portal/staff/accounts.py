@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import StaffUser
@@ -129,11 +129,14 @@ def check_code(dbs: Session, staff: StaffUser, code: str, secret_key: str, now: 
     step = int((now if now is not None else time.time()) // TOTP_STEP)
     for candidate in (step - 1, step, step + 1):
         if hmac.compare_digest(totp.generate_otp(candidate), digits):
-            if candidate <= staff.totp_last_step:
-                raise BadCode()  # replayed
-            staff.totp_last_step = candidate
-            staff.totp_enrolled = True
+            # One conditional UPDATE, so that two requests racing with the same code cannot both win.
+            result = dbs.execute(update(StaffUser)
+                                 .where(StaffUser.id == staff.id, StaffUser.totp_last_step < candidate)
+                                 .values(totp_last_step=candidate, totp_enrolled=True))
             dbs.commit()
+            if result.rowcount != 1:
+                raise BadCode()  # replayed
+            dbs.refresh(staff)
             return
     raise BadCode()
 

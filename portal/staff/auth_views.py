@@ -14,7 +14,7 @@ from portal.staff.access import allow, sign_in as start_session
 from portal.staff.accounts import (BadCode, BadCredentials, WeakPassword, check_code, check_password, enrolment,
                                    normalise_email, set_password)
 from portal.staff.forms_auth import ButtonForm, CodeForm, LanguageForm, PasswordForm, SignInForm
-from portal.staff.limits import account_key, clear, locked_out, record_failure
+from portal.staff.limits import account_key, attempt, clear
 
 PENDING_LIFETIME = 300  # seconds between a right password and its code
 
@@ -60,15 +60,16 @@ def sign_in() -> str | Response | tuple[str, int]:
         return render_template("staff/sign_in.html", form=form, errors=[])
     if form.validate_on_submit():
         key = account_key("password", normalise_email(form.email.data))
-        if locked_out(key):
+        if not attempt(key):
             form.email.errors.append(m.LOCKED)
+            form.password.data = ""
             return render_template("staff/sign_in.html", form=form, errors=_errors(form)), 429
         try:
             staff = check_password(db(), form.email.data, form.password.data)
         except BadCredentials:
-            record_failure(key)
             form.email.errors.append(m.BAD_CREDENTIALS)
         else:
+            clear(key)
             following = session.get("next")
             session.clear()
             session.regenerate()  # type: ignore[attr-defined]
@@ -83,16 +84,16 @@ def _second_step(template: str, staff: StaffUser, **context: object) -> str | Re
     form = CodeForm()
     if request.method == "POST" and form.validate_on_submit():
         key = account_key("code", str(staff.id))
-        if locked_out(key):
+        if not attempt(key):
             form.code.errors.append(m.LOCKED)
+            form.code.data = ""
             return render_template(template, form=form, errors=_errors(form), **context), 429
         try:
             check_code(db(), staff, form.code.data, current_app.config["SECRET_KEY"])
         except BadCode:
-            record_failure(key)
             form.code.errors.append(m.BAD_CODE)
         else:
-            clear(account_key("password", staff.email))
+            clear(key)
             following = _safe_next(session.get("next"))
             start_session(staff)
             g.staff = staff

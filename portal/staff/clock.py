@@ -48,7 +48,8 @@ def _units(seconds: int) -> list[str]:
 def describe(seconds: int) -> str:
     parts = _units(seconds)
     if not parts:
-        return gettext("Due now")
+        # Past the deadline but not yet a working minute late (the deadline passed out of hours).
+        return gettext("Overdue") if seconds < 0 else gettext("Due now")
     # Translators: %(duration)s is a list of amounts like "1 working day 2 hours".
     duration = " ".join(parts)
     if seconds < 0:
@@ -80,6 +81,7 @@ def live_clock_data(now: datetime) -> dict[str, str]:
         "left": gettext("%(duration)s left", duration="{d}"),
         "overdue": gettext("Overdue by %(duration)s", duration="{d}"),
         "now": gettext("Due now"),
+        "overdue_now": gettext("Overdue"),
     }
     config = current_app.config
     return {"rendered": str(int(now.timestamp())),

@@ -2,8 +2,10 @@
 
 The key is an HMAC of the e-mail address (or the account id for the code step), never an IP address:
 we keep no addresses, and one attacker behind many addresses is still counted against the account.
-Only failures count. With the defaults, after 3 failures in a minute the next try waits; 10 in an hour or
-20 in a day lock the account until the window passes or a team lead clears it.
+Every attempt is counted *before* the password or code is checked (so a burst of simultaneous guesses
+cannot all slip in before the first failure is recorded), and a success clears the count: in effect only
+failures add up. With the defaults, after 3 failures in a minute the next try waits; 10 in an hour or 20 in
+a day lock the account until the window passes or a team lead clears it.
 """
 from __future__ import annotations
 
@@ -33,13 +35,12 @@ def account_key(kind: str, value: str) -> str:
     return hmac.new(secret, f"{kind}:{value}".encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
-def locked_out(key: str) -> bool:
-    return any(not _strategy().test(item, "staff-sign-in", key) for item in SIGN_IN_LIMITS)
-
-
-def record_failure(key: str) -> None:
+def attempt(key: str) -> bool:
+    """Count one attempt; False if the account is over a limit (then nothing may be checked)."""
+    allowed = True
     for item in SIGN_IN_LIMITS:
-        _strategy().hit(item, "staff-sign-in", key)
+        allowed = _strategy().hit(item, "staff-sign-in", key) and allowed
+    return allowed
 
 
 def clear(key: str) -> None:

@@ -1,6 +1,7 @@
 """The queue: one list, most urgent first; bookmarkable filters; claim, assign and bulk assign."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -77,7 +78,7 @@ def bulk_assign() -> Response:
         return redirect(_back(), code=303)
     owner_id: int | None = None
     if owner_value != "none":
-        owner = db().get(StaffUser, int(owner_value)) if owner_value.isdigit() else None
+        owner = db().get(StaffUser, int(owner_value)) if re.fullmatch(r"[0-9]{1,9}", owner_value) else None
         if owner is None or not owner.active or owner.role not in CASEWORK:
             flash(str(m.SELECT_OWNER), "problem")
             return redirect(_back(), code=303)

@@ -56,7 +56,7 @@ def _person(person_id: int) -> StaffUser:
     return db().get(StaffUser, person_id) or abort(404)
 
 
-@bp.route("/team/<int:person_id>", methods=["GET", "POST"])
+@bp.route("/team/<int(max=2147483647):person_id>", methods=["GET", "POST"])
 @allow("lead")
 def team_person(person_id: int) -> str | Response | tuple[str, int]:
     """One account: role, and the buttons that end sessions, reset the code or password, or deactivate."""
@@ -75,7 +75,7 @@ def team_person(person_id: int) -> str | Response | tuple[str, int]:
                            errors=_errors(form)), status
 
 
-@bp.post("/team/<int:person_id>/<action>")
+@bp.post("/team/<int(max=2147483647):person_id>/<action>")
 @allow("lead")
 def team_action(person_id: int, action: str) -> str | Response:
     """Deactivate, reactivate, reset the code, reset the password, or clear a sign-in lock."""
@@ -133,7 +133,7 @@ def settings() -> str | Response | tuple[str, int]:
 def audit_log() -> str:
     """Who did what to which case, and when; newest first. Never content."""
     try:
-        page = max(1, int(request.args.get("page", "1")))
+        page = max(1, min(int(request.args.get("page", "1")), 10_000))
     except ValueError:
         page = 1
     query = (select(AuditEvent, Report.reference)
