@@ -100,7 +100,7 @@ def report_show(reference: str) -> None:
         opener = Opener(load_private_keys(Path(directory), _passphrase()))
     except KeyFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    actor = f"cli:{getpass.getuser()}"
+    actor = _operator()
     try:
         report, content = open_report(db(), opener, reference, actor)
     except ReportNotFound as exc:

@@ -118,7 +118,8 @@ class Settings:
             mail_from=_env("MAIL_FROM", "") or "",
             notify_to=_env("NOTIFY_TO", "") or "",
             base_url=(_env("BASE_URL", cls.base_url) or cls.base_url).rstrip("/"),
-            serve=(_env("SERVE", "all") or "all").lower(),
+            # Production must choose: unset means "public", so a forgotten setting never exposes /staff/.
+            serve=(_env("SERVE") or ("all" if environment != "production" else "public")).lower(),
         )
         if settings.serve not in {"all", "public", "staff"}:
             raise ValueError("PORTAL_SERVE must be all, public or staff")

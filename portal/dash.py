@@ -47,6 +47,8 @@ def load_checklist(path: str) -> Checklist:
         raise ChecklistFileError(f"{path}: {exc}") from exc
     if len({q.id for q in questions}) != len(questions) or not questions:
         raise ChecklistFileError(f"{path}: question ids must be unique and present")
+    if any(not (q.text["en"].strip() and q.text["cy"].strip()) for q in questions):
+        raise ChecklistFileError(f"{path}: every question needs English and Welsh text")
     if set(checklist.answers) != set(ANSWERS):
         raise ChecklistFileError(f"{path}: answers must be {', '.join(ANSWERS)}")
     return checklist

@@ -94,7 +94,7 @@ class StaffUser(Base):
     # The last TOTP time step accepted: a code is good once, so a code seen over a shoulder cannot be replayed.
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped on sign-out-everywhere, password change, role change or deactivation: older sessions stop working.
+    # Bumped on password change, code reset, role change or deactivation: older sessions stop working.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -26,6 +26,9 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(public_bp)
     if serve in {"all", "staff"}:
         # An internet-facing process (PORTAL_SERVE=public) has no staff routes at all: nothing to attack.
+        from portal.dash import load_checklist
+
+        load_checklist(app.config["DASH_FILE"])  # a broken checklist file stops the deploy, not a case page
         app.register_blueprint(staff_bp)
     init_labels(app)
     init_limiter(app)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -63,7 +63,9 @@ def team_person(person_id: int) -> str | Response | tuple[str, int]:
     person = _person(person_id)
     form = EditStaffForm(obj=person)
     if request.method == "POST" and form.validate_on_submit():
-        if form.role.data != person.role:
+        if person.id == g.staff.id and form.role.data != person.role:
+            flash(gettext("You cannot change your own role. Ask another team lead."), "problem")
+        elif form.role.data != person.role:
             audit("staff.role_changed", detail=f"staff:{person.id} {person.role}->{form.role.data}")
             person.role = form.role.data
             person.session_epoch += 1
@@ -85,6 +87,10 @@ def team_action(person_id: int, action: str) -> str | Response:
         abort(400)
     person = _person(person_id)
     key = current_app.config["SECRET_KEY"]
+    if person.id == g.staff.id and action == "deactivate":
+        # The last lead must not lock everyone out of team management; another lead can do it.
+        flash(gettext("You cannot deactivate your own account. Ask another team lead."), "problem")
+        return redirect(url_for("staff.team_person", person_id=person.id), code=303)
     if action == "deactivate":
         person.active = False
         person.session_epoch += 1
