@@ -51,32 +51,31 @@ def _profile(report: Report, content: dict[str, Any]) -> dict[str, Any]:
             "person_centred": rows(report.reporter_kind, answers, PERSON_CENTRED)}
 
 
+def _whole_case(reference: str, view: str) -> dict[str, Any]:
+    """Everything the case and print pages show, decrypted for this request (and audited as `view`)."""
+    report = _report(reference)
+    content, entries = open_case(db(), report, g.staff, view)
+    answers = content.get("answers", {})
+    notes = [e.content.get("text", "") for e in entries if e.entry.kind == "note"]
+    return {**_header(report), **_profile(report, content), "entries": entries,
+            "details": rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED),
+            "attempts": contact_attempts(db(), report), "asb": asb_signs(free_text(answers) + notes),
+            "checklist": _checklist(), "lang": str(get_locale())}
+
+
 @bp.get("/cases/<reference>")
 @allow(*CASEWORK)
 def case(reference: str) -> str:
     """The whole case, safe-contact profile first."""
-    report = _report(reference)
-    content, entries = open_case(db(), report, g.staff, "case")
-    answers = content.get("answers", {})
-    notes = [e.content.get("text", "") for e in entries if e.entry.kind == "note"]
-    return render_template(
-        "staff/case.html", **_header(report), **_profile(report, content),
-        details=rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED),
-        entries=entries, attempts=contact_attempts(db(), report),
-        asb=asb_signs(free_text(answers) + notes), checklist=_checklist(), lang=str(get_locale()))
+    return render_template("staff/case.html", **_whole_case(reference, "case"))
 
 
 @bp.get("/cases/<reference>/print")
 @allow(*CASEWORK)
 def case_print(reference: str) -> str:
     """A summary for a MARAC meeting, laid out for paper. Printing is audited like opening."""
-    report = _report(reference)
-    content, entries = open_case(db(), report, g.staff, "print")
-    answers = content.get("answers", {})
-    return render_template("staff/print.html", **_header(report), **_profile(report, content),
-                           details=rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED),
-                           entries=entries, attempts=contact_attempts(db(), report), checklist=_checklist(),
-                           lang=str(get_locale()), printed_at=datetime.now(timezone.utc), printing=True)
+    return render_template("staff/print.html", **_whole_case(reference, "print"),
+                           printed_at=datetime.now(timezone.utc), printing=True)
 
 
 def _saved(report: Report, message: str) -> Response:
