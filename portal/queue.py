@@ -19,6 +19,9 @@ OPEN_STATUSES = STATUSES[:-1]
 KINDS = ("self", "concerned", "agency")
 FLAGS = ("danger", "children", "no_contact")
 PAGE_SIZE = 50
+# Counting stops here: walking 950,000 closed cases to print an exact total costs 30-100 ms and tells
+# nobody anything; "more than 10,000" does. (Measured with benchmarks/queue.py.)
+COUNT_CAP = 10_000
 
 
 class AlreadyClaimed(Exception):
@@ -68,13 +71,14 @@ def _filtered(query: Select[Any], f: QueueFilter, staff_id: int, now: datetime) 
     if f.status:
         query = query.where(Report.status == f.status)
     else:
-        query = query.where(Report.is_open.is_(True))
+        query = query.where(Report.is_open == True)  # noqa: E712  ("=", not "IS": SQLite plans "=" better)
     if f.owner == "mine":
         query = query.where(Report.owner_id == staff_id)
     elif f.owner == "none":
         query = query.where(Report.owner_id.is_(None))
     if f.overdue:
-        query = query.where(Report.contacted.is_(False), Report.first_contact_due < now)
+        query = query.where(Report.is_open == True, Report.contacted == False,  # noqa: E712
+                            Report.first_contact_due < now)
     if f.kind:
         query = query.where(Report.reporter_kind == f.kind)
     if f.language:
@@ -90,12 +94,14 @@ def _filtered(query: Select[Any], f: QueueFilter, staff_id: int, now: datetime) 
 
 def queue_page(dbs: Session, f: QueueFilter, staff_id: int, now: datetime,
                page_size: int = PAGE_SIZE) -> tuple[list[tuple[Report, str | None]], int]:
-    """One page of the queue (each report with its owner's name) and how many reports match in all."""
+    """One page of the queue (each report with its owner's name) and how many reports match in all, up to
+    COUNT_CAP + 1 (a total above COUNT_CAP means "more than COUNT_CAP")."""
     query = _filtered(select(Report, StaffUser.name).outerjoin(StaffUser, Report.owner_id == StaffUser.id),
                       f, staff_id, now)
     query = query.order_by(Report.band, Report.contacted, Report.first_contact_due, Report.id)
     rows = dbs.execute(query.limit(page_size).offset((f.page - 1) * page_size)).all()
-    total = dbs.scalar(_filtered(select(func.count()).select_from(Report), f, staff_id, now)) or 0
+    matching = _filtered(select(Report.id), f, staff_id, now).limit(COUNT_CAP + 1).subquery()
+    total = dbs.scalar(select(func.count()).select_from(matching)) or 0
     return [(row[0], row[1]) for row in rows], total
 
 

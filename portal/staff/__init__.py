@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Blueprint, g
 
-from portal.queue import PAGE_SIZE
+from portal.queue import COUNT_CAP, PAGE_SIZE
 from portal.staff.access import can, guard
 from portal.staff.labels import label_context
 
@@ -16,7 +16,7 @@ bp.before_request(guard)
 @bp.context_processor
 def _staff_context() -> dict[str, Any]:
     staff = g.get("staff")
-    return {"staff": staff, "can": lambda *roles: can(staff, *roles), "page_size": PAGE_SIZE, **label_context()}
+    return {"staff": staff, "can": lambda *roles: can(staff, *roles), "page_size": PAGE_SIZE, "count_cap": COUNT_CAP, **label_context()}
 
 
 from portal.staff import auth_views, case_views, queue_views, team_views  # noqa: E402,F401  (routes)

@@ -14,10 +14,12 @@ branch_labels = None
 depends_on = None
 
 QUEUE_INDEXES = {
-    "ix_report_queue": ["is_open", "band", "contacted", "first_contact_due", "id"],
+    "ix_report_queue": ["is_open", "band", "contacted", "first_contact_due", "id", "reporter_kind",
+                        "contact_language", "danger_now", "children", "no_contact", "owner_id"],
     "ix_report_owner_queue": ["owner_id", "is_open", "band", "contacted", "first_contact_due", "id"],
     "ix_report_status_queue": ["status", "band", "contacted", "first_contact_due", "id"],
     "ix_report_closed_at": ["is_open", "closed_at"],
+    "ix_report_overdue": ["is_open", "contacted", "first_contact_due"],
 }
 
 
