@@ -57,8 +57,9 @@ def check(output: str, backend: str) -> None:
     for match in rows.values():
         assert 0 < float(match.group(2)) <= float(match.group(3)), match.group(0)  # p50 <= p95
     # The mix: 5% open, the rest closed; the first page is full.
-    assert (rows["/staff/"].group(4), rows["/staff/"].group(5)) == ("50", f"{REPORTS // 20:,}"), output
-    assert rows["/staff/?status=closed"].group(5) == f"{REPORTS - REPORTS // 20:,}", output
+    # The page prints counts without separators ("2850"); the benchmark passes them on as shown.
+    assert (rows["/staff/"].group(4), rows["/staff/"].group(5).replace(",", "")) == ("50", str(REPORTS // 20)), output
+    assert rows["/staff/?status=closed"].group(5).replace(",", "") == str(REPORTS - REPORTS // 20), output
     assert "6 of 6 pages pass" in output, output
 
 
