@@ -6,45 +6,24 @@ missing server fails instead.
 from __future__ import annotations
 
 import os
-import secrets
 import threading
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from portal.models import Report
 from tests.conftest import Reporter, form_tokens, make_app, open_all
+from tests.staff_helpers import POSTGRES_URL, postgres_reachable
 
-BASE_URL = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _reachable() -> bool:
-    try:
-        with create_engine(BASE_URL, connect_args={"connect_timeout": 3}).connect() as conn:
-            conn.execute(text("select 1"))
-        return True
-    except Exception:
-        return False
-
-
-if not _reachable():
+if not postgres_reachable():
     if os.environ.get("PORTAL_REQUIRE_POSTGRES") == "1":
-        raise RuntimeError(f"PostgreSQL is required (PORTAL_REQUIRE_POSTGRES=1) but {BASE_URL} is unreachable")
-    pytest.skip(f"no PostgreSQL at {BASE_URL}: PostgreSQL tests not run", allow_module_level=True)
+        raise RuntimeError(f"PostgreSQL is required (PORTAL_REQUIRE_POSTGRES=1) but {POSTGRES_URL} is unreachable")
+    pytest.skip(f"no PostgreSQL at {POSTGRES_URL}: PostgreSQL tests not run", allow_module_level=True)
 
 
 @pytest.fixture
-def pg_url(instance, monkeypatch):
-    schema = "t_" + secrets.token_hex(6)
-    engine = create_engine(BASE_URL)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{BASE_URL}?options=-csearch_path%3D{schema}"
-    monkeypatch.setenv("PORTAL_DATABASE_URL", url)
-    yield url
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+def pg_url(pg_schema_url):  # type: ignore[no-untyped-def]
+    return pg_schema_url  # a schema of its own for each test (tests/staff_helpers.py)
 
 
 def test_migrations_and_a_sealed_report_on_postgresql(pg_url):

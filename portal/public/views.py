@@ -10,6 +10,7 @@ from flask_babel import format_date, get_locale
 from werkzeug.wrappers import Response
 
 from portal.db import db
+from portal.form_errors import error_summary
 from portal.i18n import LANGUAGES
 from portal.public.forms import FORMS, ReportForm
 from portal.reports import ReportNotStored, new_submission_key, submit
@@ -70,17 +71,6 @@ def accessibility() -> str:
     return render_template("public/accessibility.html")
 
 
-def _error_list(form: ReportForm) -> list[tuple[str, str]]:
-    """(field id to link to, message) for the error summary, in page order."""
-    errors = []
-    for field in form:
-        if field.name == "csrf_token":
-            continue
-        target = f"{field.id}-0" if field.type in {"OptionalRadioField", "MultiCheckboxField"} else field.id
-        errors.extend((target, str(message)) for message in field.errors)
-    return errors
-
-
 @bp.route("/tell-us/<slug>", methods=["GET", "POST"])
 def report(slug: str) -> str | Response:
     """The report form for one kind of reporter. Nothing typed is ever lost on the way."""
@@ -115,7 +105,7 @@ def report(slug: str) -> str | Response:
     elif form.csrf_token.errors and not any(f.errors for f in form if f.name != "csrf_token"):
         # Only the security token had expired (or the session was cleared): keep everything, ask again.
         notice = "expired"
-    errors = _error_list(form)
+    errors = error_summary(form)
     status = 200 if notice == "expired" else (503 if notice == "not-stored" else 400)
     return render_template("public/report.html", form=form, kind=kind, slug=slug, errors=errors, notice=notice), status
 

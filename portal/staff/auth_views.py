@@ -7,6 +7,7 @@ from flask import current_app, g, redirect, render_template, request, session, u
 from werkzeug.wrappers import Response
 
 from portal.db import db
+from portal.form_errors import error_summary
 from portal.models import AuditEvent, StaffUser
 from portal.staff import bp
 from portal.staff import messages as m
@@ -46,10 +47,6 @@ def _pending() -> StaffUser | None:
     return staff
 
 
-def _errors(form) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    return [(field.id, str(message)) for field in form if field.name != "csrf_token" for message in field.errors]
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @allow()
 def sign_in() -> str | Response | tuple[str, int]:
@@ -63,7 +60,7 @@ def sign_in() -> str | Response | tuple[str, int]:
         if not attempt(key):
             form.email.errors.append(m.LOCKED)
             form.password.data = ""
-            return render_template("staff/sign_in.html", form=form, errors=_errors(form)), 429
+            return render_template("staff/sign_in.html", form=form, errors=error_summary(form)), 429
         try:
             staff = check_password(db(), form.email.data, form.password.data)
         except BadCredentials:
@@ -77,7 +74,7 @@ def sign_in() -> str | Response | tuple[str, int]:
                             "pending_at": datetime.now(timezone.utc).timestamp()})
             return redirect(url_for("staff.code" if staff.totp_enrolled else "staff.enrol"), code=303)
     form.password.data = ""
-    return render_template("staff/sign_in.html", form=form, errors=_errors(form)), 400
+    return render_template("staff/sign_in.html", form=form, errors=error_summary(form)), 400
 
 
 def _second_step(template: str, staff: StaffUser, **context: object) -> str | Response | tuple[str, int]:
@@ -87,7 +84,7 @@ def _second_step(template: str, staff: StaffUser, **context: object) -> str | Re
         if not attempt(key):
             form.code.errors.append(m.LOCKED)
             form.code.data = ""
-            return render_template(template, form=form, errors=_errors(form), **context), 429
+            return render_template(template, form=form, errors=error_summary(form), **context), 429
         try:
             check_code(db(), staff, form.code.data, current_app.config["SECRET_KEY"])
         except BadCode:
@@ -102,7 +99,7 @@ def _second_step(template: str, staff: StaffUser, **context: object) -> str | Re
             return redirect(following or home_for(staff), code=303)
     form.code.data = ""
     status = 400 if request.method == "POST" else 200
-    return render_template(template, form=form, errors=_errors(form), **context), status
+    return render_template(template, form=form, errors=error_summary(form), **context), status
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
@@ -176,5 +173,5 @@ def account() -> str | Response | tuple[str, int]:
                 start_session(g.staff)  # this session carries on; every other one has ended
                 return redirect(url_for("staff.account", changed=1), code=303)
     status = 400 if form.errors else 200
-    return render_template("staff/account.html", form=form, errors=_errors(form),
+    return render_template("staff/account.html", form=form, errors=error_summary(form),
                            changed=request.args.get("changed") == "1"), status

@@ -14,12 +14,12 @@ from portal.cases import (CaseUnavailable, NotAllowed, ReportNotStored, add_entr
                           open_case, record_contact, safe_methods)
 from portal.dash import load_checklist, score
 from portal.db import db
+from portal.form_errors import error_summary
 from portal.models import Report, StaffUser
 from portal.queue import STATUSES
 from portal.staff import bp
 from portal.staff import forms_case as fc
 from portal.staff.access import CASEWORK, allow
-from portal.staff.auth_views import _errors
 from portal.staff.clock import clock_for
 from portal.staff.labels import STATUS_NAMES
 from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
@@ -100,20 +100,8 @@ def case_contact(reference: str) -> str | Response | tuple[str, int]:
         else:
             return _saved(report, gettext("Contact attempt recorded."))
     status = 400 if form.errors else 200
-    return render_template("staff/contact.html", form=form, errors=_form_errors(form), **_header(report),
+    return render_template("staff/contact.html", form=form, errors=error_summary(form), **_header(report),
                            **_profile(report, content)), status
-
-
-def _form_errors(form: Any) -> list[tuple[str, str]]:
-    """Error summary targets: the first option of a choice group, otherwise the field."""
-    result = []
-    for field in form:
-        if field.name == "csrf_token":
-            result.extend((field.id, str(message)) for message in field.errors)
-            continue
-        grouped = field.type in {"RadioField", "OptionalRadioField", "MultiCheckboxField"}
-        result.extend((f"{field.id}-0" if grouped else field.id, str(message)) for message in field.errors)
-    return result
 
 
 def _simple_form(reference: str, form_class: type, template: str, save: Callable[[Report, Any], str]):  # type: ignore[no-untyped-def]
@@ -131,7 +119,7 @@ def _simple_form(reference: str, form_class: type, template: str, save: Callable
         except ReportNotStored:
             notice = "not-stored"  # the public key is missing: keep what was typed, say it was not saved
     status = 503 if notice else (400 if form.errors else 200)
-    return render_template(template, form=form, errors=_form_errors(form), notice=notice,
+    return render_template(template, form=form, errors=error_summary(form), notice=notice,
                            **_header(report)), status
 
 
@@ -217,6 +205,6 @@ def case_risk(reference: str) -> str | Response | tuple[str, int]:
         else:
             return _saved(report, gettext("Risk checklist saved: %(yes)d yes answers.", yes=result.yes_count))
     status = 503 if notice else (400 if form.errors else 200)
-    return render_template("staff/risk.html", form=form, errors=_form_errors(form), checklist=checklist, lang=lang,
+    return render_template("staff/risk.html", form=form, errors=error_summary(form), checklist=checklist, lang=lang,
                            threshold=threshold, notice=notice, **_header(report)), status
 

@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from portal.db import db
+from portal.form_errors import error_summary
 from portal.models import AuditEvent, Report, StaffUser
 from portal.settings_store import get_setting, set_setting
 from portal.staff import bp
 from portal.staff.access import allow
 from portal.staff.accounts import DuplicateEmail, create_staff, reset_code, set_password
-from portal.staff.auth_views import _errors, audit
+from portal.staff.auth_views import audit
 from portal.staff.forms_auth import ButtonForm, EditStaffForm, NewStaffForm
 from portal.staff.forms_team import SettingsForm
 from portal.staff.limits import account_key, clear
@@ -49,7 +50,7 @@ def team_new() -> str | tuple[str, int]:
             db().commit()
             return render_template("staff/team_password.html", person=person, password=password, new=True)
     status = 400 if form.errors else 200
-    return render_template("staff/team_new.html", form=form, errors=_errors(form)), status
+    return render_template("staff/team_new.html", form=form, errors=error_summary(form)), status
 
 
 def _person(person_id: int) -> StaffUser:
@@ -74,7 +75,7 @@ def team_person(person_id: int) -> str | Response | tuple[str, int]:
         return redirect(url_for("staff.team_person", person_id=person.id), code=303)
     status = 400 if form.errors else 200
     return render_template("staff/team_person.html", person=person, form=form, buttons=ButtonForm(),
-                           errors=_errors(form)), status
+                           errors=error_summary(form)), status
 
 
 @bp.post("/team/<int(max=2147483647):person_id>/<action>")
@@ -131,7 +132,7 @@ def settings() -> str | Response | tuple[str, int]:
         flash(gettext("Settings saved."), "saved")
         return redirect(url_for("staff.settings"), code=303)
     status = 400 if form.errors else 200
-    return render_template("staff/settings.html", form=form, errors=_errors(form)), status
+    return render_template("staff/settings.html", form=form, errors=error_summary(form)), status
 
 
 @bp.get("/audit")
