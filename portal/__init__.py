@@ -15,12 +15,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder=str(PROJECT_ROOT / "static"), instance_path=str(settings.instance_dir))
     configure(app, settings, overrides or {})
+    if app.config["SERVE"] == "public":
+        isolate_public(app, settings)
     if settings.proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        # Trust the proxy for scheme and host only: client addresses are never wanted.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=settings.proxies,  # type: ignore[method-assign]
-                                x_host=settings.proxies)
+        # Trust the proxy for scheme, host and client address. The address is read only by the submission
+        # limit, which keeps an HMAC of it (portal/limits.py); it is never logged or stored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxies,  # type: ignore[method-assign]
+                                x_proto=settings.proxies, x_host=settings.proxies)
     from portal.db import init_db
     from portal.errors import init_errors
     from portal.i18n import init_babel
@@ -58,6 +61,8 @@ def configure(app: Flask, settings: Settings, overrides: dict[str, Any]) -> None
         STAFF_IDLE=timedelta(minutes=settings.staff_idle_minutes),
         STAFF_ABSOLUTE=timedelta(hours=settings.staff_absolute_hours),
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage,
+        SUBMIT_LIMIT=settings.submit_limit,
+        SPOOL_DIR=str(settings.spool_dir),
         DASH_FILE=str(settings.dash_file),
         DASH_MARAC_THRESHOLD=settings.dash_marac_threshold,
         RETENTION_DAYS=settings.retention_days,
@@ -76,3 +81,20 @@ def configure(app: Flask, settings: Settings, overrides: dict[str, Any]) -> None
         WTF_CSRF_SSL_STRICT=False,  # we send no Referer (Referrer-Policy: no-referrer); SameSite=Strict covers it
     )
     app.config.update(overrides)
+
+
+class PrivateKeyOnPublicHost(RuntimeError):
+    """The internet-facing process was given, or can see, a private key. It refuses to start."""
+
+
+def isolate_public(app: Flask, settings: Settings) -> None:
+    """The public side seals and never opens: it forgets any private key setting, and in production it
+    refuses to start if one was set or a private key file lies beside the public key."""
+    if not settings.development:
+        beside = sorted(p.name for p in settings.public_key_file.parent.glob("*.private.json"))
+        if settings.private_key_dir is not None or settings.key_passphrase or beside:
+            raise PrivateKeyOnPublicHost(
+                "The public process must not hold private keys: unset PORTAL_PRIVATE_KEY_DIR and the key "
+                "passphrase, and copy only the public key to this host"
+                + (f" (found {', '.join(beside)} beside {settings.public_key_file.name})" if beside else "."))
+    app.config.update(PRIVATE_KEY_DIR=None, KEY_PASSPHRASE=None)

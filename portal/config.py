@@ -51,6 +51,11 @@ class Settings:
     staff_absolute_hours: int = 10
     # Flask-Limiter storage for sign-in throttling: memory:// for one process, redis://… for several.
     ratelimit_storage: str = "memory://"
+    # Reports stored per client address (kept only as a daily-keyed HMAC): generous, since a refuge, a
+    # library or a mobile network can put many people behind one address.
+    submit_limit: str = "10 per minute; 60 per hour"
+    # Where sealed reports wait, durably, when the database cannot be reached (replayed exactly once).
+    spool_dir: Path = Path()
     # The DASH checklist: questions (replaceable with licensed wording) and local thresholds.
     dash_file: Path = PROJECT_ROOT / "portal" / "data" / "dash.json"
     dash_marac_threshold: int = 14
@@ -107,6 +112,8 @@ class Settings:
             staff_idle_minutes=int(_env("STAFF_IDLE_MINUTES", "30") or 30),
             staff_absolute_hours=int(_env("STAFF_ABSOLUTE_HOURS", "10") or 10),
             ratelimit_storage=_env("RATELIMIT_STORAGE", "memory://") or "memory://",
+            submit_limit=_env("SUBMIT_LIMIT", cls.submit_limit) or cls.submit_limit,
+            spool_dir=Path(_env("SPOOL_DIR") or instance / "spool"),
             dash_file=Path(_env("DASH_FILE") or cls.dash_file),
             dash_marac_threshold=int(_env("DASH_MARAC_THRESHOLD", "14") or 14),
             retention_days=int(_env("RETENTION_DAYS", str(cls.retention_days)) or cls.retention_days),

@@ -10,11 +10,9 @@ from portal.public.context import page_context
 def register_blueprints(app: Flask) -> None:
     from flask_wtf.csrf import CSRFProtect
 
+    from portal.limits import init_limiter
     from portal.public.root import bp as root_bp
     from portal.public.views import bp as public_bp
-    from portal.staff import bp as staff_bp
-    from portal.staff.labels import init_labels
-    from portal.staff.limits import init_limiter
 
     # Read the helplines once at start-up: a broken file should stop the deploy, not one page view.
     app.extensions["helplines"] = load_helplines(Path(app.config["HELPLINES_FILE"]), app.config["NATION"])
@@ -28,9 +26,12 @@ def register_blueprints(app: Flask) -> None:
         # An internet-facing process (PORTAL_SERVE=public) has no staff routes at all: nothing to attack.
         from portal.dash import load_checklist
 
+        from portal.staff import bp as staff_bp
+        from portal.staff.labels import init_labels
+
         load_checklist(app.config["DASH_FILE"])  # a broken checklist file stops the deploy, not a case page
         app.register_blueprint(staff_bp)
-    init_labels(app)
+        init_labels(app)
     init_limiter(app)
     # Every staff POST is CSRF-checked before its view runs. The public form checks its own token instead,
     # so that an expired token gives the form back with everything in it rather than an error page.

@@ -15,7 +15,7 @@ from portal.staff.access import allow, sign_in as start_session
 from portal.staff.accounts import (BadCode, BadCredentials, WeakPassword, check_code, check_password, enrolment,
                                    normalise_email, set_password)
 from portal.staff.forms_auth import ButtonForm, CodeForm, LanguageForm, PasswordForm, SignInForm
-from portal.staff.limits import account_key, attempt, clear
+from portal.limits import account_key, attempt, clear
 
 PENDING_LIFETIME = 300  # seconds between a right password and its code
 

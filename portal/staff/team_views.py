@@ -18,7 +18,7 @@ from portal.staff.accounts import DuplicateEmail, create_staff, reset_code, set_
 from portal.staff.auth_views import audit
 from portal.staff.forms_auth import ButtonForm, EditStaffForm, NewStaffForm
 from portal.staff.forms_team import SettingsForm
-from portal.staff.limits import account_key, clear
+from portal.limits import account_key, clear
 from portal.staff import messages as m
 
 AUDIT_PAGE = 100
