@@ -22,7 +22,9 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PORTAL_ENV", "test")
     monkeypatch.setenv("PORTAL_INSTANCE_DIR", str(tmp_path))
     monkeypatch.setenv("PORTAL_EXIT_URL", "https://neutral.example/weather")
-    for name in ("PORTAL_DATABASE_URL", "PORTAL_PUBLIC_KEY_FILE", "PORTAL_PRIVATE_KEY_DIR",
+    # Every test client submits from one address; tests/test_limits.py tests the limit itself.
+    monkeypatch.setenv("PORTAL_SUBMIT_LIMIT", "100000 per minute")
+    for name in ("PORTAL_DATABASE_URL", "PORTAL_RATELIMIT_STORAGE", "PORTAL_SPOOL_DIR", "PORTAL_SERVE", "PORTAL_PUBLIC_KEY_FILE", "PORTAL_PRIVATE_KEY_DIR",
                  "PORTAL_KEY_PASSPHRASE", "PORTAL_NATION", "PORTAL_SECRET_KEY"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path

@@ -158,7 +158,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     slot = _Slot()
     server = make_server("127.0.0.1", 0, slot, threaded=True)
     base = f"http://127.0.0.1:{server.port}"
-    env = {"PORTAL_ENV": "test", "PORTAL_INSTANCE_DIR": str(instance), "PORTAL_EXIT_URL": base + "/__neutral"}
+    env = {"PORTAL_ENV": "test", "PORTAL_INSTANCE_DIR": str(instance), "PORTAL_EXIT_URL": base + "/__neutral",
+           # Every browser test submits from 127.0.0.1: the per-address limit is tested in tests/test_limits.py.
+           "PORTAL_SUBMIT_LIMIT": "100000 per minute"}
 
     # `portal init`, exactly as a developer runs it: the database schema and development keys.
     init = subprocess.run(PORTAL_INIT, env={**os.environ, **env}, capture_output=True,
