@@ -11,9 +11,10 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from portal import spool
 from portal.keys import KeyFileError, load_public
 from portal.models import AuditEvent, Report, band_for
 from portal.sealing import Opener, Sealer
@@ -37,6 +38,7 @@ class Receipt:
     first_contact_due: datetime
     danger_now: bool
     no_contact: bool
+    spooled: bool = False  # waiting in the spool for the database: the session cannot hold the receipt
 
 
 def new_reference() -> str:
@@ -71,19 +73,45 @@ def current_sealer() -> Sealer:
     return _sealer_cache[stamp]
 
 
-def _receipt(report: Report) -> Receipt:
+def _receipt(report: Report, spooled: bool = False) -> Receipt:
     due = report.first_contact_due
     due = due if due.tzinfo else due.replace(tzinfo=timezone.utc)
-    return Receipt(report.reference, due, report.danger_now, report.no_contact)
+    return Receipt(report.reference, due, report.danger_now, report.no_contact, spooled)
+
+
+def _spool_dir() -> Path:
+    return Path(current_app.config["SPOOL_DIR"])
+
+
+def _to_spool(dbs: Session, report: Report) -> Receipt:
+    """The database is unavailable: keep the sealed report on disk, durably, until it is back."""
+    dbs.rollback()
+    try:
+        spooled = spool.write(_spool_dir(), report)
+    except spool.SpoolUnavailable as exc:
+        raise ReportNotStored("database and spool unavailable") from exc
+    current_app.logger.warning("database unavailable: a report was spooled")
+    return _receipt(spooled, spooled=True)
 
 
 def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str, bool],
            contact_language: str, submission_key: str, now: datetime | None = None) -> Receipt:
-    """Seal and store one report. Idempotent on `submission_key`: the same key gives the same receipt."""
+    """Seal and store one report. Idempotent on `submission_key`: the same key gives the same receipt,
+    whether the first try reached the database or the spool."""
     key_hash = _idempotency_hash(submission_key)
-    existing = dbs.scalar(select(Report).where(Report.idempotency_hash == key_hash))
+    try:
+        existing = dbs.scalar(select(Report).where(Report.idempotency_hash == key_hash))
+        database_up = True
+    except SQLAlchemyError:
+        dbs.rollback()
+        existing, database_up = None, False
     if existing is not None:
         return _receipt(existing)
+    waiting = spool.find(_spool_dir(), key_hash)
+    if waiting is not None:  # the first tap went to the spool: the same report, the same receipt
+        if database_up:
+            replay_spool(dbs)
+        return _receipt(waiting, spooled=not database_up)
     config = current_app.config
     received = now or datetime.now(timezone.utc)
     report_id = str(uuid.uuid4())
@@ -100,21 +128,35 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
         no_contact=flags["no_contact"], contact_language=contact_language, status="new",
         is_open=True, band=band_for(flags["danger_now"], flags["children"]), contacted=False,
         idempotency_hash=key_hash, key_id=sealer.key_id, sealed=sealed)
+    if not database_up:
+        return _to_spool(dbs, report)
     for _attempt in range(5):
         try:
             dbs.add(report)
             dbs.commit()
-            return _receipt(report)
         except IntegrityError:
             dbs.rollback()
-            existing = dbs.scalar(select(Report).where(Report.idempotency_hash == key_hash))
+            try:
+                existing = dbs.scalar(select(Report).where(Report.idempotency_hash == key_hash))
+            except SQLAlchemyError:
+                return _to_spool(dbs, report)
             if existing is not None:  # a concurrent double tap got there first
                 return _receipt(existing)
             report.reference = new_reference()  # the rare reference collision: draw again
-        except Exception as exc:
-            dbs.rollback()
-            raise ReportNotStored("database error") from exc
+        except SQLAlchemyError:
+            # Unreachable, read-only, disk full, locked for too long: the spool keeps it instead.
+            return _to_spool(dbs, report)
+        else:
+            if spool.waiting(_spool_dir()):
+                replay_spool(dbs)  # the database is back: earlier reports go in now
+            return _receipt(report)
     raise ReportNotStored("could not allocate a reference")
+
+
+def replay_spool(dbs: Session) -> spool.ReplayResult:
+    """Move spooled reports into the database now, unless another worker is already doing it."""
+    maker = current_app.extensions["sessionmaker"]
+    return spool.replay(maker, _spool_dir(), block=False)
 
 
 def open_report(dbs: Session, opener: Opener, reference: str, actor: str) -> tuple[Report, dict[str, Any]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -19,10 +20,12 @@ from typing import Any
 from flask import Flask, Request, Response, request
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import delete
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
 from portal.models import WebSession
 
+log = logging.getLogger("portal.sessions")
 IDLE_LIFETIME = timedelta(hours=8)  # matches the public form's CSRF lifetime: slow writers keep their session
 
 
@@ -40,6 +43,7 @@ class ServerSession(CallbackDict, SessionMixin):  # type: ignore[misc]
         self.modified = False
         self.destroyed = False
         self.rotate = False
+        self.unavailable = False  # the session store could not be read: the database is down
 
     def destroy(self) -> None:
         """Forget this session everywhere: in the database now, and the cookie in the response."""
@@ -74,13 +78,29 @@ class DatabaseSessionInterface(SessionInterface):
         if not session_id or len(session_id) > 100:
             return ServerSession()
         now = datetime.now(timezone.utc)
-        with self._sessionmaker(app)() as dbs:
-            row = dbs.get(WebSession, _hash(session_id))
-            if row is None or _aware(row.expires_at) < now:
-                return ServerSession()
-            return ServerSession(json.loads(row.data), session_id)
+        try:
+            with self._sessionmaker(app)() as dbs:
+                row = dbs.get(WebSession, _hash(session_id))
+        except SQLAlchemyError as exc:
+            # The database is down. The page still works (the public form and its spool do not need a
+            # session); a staff page sees no session and asks for sign-in, which then fails cleanly.
+            log.warning("session store unavailable (%s)", type(exc).__name__)
+            unavailable = ServerSession()
+            unavailable.unavailable = True
+            return unavailable
+        if row is None or _aware(row.expires_at) < now:
+            return ServerSession()
+        return ServerSession(json.loads(row.data), session_id)
 
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:  # type: ignore[override]
+        try:
+            self._save(app, session, response)
+        except SQLAlchemyError as exc:
+            # Never turn a page (above all a confirmation) into an error because the session could not be
+            # kept; the cookie is simply not set.
+            log.warning("session store unavailable (%s)", type(exc).__name__)
+
+    def _save(self, app: Flask, session: ServerSession, response: Response) -> None:
         name = self.get_cookie_name(app)
         domain = self.get_cookie_domain(app)
         path = self.get_cookie_path(app)

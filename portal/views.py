@@ -20,8 +20,12 @@ def register_blueprints(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     serve = app.config["SERVE"]
     if serve in {"all", "public"}:
+        from portal.spool import start_replayer
+
         app.register_blueprint(root_bp)
         app.register_blueprint(public_bp)
+        # Reports spooled while the database was down go in by themselves once it is back.
+        app.before_request(lambda: start_replayer(app))
     if serve in {"all", "staff"}:
         # An internet-facing process (PORTAL_SERVE=public) has no staff routes at all: nothing to attack.
         from portal.dash import load_checklist

@@ -12,7 +12,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from flask import current_app, session
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from wtforms import (BooleanField, Field, HiddenField, IntegerField, RadioField, SelectMultipleField,
                      StringField, TextAreaField)
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
@@ -106,6 +109,35 @@ PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+class ReportFormCSRF(_FlaskFormCSRF):
+    """Flask-WTF's token, checked so that a lost session cannot lose a report.
+
+    The token is signed with the secret key and lasts 8 hours. Flask-WTF also requires it to match the copy
+    in the session; here that is required only while the session still has one. When the session is gone
+    (the database was down when the form was opened, or is down now, or the session was swept) a
+    correctly signed, unexpired token is enough. That gives nothing away: the form is anonymous, so the
+    session binding only stops a stranger's browser sending a report its owner could send themselves.
+    """
+
+    def setup_form(self, form: Any) -> Any:
+        # Building the form puts a fresh token into an empty session, so look before that happens.
+        self.session_had_token = form.meta.csrf_field_name in session
+        return super().setup_form(form)
+
+    def validate_csrf_token(self, form: Any, field: Any) -> None:
+        if self.session_had_token:
+            return super().validate_csrf_token(form, field)
+        if not field.data:
+            raise ValidationError("The CSRF token is missing.")
+        serializer = URLSafeTimedSerializer(current_app.secret_key, salt="wtf-csrf-token")
+        try:
+            serializer.loads(field.data, max_age=self.meta.csrf_time_limit)
+        except SignatureExpired as exc:
+            raise ValidationError("The CSRF token has expired.") from exc
+        except BadData as exc:
+            raise ValidationError("The CSRF token is invalid.") from exc
+
+
 class ReportForm(FlaskForm):
     """Fields every report has."""
 
@@ -113,6 +145,7 @@ class ReportForm(FlaskForm):
         # A frightened person may take hours to write. The CSRF token lasts 8 hours, and an expired token
         # never loses anything: the form comes back with every answer in it (see views.report).
         csrf_time_limit = 8 * 3600
+        csrf_class = ReportFormCSRF
 
     # One-time token for this report: a double tap or a retry after a network error finds the first one.
     submission_key = HiddenField()

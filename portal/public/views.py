@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from portal.db import db
 from portal.form_errors import error_summary
 from portal.i18n import LANGUAGES
+from portal.limits import submission_allowed
 from portal.public.forms import FORMS, ReportForm
 from portal.reports import ReportNotStored, new_submission_key, submit
 
@@ -92,21 +93,29 @@ def report(slug: str) -> str | Response:
         return render_template("public/report.html", form=form, kind=kind, slug=slug, errors=[], notice=None)
 
     if form.validate():
-        try:
-            receipt = submit(db(), kind=kind, answers=form.answers(), flags=form.flags(),
-                             contact_language=form.contact_language.data or str(get_locale()),
-                             submission_key=form.submission_key.data)
-        except ReportNotStored:
-            notice = "not-stored"
+        if not submission_allowed():
+            notice = "too-many"
         else:
-            session["receipt"] = {"reference": receipt.reference, "due": receipt.first_contact_due.isoformat(),
-                                  "danger": receipt.danger_now, "no_contact": receipt.no_contact}
-            return redirect(url_for("public.sent"), code=303)
+            try:
+                receipt = submit(db(), kind=kind, answers=form.answers(), flags=form.flags(),
+                                 contact_language=form.contact_language.data or str(get_locale()),
+                                 submission_key=form.submission_key.data)
+            except ReportNotStored:
+                notice = "not-stored"
+            else:
+                stored = {"reference": receipt.reference, "due": receipt.first_contact_due.isoformat(),
+                          "danger": receipt.danger_now, "no_contact": receipt.no_contact}
+                if receipt.spooled:
+                    # The database is down, so no session can carry the receipt to /sent: show it now.
+                    # A refresh posts again with the same submission key and gets this same receipt.
+                    return _sent_page(stored)
+                session["receipt"] = stored
+                return redirect(url_for("public.sent"), code=303)
     elif form.csrf_token.errors and not any(f.errors for f in form if f.name != "csrf_token"):
         # Only the security token had expired (or the session was cleared): keep everything, ask again.
         notice = "expired"
     errors = error_summary(form)
-    status = 200 if notice == "expired" else (503 if notice == "not-stored" else 400)
+    status = {"expired": 200, "not-stored": 503, "too-many": 429}.get(notice or "", 400)
     return render_template("public/report.html", form=form, kind=kind, slug=slug, errors=errors, notice=notice), status
 
 
@@ -116,6 +125,10 @@ def sent() -> str | Response:
     receipt = session.get("receipt")
     if not receipt:
         return redirect(url_for("public.start"))
+    return _sent_page(receipt)
+
+
+def _sent_page(receipt: dict[str, Any]) -> str:
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     local_due = datetime.fromisoformat(receipt["due"]).astimezone(zone)
     local_today = datetime.now(timezone.utc).astimezone(zone).date()
