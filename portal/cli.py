@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from portal import create_app
+from portal import spool
 from portal.db import db, upgrade
 from portal.keys import KeyFileError, load_private_keys, write_key_pair
 from portal.models import AuditEvent, StaffUser
@@ -253,3 +254,28 @@ def purge_command(dry_run: bool) -> None:
         return
     sessions = purge_expired(maker)
     click.echo(f"Deleted {result.cases} closed case(s) and {sessions} expired session(s).")
+
+
+@main.group("spool")
+def spool_group() -> None:
+    """Reports kept on disk while the database was unavailable (public host)."""
+
+
+@spool_group.command("status")
+@with_appcontext
+def spool_status() -> None:
+    """How many reports wait in the spool (no details: they are sealed)."""
+    directory = Path(current_app.config["SPOOL_DIR"])
+    click.echo(f"{len(spool.waiting(directory))} report(s) waiting in {directory}.")
+
+
+@spool_group.command("replay")
+@with_appcontext
+def spool_replay() -> None:
+    """Move spooled reports into the database, each exactly once (safe to run at any time, and again)."""
+    directory = Path(current_app.config["SPOOL_DIR"])
+    result = spool.replay(current_app.extensions["sessionmaker"], directory, block=True)
+    click.echo(f"Stored {result.stored}, already stored {result.already_stored}, still waiting {result.left}.")
+    if result.left:
+        raise click.ClickException("Some reports are still in the spool: the database is unavailable, or a file "
+                                   "needs checking (see the log). Run this again later.")
