@@ -61,6 +61,7 @@ def configure(app: Flask, settings: Settings, overrides: dict[str, Any]) -> None
         STAFF_IDLE=timedelta(minutes=settings.staff_idle_minutes),
         STAFF_ABSOLUTE=timedelta(hours=settings.staff_absolute_hours),
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage,
+        RATELIMIT_KEY_PREFIX="portal",
         SUBMIT_LIMIT=settings.submit_limit,
         SPOOL_DIR=str(settings.spool_dir),
         DASH_FILE=str(settings.dash_file),

@@ -36,8 +36,9 @@ log = logging.getLogger("portal.limits")
 class _Limits:
     """The shared strategy, and a per-process one for when the shared storage is unreachable."""
 
-    def __init__(self, limiter: Limiter):
+    def __init__(self, limiter: Limiter, prefix: str):
         self.limiter = limiter
+        self.prefix = prefix  # several portals (or test runs) can share one Redis
         self.fallback = FixedWindowRateLimiter(MemoryStorage())
 
     def _call(self, method: str, *args: object) -> bool:
@@ -50,16 +51,16 @@ class _Limits:
     def hit(self, items: list[RateLimitItem], scope: str, key: str) -> bool:
         allowed = True
         for item in items:  # every window is counted, even after one refuses
-            allowed = self._call("hit", item, scope, key) and allowed
+            allowed = self._call("hit", item, self.prefix, scope, key) and allowed
         return allowed
 
     def clear(self, items: list[RateLimitItem], scope: str, key: str) -> None:
         for item in items:
             try:
-                self.limiter.limiter.clear(item, scope, key)
+                self.limiter.limiter.clear(item, self.prefix, scope, key)
             except Exception:
                 log.warning("rate limit storage unavailable; cleared in this process only")
-            self.fallback.clear(item, scope, key)
+            self.fallback.clear(item, self.prefix, scope, key)
 
 
 def init_limiter(app: Flask) -> None:
@@ -67,9 +68,8 @@ def init_limiter(app: Flask) -> None:
     storage = app.config["RATELIMIT_STORAGE_URI"]
     options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} if storage.startswith("redis") else {}
     limiter = Limiter(key_func=lambda: "portal", app=app, storage_uri=storage, storage_options=options,
-                      key_prefix=app.config.get("RATELIMIT_KEY_PREFIX", "portal"), default_limits=[],
-                      headers_enabled=False)
-    app.extensions["limits"] = _Limits(limiter)
+                      default_limits=[], headers_enabled=False)
+    app.extensions["limits"] = _Limits(limiter, app.config["RATELIMIT_KEY_PREFIX"])
 
 
 def _limits() -> _Limits:
