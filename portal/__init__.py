@@ -15,8 +15,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder=str(PROJECT_ROOT / "static"), instance_path=str(settings.instance_dir))
     configure(app, settings, overrides or {})
-    if app.config["SERVE"] == "public":
-        isolate_public(app, settings)
+    if app.config["SERVE"] == "public" and not app.config.get("COMMAND_LINE"):
+        isolate_public(app, settings)  # the web process; a command reads PORTAL_PRIVATE_KEY_DIR as set
     if settings.proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

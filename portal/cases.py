@@ -47,11 +47,13 @@ class OpenedEntry:
 def opener() -> Opener:
     """The private keys, unwrapped once per process (Argon2id is slow on purpose); case content is
     decrypted per request and never cached."""
-    cached = current_app.extensions.get("opener")
-    if cached is not None:
-        return cached
     directory = current_app.config.get("PRIVATE_KEY_DIR")
     passphrase = current_app.config.get("KEY_PASSPHRASE")
+    cached = current_app.extensions.get("opener")
+    # Unwrapped again only when the key files change (`portal keys rotate` or `retire`), not per request.
+    stamp = _key_files_stamp(Path(directory)) if directory else None
+    if cached is not None and current_app.extensions.get("opener_stamp") == stamp:
+        return cached
     if not directory or not passphrase:
         raise CaseUnavailable("no private keys on this host")
     try:
@@ -61,7 +63,15 @@ def opener() -> Opener:
     if not keys:
         raise CaseUnavailable("no private keys on this host")
     current_app.extensions["opener"] = Opener(keys)
+    current_app.extensions["opener_stamp"] = stamp
     return current_app.extensions["opener"]
+
+
+def _key_files_stamp(directory: Path) -> tuple[tuple[str, float], ...]:
+    try:
+        return tuple(sorted((p.name, p.stat().st_mtime) for p in directory.glob("*.private.json")))
+    except OSError:
+        return ()
 
 
 def _now() -> datetime:

@@ -15,14 +15,14 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from portal import create_app
-from portal import spool
+from portal import rotation, spool
 from portal.db import db, upgrade
-from portal.keys import KeyFileError, load_private_keys, write_key_pair
+from portal.keys import KeyFileError, load_private_keys, load_public, write_key_pair
 from portal.models import AuditEvent, StaffUser
 from portal.notify import NotifyFailed, notify
 from portal.reports import ReportNotFound, open_report
 from portal.retention import BadRetention, purge
-from portal.sealing import CannotOpen, Opener
+from portal.sealing import CannotOpen, Opener, Sealer
 from portal.sessions import purge_expired
 from portal.staff.accounts import (MIN_PASSWORD_LENGTH, ROLES, TOTP_STEP, AccountError, DuplicateEmail, WeakPassword,
                                    create_staff, normalise_email, reset_code)
@@ -82,6 +82,83 @@ def keys_generate(directory: Path | None) -> None:
     click.echo(f"Key {pub.key_id}: public key {directory / (pub.key_id + '.public.json')} "
                f"(also current.public.json), private key {directory / (pub.key_id + '.private.json')}.")
     click.echo("Copy only the public key to the internet-facing host.")
+
+
+def _private_dir() -> Path:
+    directory = current_app.config["PRIVATE_KEY_DIR"]
+    if not directory:
+        raise click.ClickException("No private keys here (PORTAL_PRIVATE_KEY_DIR is not set): run this on the "
+                                   "triage host.")
+    return Path(directory)
+
+
+@keys_group.command("rotate")
+@with_appcontext
+def keys_rotate() -> None:
+    """Make a new key pair and seal with it from now on. Old reports stay readable with the old key."""
+    directory = _private_dir()
+    old = load_public(Path(current_app.config["PUBLIC_KEY_FILE"])).key_id \
+        if Path(current_app.config["PUBLIC_KEY_FILE"]).exists() else None
+    pub = write_key_pair(directory, _passphrase(confirm=True))
+    _audit(_operator(), "keys.rotated", f"key:{pub.key_id} previous:{old or '-'}")
+    click.echo(f"New key {pub.key_id} is now current ({directory / 'current.public.json'}).")
+    click.echo("Next: 1. copy current.public.json to the public host (it is picked up without a restart);")
+    click.echo("      2. `portal keys reseal` here, once reports arrive under the new key;")
+    click.echo(f"      3. `portal keys retire {old}` when `portal keys list` shows nothing left under it."
+               if old else "      3. nothing to retire: there was no earlier key.")
+
+
+@keys_group.command("list")
+@with_appcontext
+def keys_list() -> None:
+    """The key pairs here, which one is current, and how many records each seals."""
+    directory = _private_dir()
+    current = load_public(Path(current_app.config["PUBLIC_KEY_FILE"])).key_id
+    counts = rotation.usage(db())
+    ids = sorted({p.name.split(".")[0] for p in directory.glob("*.private.json")} | set(counts))
+    click.echo(f"{'key id':<18} {'current':<8} {'private key':<12} records")
+    for key_id in ids:
+        has_private = (directory / f"{key_id}.private.json").exists()
+        click.echo(f"{key_id:<18} {'yes' if key_id == current else '':<8} {'here' if has_private else 'MISSING':<12} "
+                   f"{counts.get(key_id, 0)}")
+
+
+@keys_group.command("reseal")
+@click.option("--batch", default=200, show_default=True, help="Records per transaction.")
+@with_appcontext
+def keys_reseal(batch: int) -> None:
+    """Re-seal every report and case entry under an older key to the current key."""
+    directory = _private_dir()
+    try:
+        opener = Opener(load_private_keys(directory, _passphrase()))
+        sealer = Sealer(load_public(Path(current_app.config["PUBLIC_KEY_FILE"])))
+    except KeyFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        result = rotation.reseal(current_app.extensions["sessionmaker"], opener, sealer, _operator(), batch)
+    except CannotOpen as exc:
+        raise click.ClickException(f"Stopped: a record cannot be opened here ({exc}). What was done is kept; "
+                                   "find the missing private key and run this again.") from exc
+    click.echo(f"Re-sealed {result.reports} report(s) and {result.entries} case entr(y/ies) to key {sealer.key_id}.")
+
+
+@keys_group.command("retire")
+@click.argument("key_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def keys_retire(key_id: str, yes: bool) -> None:
+    """Delete an old key pair, once nothing is sealed to it any more. Backups made before keep a copy."""
+    directory = _private_dir()
+    current = load_public(Path(current_app.config["PUBLIC_KEY_FILE"])).key_id
+    if not yes:
+        click.confirm(f"Delete key {key_id}'s files for good?", abort=True)
+    try:
+        files = rotation.retire(current_app.extensions["sessionmaker"], directory, key_id, current,
+                                Path(current_app.config["SPOOL_DIR"]), _operator())
+    except rotation.CannotRetire as exc:
+        raise click.ClickException(f"Key {key_id} not retired: {exc}.") from exc
+    click.echo(f"Retired key {key_id}: deleted {', '.join(p.name for p in files)}. Backups made before now still "
+               "hold it: expire them on your backup schedule.")
 
 
 @main.group("report")
