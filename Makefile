@@ -38,6 +38,7 @@ run: init
 test: $(STAMP) translations check-translations
 	$(BIN)/python -m portal.browser_check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m tests.pg $(PYTEST_ARGS)  # the non-browser suite again, every app on PostgreSQL
 
 clean:
 	rm -rf $(VENV) instance/test-* .pytest_cache

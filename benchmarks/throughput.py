@@ -586,4 +586,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the servers were stopped on the way out (see main's `finally`)
+        print("interrupted: servers stopped", file=sys.stderr)
+        sys.exit(130)

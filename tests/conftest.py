@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.hygiene import check_page
+from tests.pg import ON_POSTGRES, pg_schema, require_postgres
 
 pytest_plugins = ["tests.staff_helpers"]
 
@@ -18,7 +19,7 @@ ERROR_PREFIX = {"en": "Error:", "cy": "Gwall:"}
 
 
 @pytest.fixture
-def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("PORTAL_ENV", "test")
     monkeypatch.setenv("PORTAL_INSTANCE_DIR", str(tmp_path))
     monkeypatch.setenv("PORTAL_EXIT_URL", "https://neutral.example/weather")
@@ -27,7 +28,25 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("PORTAL_DATABASE_URL", "PORTAL_RATELIMIT_STORAGE", "PORTAL_SPOOL_DIR", "PORTAL_SERVE", "PORTAL_PUBLIC_KEY_FILE", "PORTAL_PRIVATE_KEY_DIR",
                  "PORTAL_KEY_PASSPHRASE", "PORTAL_NATION", "PORTAL_SECRET_KEY"):
         monkeypatch.delenv(name, raising=False)
-    return tmp_path
+    if not ON_POSTGRES:
+        yield tmp_path
+        return
+    require_postgres()
+    import portal.db
+
+    engines: list[Any] = []
+    real_make_engine = portal.db.make_engine
+
+    def tracked(url: str) -> Any:
+        engines.append(real_make_engine(url))
+        return engines[-1]
+
+    monkeypatch.setattr(portal.db, "make_engine", tracked)  # so each test's connections close with it
+    with pg_schema() as url:  # the PostgreSQL pass: every test's app on a schema of its own
+        monkeypatch.setenv("PORTAL_DATABASE_URL", url)
+        yield tmp_path
+        for engine in engines:
+            engine.dispose()
 
 
 def make_app(overrides: dict[str, Any] | None = None, keys: bool = True) -> Flask:

@@ -35,11 +35,11 @@ from werkzeug.test import TestResponse
 from portal.models import AuditEvent, Report, StaffUser
 from portal.staff import accounts as _accounts
 from tests.conftest import CheckedClient, Reporter, make_app
+from tests.pg import ON_POSTGRES, POSTGRES_URL, pg_schema, postgres_reachable, require_postgres  # noqa: F401
 
 PASSWORD = "correct horse battery staple"
 DEV_PASSPHRASE = "development only"  # what the test environment wraps development keys with
 TOTP_STEP = 30
-POSTGRES_URL = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 # A report with one safe way of contact (texts) and a story.
 SAFE_TEXT = {"contact_methods": ["text"], "phone_text": "07700 900982"}
@@ -117,37 +117,18 @@ def staff_app_factory(instance: Path, staff_template: tuple[Path, Any],
     return build
 
 
-# --- PostgreSQL, a schema per test (tests/test_postgres.py's approach and skip rule) --------------------
-
-
-@functools.lru_cache(maxsize=1)
-def postgres_reachable() -> bool:
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
+# --- PostgreSQL, a schema per test (tests/pg.py) ------------------------------------------------------
 
 
 @pytest.fixture
 def pg_schema_url(instance: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    if not postgres_reachable():
-        if os.environ.get("PORTAL_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required (PORTAL_REQUIRE_POSTGRES=1) but {POSTGRES_URL} is unreachable")
-        pytest.skip(f"no PostgreSQL at {POSTGRES_URL}: PostgreSQL tests not run")
-    schema = "t_" + secrets.token_hex(6)
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    monkeypatch.setenv("PORTAL_DATABASE_URL", url)
-    yield url
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    require_postgres()
+    if ON_POSTGRES:  # the PostgreSQL pass: this test's app already has a schema of its own
+        yield os.environ["PORTAL_DATABASE_URL"]
+        return
+    with pg_schema() as url:
+        monkeypatch.setenv("PORTAL_DATABASE_URL", url)
+        yield url
 
 
 # --- the database -------------------------------------------------------------------------------------

@@ -19,9 +19,11 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.single_pass  # it runs both databases itself
 SCRIPT = ROOT / "benchmarks" / "queue.py"
 POSTGRES = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PAGES = ["/staff/", "/staff/?owner=mine", "/staff/?overdue=1", "/staff/?kind=agency&language=cy",

@@ -1,6 +1,8 @@
 """The `portal` command: init, keys, and opening a report with its audit trail."""
 from __future__ import annotations
 
+import os
+
 import json
 from pathlib import Path
 
@@ -25,7 +27,10 @@ def test_init_makes_the_database_and_marked_development_keys(instance: Path):
     keys = instance / "keys"
     assert (keys / "current.public.json").exists() and list(keys.glob("*.private.json"))
     assert "DEVELOPMENT" in (keys / "DEVELOPMENT-KEYS-README.txt").read_text()
-    assert (instance / "portal.db").exists()
+    from sqlalchemy import create_engine, inspect
+    engine = create_engine(os.environ.get("PORTAL_DATABASE_URL") or f"sqlite:///{instance / 'portal.db'}")
+    assert inspect(engine).has_table("report") and inspect(engine).has_table("audit_event")
+    engine.dispose()
     again = run("init")  # idempotent: keeps the keys it made
     assert again.exit_code == 0 and "Made DEVELOPMENT" not in again.output
 

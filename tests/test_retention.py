@@ -42,7 +42,7 @@ def add_case(app: Flask, *, received_at: datetime, closed_at: datetime | None, k
         dbs.add(Report(id=report_id, reference=reference, received_at=received_at,
                        first_contact_due=received_at + timedelta(days=1), reporter_kind=kind, danger_now=False,
                        children=False, contact_language="en", no_contact=False,
-                       status="case_open" if closed_at is None else "closed", idempotency_hash=report_id * 2, key_id="k1",
+                       status="case_open" if closed_at is None else "closed", idempotency_hash=uuid.uuid4().hex * 2, key_id="k1",
                        sealed=b"sealed", is_open=closed_at is None, band=2, contacted=True, closed_at=closed_at,
                        close_reason=None if closed_at is None else reason))
         dbs.flush()

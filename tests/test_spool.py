@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from portal import create_app, spool
 from portal.models import Report
 from tests.conftest import CheckedClient, Reporter, make_app, open_all
+from tests.pg import ON_POSTGRES
 
 STORY = "Spool story: he took my keys ŵ"
 ANSWERS = {"story": STORY, "contact_methods": ["none"]}
@@ -42,12 +43,18 @@ def up(instance: Path) -> Flask:
     return make_app({"SPOOL_REPLAY_SECONDS": 3600})
 
 
+def unreachable_database(instance: Path) -> str:
+    """SQLite: the database path is a directory, so it cannot be opened. PostgreSQL: nothing listens."""
+    if ON_POSTGRES:
+        return "postgresql+psycopg://postgres@127.0.0.1:1/test"
+    (instance / "gone.db").mkdir()
+    return f"sqlite:///{instance / 'gone.db'}"
+
+
 @pytest.fixture
 def down(up: Flask, instance: Path) -> Flask:
-    """The same host with its database gone: the database path is a directory, so it cannot be opened."""
-    (instance / "gone.db").mkdir()
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{instance / 'gone.db'}",
-                      "SPOOL_REPLAY_SECONDS": 3600})
+    """The same host with its database gone."""
+    app = create_app({"TESTING": True, "DATABASE_URL": unreachable_database(instance), "SPOOL_REPLAY_SECONDS": 3600})
     app.test_client_class = CheckedClient
     return app
 
@@ -163,8 +170,7 @@ def test_the_replay_command_says_when_reports_still_wait(down, monkeypatch, inst
 def test_database_down_and_spool_unwritable_fails_closed_keeping_the_text(instance, up):
     blocker = instance / "not-a-directory"
     blocker.write_text("a file where the spool directory should be")
-    (instance / "gone.db").mkdir()
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{instance / 'gone.db'}",
+    app = create_app({"TESTING": True, "DATABASE_URL": unreachable_database(instance),
                       "SPOOL_DIR": str(blocker / "spool")})
     client = app.test_client()
     response = Reporter(client).send(ANSWERS)
@@ -175,8 +181,12 @@ def test_database_down_and_spool_unwritable_fails_closed_keeping_the_text(instan
 
 
 def test_a_read_only_database_spools_instead(instance, up):
-    database = Path(up.config["DATABASE_URL"].split("///", 1)[1])
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///file:{database}?mode=ro&uri=true"})
+    url = up.config["DATABASE_URL"]
+    if ON_POSTGRES:  # every transaction read-only, as on a standby or a server out of disk
+        read_only = url + "%20-cdefault_transaction_read_only%3Don"
+    else:
+        read_only = f"sqlite:///file:{url.split('///', 1)[1]}?mode=ro&uri=true"
+    app = create_app({"TESTING": True, "DATABASE_URL": read_only})
     response = Reporter(app.test_client()).send(ANSWERS)
     assert response.status_code == 200 and 'class="reference"' in response.get_data(as_text=True)
     assert len(spool.waiting(spool_dir(app))) == 1 and count(up) == 0
@@ -198,6 +208,7 @@ DISK_FULL = textwrap.dedent("""
 """)
 
 
+@pytest.mark.single_pass  # the SQLite file is on this disk; PostgreSQL's disk is the server's
 def test_a_full_disk_fails_closed_keeping_the_text(instance, up):
     root = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}

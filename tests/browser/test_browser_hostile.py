@@ -1,22 +1,473 @@
+"""Hostile input, end to end, in a real browser.
+
+Every text field of the three report forms (/en/tell-us/you, /someone, /agency) is filled with hostile text
+and sent; the stored report, decrypted, must hold exactly what was typed; and every staff page that shows
+report or case content (queue, case, contact, print) must show it whole, as text, never run, and isolated
+so that bidirectional controls in it cannot reorder the page around it. Staff free text (notes, actions,
+records of sharing, risk checklist comments) goes the same way. Every text field is also filled at its
+maximum length (stored and shown whole) and one over (a visible error, with the text kept); and invalid
+UTF-8 is posted as raw bytes.
+
+The payloads: script tags, event handlers, attribute break-outs, javascript: URLs, markup that tries to close
+the elements around it, template syntax ({{7*7}} must never turn into 49), SQL fragments, control characters,
+bidi overrides and isolates, zero-width characters, NUL, emoji and other astral characters, Welsh letters.
+
+What the browser itself changes, and the tests allow for (none of it is the portal's doing):
+- a textarea's line breaks are sent as CRLF (HTML form submission) and are stored as sent;
+- the HTML parser reads CR and CRLF in a page as LF, drops a NUL in text, and turns a NUL inside an
+  attribute value or a textarea into U+FFFD: so staff pages show a NUL as nothing, and a form shown again
+  after a validation error holds U+FFFD where a NUL was typed (sent again, that U+FFFD is what is stored).
+
+Every page is watched: a dialog, a console error or a message from a payload, a page error, a response of
+500 or more, a request for a payload's `src=x`, or a request leaving the test server fails the test. A
+payload that runs calls `pwn()` (defined on every page by an init script), which sets `window.__pwned` and
+the title. Contexts bypass the Content-Security-Policy, so what is tested is the escaping itself, not the
+CSP's backstop. One officer is signed in once for the module.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import quote, urlsplit
+
 import pytest
+from reporter_steps import confirmation_reference, path_of, reporter_sends
+from staff_steps import make_staff, officer_signs_in
+
 pytestmark = pytest.mark.browser
 
-CTRL = "".join(chr(c) for c in range(1, 32) if c not in (9, 10, 13))
+# ---- payloads ----------------------------------------------------------------------------------------------
 
-def test_explore(new_context, live_server):
-    ctx = new_context(bypass_csp=True)
-    page = ctx.new_page()
-    page.goto("/en/tell-us/agency")
-    v = "a\x00b" + CTRL + "\u202eX\u2066Y\u2069\u200b\u200d😀ŵŷ\t"
-    for sel in ("#org_name", "#story", "#work_email", "#work_phone"):
-        page.fill(sel, v)
-        got = page.input_value(sel)
-        print(sel, repr(got), got == v)
-    page.fill("#work_email", "<script>x</script>{{7*7}}\u202e@example.org")
-    print(repr(page.input_value("#work_email")))
-    page.fill("#work_email", "ŵŷ@exämple.org")
-    print(repr(page.input_value("#work_email")))
-    page.evaluate("document.querySelector('#story').value = 'a\\r\\nb\\rc'")
-    print(repr(page.input_value("#story")))
-    page.set_content("<div style='width:600px'><dl><dd><span class=u>abc\u202edef</span>, <span class=u dir=auto>x</span> <bdi>y</bdi> <span dir=ltr>z</span></dd></dl><p>q</p></div>")
-    print(page.evaluate("[...document.querySelectorAll('span,bdi,dd,p')].map(e => e.tagName + ':' + getComputedStyle(e).unicodeBidi)"))
+CONTROL = "".join(chr(c) for c in range(0x01, 0x20) if c not in (0x09, 0x0A, 0x0D))  # tab and newline: ordinary
+PAYLOADS = {
+    "script": "<script data-pw>pwn(1)</script>",
+    "img": "<img data-pw src=x onerror=alert(2)>",
+    "svg": '"><svg data-pw onload="pwn(3)">',
+    "attribute": "'><svg data-pw onload=pwn(4)>",
+    "javascript_url": "javascript:pwn(5) <a data-pw href=javascript:pwn(6)>a</a>",
+    "markup": "<b data-pw>b</b></span></textarea></dd><iframe data-pw src=javascript:pwn(7)></iframe><!--",
+    "template": "t{{7*7}}t {{7*'7'}} {{config}} {% raw %} ${7*7} #{7*7} <%= 7*7 %>",
+    "sql": "'; DROP TABLE report;\t-- \" OR 1=1 --",
+    "control": CONTROL,
+    "zero_width": "z\u200b\u200c\u200d\u2060\ufeffz",
+    "nul": "n\x00n",
+    "astral": "\U0001F600 \U0001F469\u200d\U0001F467 \U0001F3F4\U000E0067\U000E0062\U000E0077\U000E006C\U000E0073\U000E007F \U0001D54F",
+    "welsh": "Ŵ ŵ Ŷ ŷ ẁ ỳ",
+    # Last, and left open: the value ends inside a right-to-left override (and an embedding or two), which
+    # would reverse whatever the page puts after it, were the value not isolated.
+    "bidi": "\u2066i \u2067i \u2068i \u2069 \u202do \u202be \u202ae \u202c \u202eRLO",
+}
+# What a template engine would make of the template payloads (and the staff name): none may appear anywhere.
+EVALUATED = ("t49t", "7777777", "<Config", "SECRET_KEY", "49 Ŵyn")
+# Short enough for a 40-character field; no whitespace or @, so it also makes an email address's local part.
+COMPACT = "\"><svg/onload=pwn(8)>{{7*7}}'--\u200b\x00\x01\U0001F600ŵ\u202e"
+SEND_PHONE = {"phone_call": "07700 900982", "phone_text": "07700 900983"}
+
+
+def joined(name: str, textarea: bool, leading_newline: bool = True) -> str:
+    """Every payload, in one value, tagged with the field's name. In a textarea, a line each, after a blank
+    first line (unless `leading_newline` is false: see test_a_leading_line_break_survives_a_validation_error)."""
+    if textarea:
+        return ("\n" if leading_newline else "") + f"[{name}]\n" + "\n".join(PAYLOADS.values())
+    return f"[{name}] " + " ".join(PAYLOADS.values())
+
+
+def as_email(local: str, length: int | None = None) -> str:
+    """`local` (whitespace and @ taken out, as the format check requires) as an address, padded to `length`."""
+    local = "".join(ch for ch in local if ch != "@" and not ch.isspace())
+    domain = "@example.org"
+    if length is not None:
+        local = (local + "x" * length)[:length - len(domain)]
+    return local + domain
+
+
+def padded(value: str, length: int) -> str:
+    """`value`, cut or padded (with a Welsh letter, an astral character and ASCII) to exactly `length` characters."""
+    filler = "ŵ\U0001F600abc "
+    while len(value) < length:
+        value += filler
+    return value[:length]
+
+
+# ---- what the browser does to text (see the module docstring) -------------------------------------------------
+
+def stored_matches(stored: Any, typed: str, textarea: bool) -> bool:
+    return stored == typed or (textarea and stored == typed.replace("\n", "\r\n"))
+
+
+def as_shown(text: str) -> str:
+    """Text as it ends up in a page's DOM (textContent) when the page holds it escaped."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+def as_kept(text: str) -> str:
+    """What a form field holds when the page shows it again after a validation error."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+
+
+# ---- the form's text fields, from portal/public/forms.py ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    textarea: bool
+    length: int  # the Length validator's maximum
+    format: str = ""  # "phone" or "email": the form checks the shape (portal/public/forms.py PHONE, EMAIL)
+
+    @property
+    def longest_valid(self) -> int:
+        # PHONE allows 10 to 20 characters, whatever Length says.
+        return 20 if self.format == "phone" else self.length
+
+
+FORMATS = {"phone_call": "phone", "phone_text": "phone", "email": "email", "work_email": "email"}
+
+
+def text_fields(live_server: Any, kind: str) -> dict[str, Spec]:
+    from wtforms.validators import Length
+
+    from portal.public.forms import FORMS
+    with live_server.app.test_request_context("/en/"):
+        form = FORMS[kind](formdata=None, meta={"csrf": False})
+        specs = {}
+        for f in form:
+            if f.type not in ("StringField", "TextAreaField"):
+                continue
+            limits = [v.max for v in f.validators if isinstance(v, Length)]
+            assert limits, f"{kind}.{f.name} has no maximum length"
+            specs[f.name] = Spec(f.name, f.type == "TextAreaField", min(limits), FORMATS.get(f.name, ""))
+    assert len(specs) >= 17, specs
+    return specs
+
+
+def hostile_value(spec: Spec) -> str:
+    if spec.format == "phone":
+        return SEND_PHONE[spec.name]  # the form allows only digits, spaces, + ( ) - here: see the limits test
+    if spec.format == "email":
+        return as_email(f"[{spec.name}]" + COMPACT + PAYLOADS["template"] + PAYLOADS["sql"])
+    if spec.length < 100:  # work_phone: 40 characters, any shape
+        return COMPACT
+    value = joined(spec.name, spec.textarea)
+    assert len(value) <= spec.length, (spec, len(value))
+    return value
+
+
+KINDS = {"you": "self", "someone": "concerned", "agency": "agency"}
+
+
+def choose(page: Any, name: str, *values: str) -> None:
+    for value in values:
+        page.check(f"input[name='{name}'][value='{value}']")
+
+
+def answer_the_choices(page: Any, slug: str, dash_score: str = "7") -> None:
+    """Every choice that opens a free-text field, and a safe way of contact through each of them."""
+    choose(page, "danger_now", "no")
+    choose(page, "children", "no")
+    choose(page, "help_wanted", "other")
+    choose(page, "contact_methods", "call", "text", "email", "letter", "in_person", "trusted")
+    choose(page, "voicemail", "yes")
+    choose(page, "say_who", "no")
+    choose(page, "someone_else", "other")
+    if slug != "someone":
+        choose(page, "consent_share", "yes")
+        choose(page, "share_with", "police")
+    if slug == "someone":
+        choose(page, "relationship", "neighbour")
+    if slug == "agency":
+        choose(page, "dash_done", "yes")
+        page.fill("#dash_score", dash_score)
+
+
+def enter(page: Any, selector: str, value: str) -> None:
+    """Type `value` into a field. Thousands of characters are pasted (set as the field's value, with the input
+    event a paste fires): Playwright's fill takes seconds over a long text with line breaks."""
+    if len(value) <= 1000:
+        page.fill(selector, value)
+    else:
+        page.locator(selector).evaluate(
+            "(el, value) => { el.value = value; el.dispatchEvent(new Event('input', {bubbles: true})); }", value)
+    assert page.input_value(selector) == value, f"{selector} does not hold what was typed"
+
+
+def error_texts(page: Any) -> list[str]:
+    return [t.strip() for t in page.locator(".error-summary a").all_inner_texts()]
+
+
+# ---- watching every page ------------------------------------------------------------------------------------
+
+PWN = ("window.pwn = (what) => { window.__pwned = String(what); document.title = 'PWNED'; "
+       "console.log('PWNED ' + what); };")
+
+
+class Watch:
+    """Everything a page does that hostile text must never make it do."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.problems: list[str] = []
+
+    def attach(self, context: Any) -> Any:
+        context.add_init_script(PWN)
+        context.on("page", self._page)
+        context.on("request", self._request)
+        return context
+
+    def _page(self, page: Any) -> None:
+        page.on("dialog", lambda dialog: self._dialog(page, dialog))
+        page.on("console", lambda message: self._console(page, message))
+        page.on("pageerror", lambda error: self.problems.append(f"page error on {page.url}: {error}"))
+        page.on("response", lambda response: self._response(response))
+
+    def _dialog(self, page: Any, dialog: Any) -> None:
+        self.problems.append(f"a {dialog.type} dialog on {page.url}: {dialog.message!r}")
+        dialog.dismiss()
+
+    def _console(self, page: Any, message: Any) -> None:
+        if message.text.startswith("Failed to load resource") and message.location.get("url") == page.url:
+            return  # the page itself, answered 400 for a refused form: not something a payload did
+        if message.type == "error" or "PWNED" in message.text:
+            self.problems.append(f"console {message.type} on {page.url}: {message.text[:200]}")
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 500:
+            self.problems.append(f"{response.status} from {response.request.method} {response.url}")
+
+    def _request(self, request: Any) -> None:
+        url = request.url
+        if not (url.startswith(self.base + "/") or url.startswith("data:")):
+            self.problems.append(f"request left the test server: {url[:200]}")
+        elif urlsplit(url).path.rsplit("/", 1)[-1] == "x":
+            self.problems.append(f"a payload's <img src=x> was fetched: {url}")
+
+    def assert_clean(self, where: str = "") -> None:
+        found, self.problems[:] = list(self.problems), []
+        assert not found, f"{where}: hostile text made the browser do something:\n" + "\n".join(found)
+
+
+def assert_inert(page: Any, where: str) -> None:
+    """Nothing a payload carries became markup or ran."""
+    page.wait_for_timeout(100)  # time for a broken image's onerror, were there one
+    found = page.evaluate("""() => ({
+        pwned: window.__pwned === undefined ? null : window.__pwned,
+        title: document.title,
+        elements: [...document.querySelectorAll('[data-pw], [onload], [onerror], img[src="x"], iframe, a[href^="javascript:" i]')]
+                  .map(el => el.outerHTML.slice(0, 80)),
+        text: document.body.innerText,
+    })""")
+    assert found["pwned"] is None, f"{where}: a payload ran ({found['pwned']})"
+    assert "PWNED" not in found["title"], f"{where}: a payload set the title"
+    assert not found["elements"], f"{where}: hostile text became markup: {found['elements']}"
+    evaluated = [e for e in EVALUATED if e in found["text"]]
+    assert not evaluated, f"{where}: template syntax was evaluated: {evaluated}"
+
+
+# ---- module fixtures: one watch, one reporter context, one signed-in officer ------------------------------------
+
+@pytest.fixture(scope="module")
+def watch(live_server: Any) -> Watch:
+    return Watch(live_server.url)
+
+
+def _context(browser: Any, live_server: Any, watch: Watch) -> Any:
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", bypass_csp=True,
+                                  service_workers="block", viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(15_000)
+    return watch.attach(context)
+
+
+@pytest.fixture(scope="module")
+def reporter_page(browser: Any, live_server: Any, watch: Watch) -> Iterator[Any]:
+    context = _context(browser, live_server, watch)
+    yield context.new_page()
+    context.close()
+
+
+STAFF_NAME = "<img data-pw src=x onerror=pwn('name')>{{7*7}} Ŵyn \U0001F600 \u202eeman"
+
+
+@pytest.fixture(scope="module")
+def officer(live_server: Any) -> Any:
+    return make_staff(live_server, "officer", name=STAFF_NAME, enrolled=True)
+
+
+@pytest.fixture(scope="module")
+def staff_page(browser: Any, live_server: Any, watch: Watch, officer: Any) -> Iterator[Any]:
+    context = _context(browser, live_server, watch)
+    page = context.new_page()
+    officer_signs_in(page, officer)
+    watch.assert_clean("signing in")
+    yield page
+    context.close()
+
+
+@dataclass
+class Sent:
+    slug: str
+    reference: str
+    fields: dict[str, Spec]
+    typed: dict[str, str]
+    over: dict[str, str] = field(default_factory=dict)  # what was typed one over each maximum
+    kept: dict[str, str] = field(default_factory=dict)  # what the form held after the validation error
+    errors: dict[str, str] = field(default_factory=dict)  # each field's error message, as shown
+    summary: list[str] = field(default_factory=list)
+    stored_before: int = 0
+    stored_after_error: int = 0
+
+
+def own(live_server: Any, reference: str, officer: Any) -> None:
+    """Give the report to the officer (behind the scenes, as staff_steps.make_report does), so that other tests'
+    queues are not filled with it and `?owner=mine` lists it."""
+    from sqlalchemy import update
+
+    from portal.models import Report
+    with live_server.app.extensions["sessionmaker"]() as dbs:
+        dbs.execute(update(Report).where(Report.reference == reference).values(owner_id=officer.id))
+        dbs.commit()
+
+
+def count_reports(live_server: Any) -> int:
+    from sqlalchemy import func, select
+
+    from portal.models import Report
+    with live_server.app.extensions["sessionmaker"]() as dbs:
+        return dbs.scalar(select(func.count()).select_from(Report))
+
+
+def send_and_read_reference(page: Any, where: str) -> str:
+    reporter_sends(page)
+    assert path_of(page).endswith("/sent"), f"{where}: not sent: {error_texts(page)}"
+    return confirmation_reference(page)
+
+
+@pytest.fixture(scope="module")
+def hostile_reports(reporter_page: Any, live_server: Any, watch: Watch, officer: Any) -> dict[str, Sent]:
+    """One report of each kind with every payload in every text field, sent straight away."""
+    page, sent = reporter_page, {}
+    for slug, kind in KINDS.items():
+        fields = text_fields(live_server, kind)
+        page.goto(f"/en/tell-us/{slug}")
+        typed = {}
+        for name, spec in fields.items():
+            assert page.locator(f"#{name}").count() == 1, f"{name} is not on the {slug} form"
+            typed[name] = hostile_value(spec)
+            enter(page, f"#{name}", typed[name])
+        answer_the_choices(page, slug)
+        assert_inert(page, f"/en/tell-us/{slug}")
+        reference = send_and_read_reference(page, slug)
+        watch.assert_clean(f"sending the hostile {slug} report")
+        own(live_server, reference, officer)
+        sent[slug] = Sent(slug, reference, fields, typed)
+    return sent
+
+
+def _limits_flow(page: Any, live_server: Any, watch: Watch, slug: str, lang: str) -> Sent:
+    """Every field one over its maximum (and the shape-checked ones in the wrong shape): refused, visibly, with
+    everything kept. Then every field at exactly its maximum: sent."""
+    kind = KINDS[slug]
+    fields = text_fields(live_server, kind)
+    page.goto(f"/{lang}/tell-us/{slug}")
+    over = {}
+    for name, spec in fields.items():
+        if spec.format == "email":
+            over[name] = as_email(f"[{name}]" + COMPACT, spec.length + 1)
+        else:
+            over[name] = padded(joined(name, spec.textarea, leading_newline=False) if spec.length >= 500 else f"[{name}]" + COMPACT,
+                                spec.length + 1)
+        enter(page, f"#{name}", over[name])
+    answer_the_choices(page, slug, dash_score="{{7*7}}")
+    result = Sent(slug, "", fields, {}, over=over, stored_before=count_reports(live_server))
+    reporter_sends(page)
+    result.stored_after_error = count_reports(live_server)
+    assert_inert(page, f"/{lang}/tell-us/{slug} shown again with errors")
+    result.summary = error_texts(page)
+    for name in [*fields, "dash_score"] if slug == "agency" else fields:
+        result.kept[name] = page.input_value(f"#{name}")
+        error = page.locator(f"#{name}-error")
+        # The message, without the visually hidden "Error:" before it.
+        result.errors[name] = (error.evaluate("el => el.lastChild.textContent").strip()
+                               if error.count() and error.is_visible() else "")
+    watch.assert_clean(f"the over-long {slug} report")
+
+    at_max = {}
+    for name, spec in fields.items():
+        if spec.format == "phone":
+            at_max[name] = "07700 900982 0000000"  # 20 characters: the most the shape allows
+        elif spec.format == "email":
+            at_max[name] = as_email(f"[{name}]" + COMPACT, spec.length)
+        else:
+            # No line breaks: a browser sends each as CRLF, two characters (see test_line_breaks_...).
+            at_max[name] = padded(f"[{name}] " + " ".join(PAYLOADS.values()), spec.length)
+        assert len(at_max[name]) == spec.longest_valid
+        enter(page, f"#{name}", at_max[name])
+    if slug == "agency":
+        page.fill("#dash_score", "24")
+    result.reference = send_and_read_reference(page, f"the longest {slug} report")
+    result.typed = at_max
+    watch.assert_clean(f"the longest {slug} report")
+    return result
+
+
+@pytest.fixture(scope="module")
+def longest_reports(reporter_page: Any, live_server: Any, watch: Watch, officer: Any) -> dict[str, tuple[dict[str, str], Sent]]:
+    """For each kind: what was typed one over the maximum, and the report sent at the maximum."""
+    found = {}
+    for slug in KINDS:
+        over_page = reporter_page
+        result = _limits_flow(over_page, live_server, watch, slug, "cy" if slug == "someone" else "en")
+        own(live_server, result.reference, officer)
+        found[slug] = result
+    return found
+
+
+# ---- the public side ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("slug", list(KINDS))
+def test_every_field_stores_exactly_what_was_typed(hostile_reports, live_server, slug):
+    sent = hostile_reports[slug]
+    stored = live_server.report(sent.reference)
+    answers = stored["content"]["answers"]
+    assert stored["kind"] == KINDS[slug]
+    wrong = {name: (answers.get(name), typed) for name, typed in sent.typed.items()
+             if not stored_matches(answers.get(name), typed, sent.fields[name].textarea)}
+    assert not wrong, f"{slug}: stored text differs from what was typed: {wrong}"
+    assert answers.get("dash_score", 7) == 7
+
+
+@pytest.mark.parametrize("slug", list(KINDS))
+def test_over_the_maximum_is_refused_visibly_and_nothing_is_lost(longest_reports, live_server, slug):
+    result = longest_reports[slug]
+    lang = "cy" if slug == "someone" else "en"
+    assert result.stored_after_error == result.stored_before, f"{slug}: an over-long report was stored"
+    for name, spec in result.fields.items():
+        assert result.errors[name], f"{slug}: no visible error for {name} at {spec.length + 1} characters"
+    short = live_server.gettext(lang, "Your answer must be 500 characters or fewer.")
+    long_ = live_server.gettext(lang, "Your answer must be 20,000 characters or fewer. You can send the rest in "
+                                      "another report.")
+    for name, spec in result.fields.items():
+        if not spec.format and spec.length == 500:
+            assert result.errors[name] == short, (name, result.errors[name])
+        if spec.length == 20_000:
+            assert result.errors[name] == long_, (name, result.errors[name])
+    if slug == "agency":
+        assert result.errors["dash_score"], "the DASH score '{{7*7}}' was not refused"
+        assert result.kept["dash_score"] == "{{7*7}}"
+    assert len(result.summary) >= len(result.fields), result.summary
+    # Not truncated, not lost: each field holds all it was given (a NUL comes back as U+FFFD: the HTML parser).
+    lost = {name: (len(result.kept[name]), len(result.over[name]))
+            for name in result.fields if result.kept[name] != as_kept(result.over[name])}
+    assert not lost, f"{slug}: text changed after the error (kept, typed lengths): {lost}"
+
+
+@pytest.mark.parametrize("slug", list(KINDS))
+def test_every_field_at_its_maximum_is_stored_whole(longest_reports, live_server, slug):
+    result = longest_reports[slug]
+    answers = live_server.report(result.reference)["content"]["answers"]
+    for name, spec in result.fields.items():
+        assert answers.get(name) == result.typed[name], (
+            f"{slug}.{name}: {len(answers.get(name) or '')} characters stored of {len(result.typed[name])}")
+        assert len(answers[name]) == spec.longest_valid
+
