@@ -67,6 +67,7 @@ import time  # noqa: E402
 import uuid  # noqa: E402
 from collections import Counter  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
+from datetime import timezone  # noqa: E402
 from http.cookies import CookieError, SimpleCookie  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -277,6 +278,7 @@ def request(port: int, method: str, path: str, body: str | None = None, cookie: 
 class Stats:
     acknowledged: dict[str, str | None] = field(default_factory=dict)  # marker -> reference shown
     submission_keys: dict[str, str] = field(default_factory=dict)  # marker -> its one key (for evidence)
+    last_attempt: dict[str, float] = field(default_factory=dict)  # marker -> when the acknowledged POST began
     sent: int = 0  # reports started
     posts: int = 0
     retries: int = 0  # POSTs sent again with the same key
@@ -395,6 +397,7 @@ class Client(threading.Thread):
                 self.stats.add(retries=1, retried_reports=1 if attempts == 1 else 0)
             attempts += 1
             self.stats.add(posts=1)
+            began = time.time()
             try:
                 status, headers, page = self._call("POST", FORM, body)
             except (OSError, http.client.HTTPException):
@@ -405,11 +408,13 @@ class Client(threading.Thread):
                 reference = self._receipt(deadline)
                 with self.stats.lock:
                     self.stats.acknowledged[marker] = reference
+                    self.stats.last_attempt[marker] = began
                     self.stats.receipts_missing += reference is None
                 return
             if status == 200 and (match := REFERENCE.search(page)):
                 with self.stats.lock:  # the confirmation page itself: the report went to the spool
                     self.stats.acknowledged[marker] = match.group(1)
+                    self.stats.last_attempt[marker] = began
                     self.stats.spooled += 1
                 return
             if status == 200:
@@ -477,6 +482,7 @@ class Count:
     rows: int = 0
     markers: Counter[str] = field(default_factory=Counter)
     references: dict[str, list[str]] = field(default_factory=dict)  # marker -> references of its rows
+    received: dict[str, float] = field(default_factory=dict)  # marker -> received_at of (one of) its rows
     undecryptable: list[str] = field(default_factory=list)  # report ids
     unmarked: int = 0
 
@@ -492,8 +498,8 @@ def count_reports(url: str, keys: Path) -> Count:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(select(Report.id, Report.reference, Report.sealed)).all()
-        for report_id, reference, sealed in rows:
+            rows = conn.execute(select(Report.id, Report.reference, Report.received_at, Report.sealed)).all()
+        for report_id, reference, received_at, sealed in rows:
             result.rows += 1
             try:
                 content = opener.open_json(sealed, PURPOSE, report_id)
@@ -508,6 +514,8 @@ def count_reports(url: str, keys: Path) -> Count:
             for marker in set(found):
                 result.markers[marker] += 1
                 result.references.setdefault(marker, []).append(reference)
+                moment = received_at if received_at.tzinfo else received_at.replace(tzinfo=timezone.utc)
+                result.received[marker] = moment.timestamp()
     finally:
         engine.dispose()
     return result
@@ -632,6 +640,10 @@ def run(args: argparse.Namespace, rng: random.Random, instance: Path, env: dict[
     wrong_reference = sorted(m for m, ref in acknowledged.items()
                              if ref is not None and counted.markers[m] == 1 and counted.references[m] != [ref])
     never_acked = sum(1 for m in counted.markers if m not in acknowledged)
+    # Stored before the acknowledged POST even began: an earlier attempt, killed before it could answer, had
+    # stored it, and the retry with the same key found it. The idempotency this test is about, under fire.
+    stored_earlier = sum(1 for m, began in stats.last_attempt.items()
+                         if counted.markers[m] == 1 and counted.received[m] < began)
     downtime = killing.down_seconds
     restarts = server.ready_times[1:]
 
@@ -651,6 +663,7 @@ def run(args: argparse.Namespace, rng: random.Random, instance: Path, env: dict[
         print(f"spool replay: {spool_note}; left in the spool: {spool_left}")
     print(f"reports started: {stats.sent}, abandoned: {len(stats.abandoned)}")
     print(f"rows stored: {counted.rows}, without a marker: {counted.unmarked}")
+    print(f"acknowledged by a retry after a killed attempt had already stored it: {stored_earlier}")
     print(f"stored but never acknowledged: {never_acked}")
     print(f"no receipt on /en/sent after a 303: {stats.receipts_missing}")
     print(f"wrong reference: {len(wrong_reference)}")

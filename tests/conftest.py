@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from tests.hygiene import check_page
 from tests.pg import ON_POSTGRES, pg_schema, require_postgres
 
-pytest_plugins = ["tests.staff_helpers"]
+pytest_plugins = ["tests.staff_helpers", "tests.log_watch"]
 
 ERROR_PREFIX = {"en": "Error:", "cy": "Gwall:"}
 

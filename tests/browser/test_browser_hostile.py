@@ -471,3 +471,247 @@ def test_every_field_at_its_maximum_is_stored_whole(longest_reports, live_server
             f"{slug}.{name}: {len(answers.get(name) or '')} characters stored of {len(result.typed[name])}")
         assert len(answers[name]) == spec.longest_valid
 
+
+
+# ---- the staff side: what staff type ---------------------------------------------------------------------------
+
+def checklist(live_server: Any) -> Any:
+    from portal.dash import load_checklist
+    return load_checklist(live_server.app.config["DASH_FILE"])
+
+
+@dataclass
+class CaseRecord:
+    reference: str
+    typed: dict[str, str]  # "note", "action", "share", "judgement_reason", "notes", "comment:<question id>"
+    over: dict[str, str] = field(default_factory=dict)  # typed into a form that was refused
+    kept: dict[str, str] = field(default_factory=dict)  # what that form then held
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def staff_saves(page: Any, reference: str, where: str) -> None:
+    page.click("main form button[type='submit']")
+    page.wait_for_load_state()
+    assert path_of(page) == f"/staff/cases/{reference}", (
+        f"{where} was not saved: {error_texts(page)} {page.inner_text('main')[:300]}")
+
+
+@pytest.fixture(scope="module")
+def case_record(staff_page: Any, hostile_reports: dict[str, Sent], live_server: Any, watch: Watch) -> CaseRecord:
+    """On the hostile self-report: a note (first refused as too long), an action, a record of sharing, and a
+    risk checklist with every comment box filled (first refused for want of answers)."""
+    page, reference = staff_page, hostile_reports["you"].reference
+    record = CaseRecord(reference, {})
+    base = f"/staff/cases/{reference}"
+
+    page.goto(f"{base}/note")
+    record.over["note"] = padded(joined("note-over", True, leading_newline=False), 20_001)
+    enter(page, "#text", record.over["note"])
+    page.click("main form button[type='submit']")
+    page.wait_for_load_state()
+    assert_inert(page, f"{base}/note, refused")
+    record.kept["note"] = page.input_value("#text")
+    record.errors["note"] = page.locator("#text-error").inner_text() if page.locator("#text-error").count() else ""
+    record.typed["note"] = joined("note", True)
+    enter(page, "#text", record.typed["note"])
+    staff_saves(page, reference, "the note")
+
+    page.goto(f"{base}/action")
+    choose(page, "kind", "money_advice")
+    record.typed["action"] = joined("action", True)
+    enter(page, "#detail", record.typed["action"])
+    staff_saves(page, reference, "the action")
+
+    page.goto(f"{base}/share")
+    choose(page, "agency", "police")
+    page.fill("#shared_on", date.today().isoformat())
+    choose(page, "basis", "consent")
+    record.typed["share"] = joined("share", True)
+    enter(page, "#what", record.typed["share"])
+    staff_saves(page, reference, "the record of sharing")
+
+    page.goto(f"{base}/risk")
+    questions = checklist(live_server).questions
+    # These go through a refused form first: no leading line break (see
+    # test_a_leading_line_break_survives_a_validation_error), and a NUL comes back as U+FFFD.
+    for q in questions:
+        record.typed[f"comment:{q.id}"] = joined(f"c_{q.id}", True, leading_newline=False)
+        enter(page, f"#c_{q.id}", record.typed[f"comment:{q.id}"])
+    for name in ("judgement_reason", "notes"):
+        record.typed[name] = joined(name, True, leading_newline=False)
+        enter(page, f"#{name}", record.typed[name])
+    page.click("main form button[type='submit']")  # no answers yet: refused, everything kept
+    page.wait_for_load_state()
+    assert_inert(page, f"{base}/risk, refused")
+    for q in questions:
+        record.kept[f"comment:{q.id}"] = page.input_value(f"#c_{q.id}")
+    for name in ("judgement_reason", "notes"):
+        record.kept[name] = page.input_value(f"#{name}")
+    record.errors["risk"] = " ".join(error_texts(page))
+    for q in questions:
+        choose(page, f"q_{q.id}", "no")
+    staff_saves(page, reference, "the risk checklist")
+    watch.assert_clean("recording hostile staff text")
+    return record
+
+
+def stored_entries(live_server: Any, reference: str) -> dict[str, dict[str, Any]]:
+    """The case's sealed entries, opened with the development key: kind → content (one of each here)."""
+    from sqlalchemy import select
+
+    from portal.models import CaseEntry, Report
+    live_server.report(reference)  # unwraps the private key once, into live_server._opener
+    with live_server.app.extensions["sessionmaker"]() as dbs:
+        report = dbs.scalar(select(Report).where(Report.reference == reference))
+        entries = dbs.scalars(select(CaseEntry).where(CaseEntry.report_id == report.id)).all()
+        return {e.kind: live_server._opener.open_json(e.sealed, e.kind, e.id) for e in entries}
+
+
+def test_staff_free_text_is_stored_exactly(case_record, live_server):
+    entries = stored_entries(live_server, case_record.reference)
+    assert set(entries) == {"note", "action", "share", "risk"}, set(entries)
+    stored = {"note": entries["note"]["text"], "action": entries["action"]["detail"],
+              "share": entries["share"]["what"], "judgement_reason": entries["risk"]["judgement_reason"],
+              "notes": entries["risk"]["notes"],
+              **{f"comment:{qid}": text for qid, text in entries["risk"]["comments"].items()}}
+    assert set(stored) == set(case_record.typed)
+    # What went through the refused risk form is stored as that form held it (a NUL as U+FFFD); the note was
+    # typed afresh after its refusal.
+    refused = {name for name in case_record.kept if name not in case_record.over}
+    wrong = [name for name, typed in case_record.typed.items()
+             if not stored_matches(stored[name], as_kept(typed) if name in refused else typed, True)]
+    assert not wrong, f"staff text stored differently from what was typed: {wrong}"
+
+
+def test_staff_forms_keep_hostile_text_after_an_error(case_record, live_server):
+    assert case_record.errors["note"].strip().endswith(
+        live_server.gettext("en", "This must be 20,000 characters or fewer")), case_record.errors
+    assert case_record.errors["risk"], "the risk checklist without answers was not refused"
+    lost = [name for name, kept in case_record.kept.items()
+            if kept != as_kept(case_record.over.get(name, case_record.typed[name]))]
+    assert not lost, f"text changed after the error: {lost}"
+
+
+# ---- the staff side: what staff see ---------------------------------------------------------------------------
+
+SHOWN = """() => {
+    // A risk checklist's answers and comments are folded away on the case page: open them, as staff would.
+    document.querySelectorAll('main details').forEach(d => { d.open = true; });
+    const hiddenBy = (el) => {
+        if (!el.getClientRects().length) return 'not rendered';
+        for (let at = el; at && at !== document.body; at = at.parentElement) {
+            const s = getComputedStyle(at);
+            if (s.display === 'none' || s.visibility === 'hidden') return 'hidden by ' + at.tagName;
+            const clips = /hidden|clip/.test(s.overflowX + ' ' + s.overflowY);
+            if (clips && (at.scrollHeight > at.clientHeight + 1 || at.scrollWidth > at.clientWidth + 1))
+                return 'cut off by ' + at.tagName + '.' + at.className;
+            if (s.textOverflow === 'ellipsis' || (s.webkitLineClamp && s.webkitLineClamp !== 'none'))
+                return 'shortened by ' + at.tagName;
+        }
+        return '';
+    };
+    // A word put straight after the text, in the same line: were the text not isolated, an override left
+    // open inside it would reverse the word.
+    const keepsItsOrder = (el) => {
+        const probe = document.createElement('span');
+        probe.textContent = 'PROBE';
+        probe.style.whiteSpace = 'nowrap';
+        el.after(probe);
+        const text = probe.firstChild, range = document.createRange();
+        range.setStart(text, 0); range.setEnd(text, 1);
+        const first = range.getBoundingClientRect();
+        range.setStart(text, 4); range.setEnd(text, 5);
+        const last = range.getBoundingClientRect();
+        probe.remove();
+        return first.left < last.left;
+    };
+    return [...document.querySelectorAll('main .user-text')].map(el => ({
+        text: el.textContent, hidden: hiddenBy(el), bidi: getComputedStyle(el).unicodeBidi,
+        order: el.textContent.includes('\\u202e') ? keepsItsOrder(el) : true,
+    }));
+}"""
+ISOLATED = {"isolate", "plaintext", "isolate-override"}
+
+
+def check_staff_page(page: Any, watch: Watch, path: str, expected: dict[str, str]) -> list[str]:
+    """Open `path`; return what is wrong with how it shows `expected` (label → text as stored)."""
+    response = page.goto(path)
+    assert response is not None and response.status == 200, (path, response and response.status)
+    assert_inert(page, path)
+    watch.assert_clean(path)
+    shown = page.evaluate(SHOWN)
+    texts = [item["text"] for item in shown]
+    problems = []
+    for label, stored in expected.items():
+        if as_shown(stored) not in texts:
+            near = [t for t in texts if t[:12] == as_shown(stored)[:12]]
+            problems.append(f"{path}: {label} is not shown whole and as text "
+                            f"(stored {len(stored)} characters; shown: {[len(t) for t in near] or 'nowhere'})")
+    for item in shown:
+        where = f"{path}: {item['text'][:30]!r}"
+        if item["hidden"]:
+            problems.append(f"{where} is {item['hidden']}")
+        if item["bidi"] not in ISOLATED:
+            problems.append(f"{where} is not isolated (unicode-bidi: {item['bidi']})")
+        if not item["order"]:
+            problems.append(f"{where}: an override left open in it reverses the text after it")
+        if "49" in item["text"]:
+            problems.append(f"{where} contains 49, which nobody typed")
+    return problems
+
+
+def report_texts(live_server: Any, reference: str, names: tuple[str, ...] | None = None) -> dict[str, str]:
+    """The stored report's free-text answers (all, or only `names`)."""
+    answers = live_server.report(reference)["content"]["answers"]
+    return {f"{reference} {name}": value for name, value in answers.items()
+            if isinstance(value, str) and value.strip() and not re.fullmatch(r"[a-z_]+", value)
+            and (names is None or name in names)}
+
+
+def record_texts(live_server: Any, reference: str) -> dict[str, str]:
+    entries = stored_entries(live_server, reference)
+    texts = {"note": entries["note"]["text"], "action": entries["action"]["detail"], "share": entries["share"]["what"],
+             "judgement_reason": entries["risk"]["judgement_reason"], "risk notes": entries["risk"]["notes"]}
+    texts.update({f"comment {qid}": text for qid, text in entries["risk"]["comments"].items()})
+    return texts
+
+
+VIEWS = {"case": "/staff/cases/{}", "print": "/staff/cases/{}/print", "contact": "/staff/cases/{}/contact"}
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_staff_pages_show_what_was_typed_whole_as_text_and_isolated(staff_page, hostile_reports, longest_reports,
+                                                                    case_record, live_server, watch, view):
+    """Every free-text answer of six reports (every payload; every field at its maximum) and every piece of staff
+    text: shown in full, each in its own element, escaped, never run, and isolated."""
+    from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT
+    problems = []
+    for sent in [*hostile_reports.values(), *longest_reports.values()]:
+        names = SAFE_CONTACT + PERSON_CENTRED if view == "contact" else None
+        expected = report_texts(live_server, sent.reference, names)
+        assert len(expected) >= (8 if view == "contact" else 17), expected.keys()
+        if sent.reference == case_record.reference and view != "contact":
+            expected.update(record_texts(live_server, sent.reference))
+        problems += check_staff_page(staff_page, watch, VIEWS[view].format(sent.reference), expected)
+    assert not problems, "\n".join(problems)
+
+
+def test_staff_names_are_shown_as_text(staff_page, case_record, live_server, watch, officer):
+    """The officer's name (markup, template syntax, an override left open) in the queue, the case header, the
+    record and the printed summary."""
+    page, reference = staff_page, case_record.reference
+    name = as_shown(STAFF_NAME)
+    page.goto("/staff/?owner=mine")
+    assert_inert(page, "the queue")
+    row = page.locator(f"table.queue tbody tr:has(a[href='/staff/cases/{reference}'])")
+    assert row.count() == 1
+    assert name in row.evaluate("tr => [...tr.cells].map(td => td.textContent.trim())"), "the owner's name"
+    assert name in page.locator("#assign-owner option").evaluate_all("os => os.map(o => o.textContent)")
+    for path in (f"/staff/cases/{reference}", f"/staff/cases/{reference}/print"):
+        page.goto(path)
+        assert_inert(page, path)
+        header = page.locator(".case-header dd").evaluate_all("dds => dds.map(dd => dd.textContent)")
+        assert name in header, f"{path}: the owner's name in the case header: {header}"
+        metas = page.locator("main .record-list .meta").evaluate_all("ps => ps.map(p => p.textContent)")
+        assert len(metas) == 4 and all(meta.endswith(name) for meta in metas), metas
+    watch.assert_clean("staff names")
