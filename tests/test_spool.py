@@ -231,3 +231,11 @@ def test_an_encryption_error_fails_closed_keeping_the_text(app, client, reporter
     html = response.get_data(as_text=True)
     assert response.status_code == 503 and STORY in html and "has not been sent" in html
     assert count(app) == 0 and spool.waiting(spool_dir(app)) == []
+
+
+@pytest.mark.single_pass  # SQLite's own durability settings
+def test_sqlite_runs_in_wal_mode_with_full_durability(app):
+    from sqlalchemy import text
+    with app.extensions["engine"].connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
