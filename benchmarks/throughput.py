@@ -32,9 +32,11 @@ memory (VmRSS from /proc/<pid>/status) of each gunicorn worker after the run; th
 FAIL and, last, `ratio: X` (real throughput / baseline throughput).
 
 Targets: ratio >= 0.70; the real side's largest worker RSS <= 80 MB; no request answered otherwise than
-expected; and (a cross-check, counted after the run) at least as many rows stored as requests counted. Exits 1 if one is missed (unless --no-check), 2 if the servers cannot be set up. The client
-threads share the machine with the servers, and on a busy machine (the load average is printed) both sides
-slow down; the ratio is steadier than either throughput.
+expected; and (a cross-check, counted after the run) at least as many rows stored as requests counted.
+Exits 1 if one is missed (unless --no-check), 2 if the servers cannot be set up. The client threads share
+the machine with the servers, and on a busy machine (the load average is printed) both sides slow down;
+the ratio is steadier than either throughput. The servers are stopped (their whole process groups) however
+the script ends: normally, on an error, on Ctrl-C or on SIGTERM.
 """
 from __future__ import annotations
 
