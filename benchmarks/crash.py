@@ -533,7 +533,14 @@ def replay_spool(env: dict[str, str], spool_dir: Path) -> str | None:
 
 # ---------------------------------------------------------------------------------------------- main
 
+def _terminated(signum: int, _frame: Any) -> None:
+    # SIGTERM (a test's timeout, a CI job cancelled): unwind, so the server's process group is stopped and
+    # the temporary directory and schema are removed, rather than leaving gunicorn running on its own.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _terminated)
     parser = argparse.ArgumentParser(description="Kill the public server under load; count lost reports.")
     parser.add_argument("--kills", type=int, default=20, help="at least this many kills (default 20)")
     parser.add_argument("--reports", type=int, default=20_000, help="at least this many acknowledged reports")
@@ -617,6 +624,9 @@ def run(args: argparse.Namespace, rng: random.Random, instance: Path, env: dict[
                 log(f"  {time.monotonic() - started:6.0f} s: {acked:,} acknowledged, {killing.kills} kills, "
                     f"{stats.retries:,} retries")
             time.sleep(0.1)
+    except BaseException:
+        fatal.set()  # interrupted (Ctrl-C, SIGTERM): clients give up their reports at once, nothing is counted
+        raise
     finally:
         stop.set()
         kill_thread.join()
