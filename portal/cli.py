@@ -15,7 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from portal import create_app
-from portal import rotation, spool
+from portal import grants, rotation, spool
 from portal.db import db, upgrade
 from portal.keys import KeyFileError, load_private_keys, load_public, write_key_pair
 from portal.models import AuditEvent, StaffUser
@@ -356,3 +356,28 @@ def spool_replay() -> None:
     if result.left:
         raise click.ClickException("Some reports are still in the spool: the database is unavailable, or a file "
                                    "needs checking (see the log). Run this again later.")
+
+
+@main.group("db")
+def db_group() -> None:
+    """The database."""
+
+
+@db_group.command("grant")
+@click.argument("role")
+@click.option("--side", type=click.Choice(grants.SIDES), required=True,
+              help="public: the reporting host's role; triage: the staff host's role.")
+@click.option("--dry-run", is_flag=True, help="Print the SQL without running it.")
+@with_appcontext
+def db_grant(role: str, side: str, dry_run: bool) -> None:
+    """PostgreSQL: give an existing login ROLE exactly the privileges its side needs. Run as the schema's
+    owner after `portal init`, and again after each upgrade (new tables)."""
+    engine = current_app.extensions["engine"]
+    if engine.dialect.name != "postgresql":
+        raise click.ClickException("Roles are for PostgreSQL; with SQLite, protect the database file instead.")
+    with engine.begin() as conn:
+        sql = grants.statements(conn, role, side) if dry_run else grants.grant(conn, role, side)
+    for statement in sql:
+        click.echo(statement + ";")
+    if not dry_run:
+        _audit(_operator(), "db.granted", f"side:{side}")

@@ -1,0 +1,46 @@
+"""PostgreSQL privileges for the two application roles, so that the owner of the schema is never the app.
+
+The schema's owner (who runs `portal init`, i.e. the migrations) keeps the right to alter tables and drop
+triggers. The application roles get only what their side needs:
+
+- **public**: the reporting side. Insert reports and read back its own idempotency check, and keep its web
+  sessions. It cannot read staff accounts, case entries, contact attempts or the audit log.
+- **triage**: the staff side and its timers. Read and write casework; the audit log only SELECT and INSERT,
+  so besides the append-only triggers (which only the owner could drop) the role has no UPDATE or DELETE.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+SIDES = ("public", "triage")
+PUBLIC_TABLES = {"report": "SELECT, INSERT", "web_session": "SELECT, INSERT, UPDATE, DELETE"}
+TRIAGE_READ_ONLY = {"audit_event": "SELECT, INSERT", "alembic_version": "SELECT", "purged_tally":
+                    "SELECT, INSERT, UPDATE"}
+
+
+def statements(conn: Connection, role: str, side: str) -> list[str]:
+    if side not in SIDES:
+        raise ValueError(f"side must be one of {SIDES}")
+    quote = conn.dialect.identifier_preparer.quote
+    schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+    tables = [row[0] for row in conn.execute(text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"))]
+    who, where = quote(role), quote(schema)
+    sql = [f"REVOKE ALL ON ALL TABLES IN SCHEMA {where} FROM {who}",
+           f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {where} FROM {who}",
+           f"GRANT USAGE ON SCHEMA {where} TO {who}"]
+    if side == "public":
+        sql += [f"GRANT {rights} ON {quote(table)} TO {who}" for table, rights in PUBLIC_TABLES.items()]
+        return sql
+    for table in tables:
+        rights = TRIAGE_READ_ONLY.get(table, "SELECT, INSERT, UPDATE, DELETE")
+        sql.append(f"GRANT {rights} ON {quote(table)} TO {who}")
+    sql.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {where} TO {who}")
+    return sql
+
+
+def grant(conn: Connection, role: str, side: str) -> list[str]:
+    sql = statements(conn, role, side)
+    for statement in sql:
+        conn.execute(text(statement))
+    return sql
