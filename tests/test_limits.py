@@ -126,3 +126,13 @@ def test_checked_client_still_checks_pages(workers):
     for _ in range(3):
         send_from(one)
     assert send_from(one).status_code == 429
+
+
+def test_the_refusal_is_in_welsh_on_welsh_pages(staff_app_factory):
+    app = staff_app_factory({"SUBMIT_LIMIT": "1 per minute"})
+    client = app.test_client()
+    assert Reporter(client).send(ANSWERS, lang="cy").status_code == 303
+    refused = Reporter(client).send(ANSWERS, lang="cy")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "Nid yw eich adroddiad wedi'i anfon eto" in html.replace("&#39;", "'")
+    assert STORY in html

@@ -715,3 +715,27 @@ def test_staff_names_are_shown_as_text(staff_page, case_record, live_server, wat
         metas = page.locator("main .record-list .meta").evaluate_all("ps => ps.map(p => p.textContent)")
         assert len(metas) == 4 and all(meta.endswith(name) for meta in metas), metas
     watch.assert_clean("staff names")
+
+
+def test_zz_raw(reporter_page, live_server):
+    from tests.conftest import form_tokens
+    req = reporter_page.request
+    for ctype, body_fn in [
+        ("application/x-www-form-urlencoded", lambda t: b"&".join([b"csrf_token=" + quote(t["csrf_token"]).encode(), b"submission_key=" + t["submission_key"].encode(), b"action=send&contact_methods=none", b"story=caf\xe9+\xff\xfe+\xc0\xaf+\xed\xa0\x80+\xe2\x82+end%FF%00x"])),
+        ("application/x-www-form-urlencoded; charset=nonsense", lambda t: b"&".join([b"csrf_token=" + quote(t["csrf_token"]).encode(), b"submission_key=" + t["submission_key"].encode(), b"action=send&contact_methods=none", b"st\xffory=x&story=%zz%e2%82"])),
+    ]:
+        page = req.get("/en/tell-us/you")
+        t = form_tokens(page.text())
+        r = req.post("/en/tell-us/you", data=body_fn(t), headers={"Content-Type": ctype}, max_redirects=0)
+        print(ctype, r.status, r.headers.get("location"))
+        if r.status == 303:
+            sent = req.get("/en/sent").text()
+            ref = re.search(r'class="reference">([A-Z0-9-]+)<', sent).group(1)
+            print(repr(live_server.report(ref)["content"]["answers"]))
+        else:
+            print(r.text()[:3000])
+    # multipart
+    page = req.get("/en/tell-us/you")
+    t = form_tokens(page.text())
+    r = req.post("/en/tell-us/you", multipart={"csrf_token": t["csrf_token"], "submission_key": t["submission_key"], "action": "send", "contact_methods": "none", "story": {"name": "s", "mimeType": "text/plain", "buffer": b"caf\xe9 \xff"}}, max_redirects=0)
+    print("multipart", r.status)
