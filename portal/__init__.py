@@ -64,6 +64,7 @@ def configure(app: Flask, settings: Settings, overrides: dict[str, Any]) -> None
         RATELIMIT_KEY_PREFIX="portal",
         SUBMIT_LIMIT=settings.submit_limit,
         SPOOL_DIR=str(settings.spool_dir),
+        SPOOL_REPLAY_SECONDS=settings.spool_replay_seconds,
         DASH_FILE=str(settings.dash_file),
         DASH_MARAC_THRESHOLD=settings.dash_marac_threshold,
         RETENTION_DAYS=settings.retention_days,

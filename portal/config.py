@@ -56,6 +56,8 @@ class Settings:
     submit_limit: str = "10 per minute; 60 per hour"
     # Where sealed reports wait, durably, when the database cannot be reached (replayed exactly once).
     spool_dir: Path = Path()
+    # How often each public worker looks for spooled reports to replay (seconds).
+    spool_replay_seconds: float = 15.0
     # The DASH checklist: questions (replaceable with licensed wording) and local thresholds.
     dash_file: Path = PROJECT_ROOT / "portal" / "data" / "dash.json"
     dash_marac_threshold: int = 14
@@ -114,6 +116,7 @@ class Settings:
             ratelimit_storage=_env("RATELIMIT_STORAGE", "memory://") or "memory://",
             submit_limit=_env("SUBMIT_LIMIT", cls.submit_limit) or cls.submit_limit,
             spool_dir=Path(_env("SPOOL_DIR") or instance / "spool"),
+            spool_replay_seconds=float(_env("SPOOL_REPLAY_SECONDS", "15") or 15),
             dash_file=Path(_env("DASH_FILE") or cls.dash_file),
             dash_marac_threshold=int(_env("DASH_MARAC_THRESHOLD", "14") or 14),
             retention_days=int(_env("RETENTION_DAYS", str(cls.retention_days)) or cls.retention_days),

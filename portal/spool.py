@@ -236,6 +236,6 @@ def start_replayer(app: Any) -> None:
     if app.extensions.get("spool_replayer") == pid:
         return
     app.extensions["spool_replayer"] = pid
-    interval = float(app.config.get("SPOOL_REPLAY_SECONDS", 15))
+    interval = float(app.config["SPOOL_REPLAY_SECONDS"])
     threading.Thread(target=_replay_loop, args=(app, Path(app.config["SPOOL_DIR"]), interval),
                      name="spool-replay", daemon=True).start()
