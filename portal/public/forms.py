@@ -13,14 +13,14 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask import current_app, session
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
-from wtforms import (BooleanField, Field, HiddenField, IntegerField, RadioField, SelectMultipleField,
+from wtforms import (BooleanField, Field, HiddenField, RadioField, SelectMultipleField,
                      StringField, TextAreaField)
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.forms import TextForm, WholeNumberField
 from portal.public import messages as m
 
 LONG = 20_000
@@ -138,7 +138,7 @@ class ReportFormCSRF(_FlaskFormCSRF):
             raise ValidationError("The CSRF token is invalid.") from exc
 
 
-class ReportForm(FlaskForm):
+class ReportForm(TextForm):
     """Fields every report has."""
 
     class Meta:
@@ -206,10 +206,10 @@ class SafeContactMixin:
         ("letter", _l("Letter")), ("in_person", _l("In person, at a place you choose")),
         ("trusted", _l("Through someone you trust, like a support worker")),
         ("none", _l("Do not contact me"))], description=_l("Select all that are safe."))
-    phone_call = StringField(_l("Phone number for calls"), validators=[Optional(), Length(max=40)])
-    phone_text = StringField(_l("Mobile number for texts"), validators=[Optional(), Length(max=40)],
+    phone_call = StringField(_l("Phone number for calls"), validators=[Optional(), Length(max=40, message=m.PHONE_FORMAT)])
+    phone_text = StringField(_l("Mobile number for texts"), validators=[Optional(), Length(max=40, message=m.PHONE_FORMAT)],
                              description=_l("Leave this empty if it is the same as the number for calls."))
-    email = StringField(_l("Email address"), validators=[Optional(), Length(max=254)])
+    email = StringField(_l("Email address"), validators=[Optional(), Length(max=254, message=m.EMAIL_FORMAT)])
     postal_address = text(_l("Address where a letter is safe"), long=True)
     meeting_place = text(_l("Where can we meet you safely?"))
     trusted_person = text(_l("Who is the person, and how do we reach them?"))
@@ -310,8 +310,8 @@ class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
     org_name = text(_l("Your organisation"))
     worker_name = text(_l("Your name"))
     worker_role = text(_l("Your role"))
-    work_phone = StringField(_l("Your work phone number"), validators=[Optional(), Length(max=40)])
-    work_email = StringField(_l("Your work email address"), validators=[Optional(), Length(max=254)])
+    work_phone = StringField(_l("Your work phone number"), validators=[Optional(), Length(max=40, message=m.PHONE_FORMAT)])
+    work_email = StringField(_l("Your work email address"), validators=[Optional(), Length(max=254, message=m.EMAIL_FORMAT)])
     their_name = text(_l("The person's name"))
     their_address = text(_l("The person's address or area"), long=True)
     tenant = radios(_l("Are they a tenant or contract holder with us?"), yes_no("answer: are they"))
@@ -320,8 +320,8 @@ class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
     consent_share = radios(_l("Has the person agreed to us sharing information with other services?"),
                            [*yes_no("answer: has the person", unsure=False), ("not_asked", _l("Not asked yet"))])
     dash_done = radios(_l("Has a DASH risk checklist been completed?"), yes_no("answer: has a checklist"))
-    dash_score = IntegerField(_l("How many 'yes' answers did it have?"),
-                              validators=[Optional(), NumberRange(min=0, max=24, message=m.DASH_SCORE)])
+    dash_score = WholeNumberField(_l("How many 'yes' answers did it have?"), not_a_number=m.DASH_SCORE,
+                                  validators=[Optional(), NumberRange(min=0, max=24, message=m.DASH_SCORE)])
     # The safe-contact questions are about the person, not the worker.
     contact_methods = MultiCheckboxField(_l("How can we contact them safely?"), choices=[
         ("call", _l("Phone call")), ("text", _l("Text message")), ("email", _l("Email")),

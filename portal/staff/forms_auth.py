@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
+from portal.forms import TextForm
 from portal.public.forms import EMAIL
 
 from portal.staff import messages as m
@@ -14,25 +14,25 @@ ROLE_CHOICES = [("officer", _l("Triage officer")), ("lead", _l("Team lead")), ("
 LANGUAGE_CHOICES = [("en", "English"), ("cy", "Cymraeg")]
 
 
-class SignInForm(FlaskForm):
+class SignInForm(TextForm):
     email = StringField(_l("Email address"), validators=[DataRequired(m.ENTER_EMAIL), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(m.ENTER_PASSWORD), Length(max=1000)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(TextForm):
     code = StringField(_l("Code"), description=_l("The 6-digit code from your authenticator app."),
                        validators=[DataRequired(m.ENTER_CODE), Length(max=20)])
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(TextForm):
     """A form that is only a button (sign out, claim): it carries the CSRF token."""
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(TextForm):
     language = HiddenField()
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(TextForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(m.ENTER_PASSWORD)])
     new = PasswordField(_l("New password"), description=_l("12 characters or more. A few unrelated words are easy to remember."),
                         validators=[DataRequired(m.PASSWORD_TOO_SHORT), Length(min=12, max=1000, message=m.PASSWORD_TOO_SHORT)])
@@ -43,7 +43,7 @@ class PasswordForm(FlaskForm):
             raise ValidationError(m.PASSWORDS_DIFFER)
 
 
-class NewStaffForm(FlaskForm):
+class NewStaffForm(TextForm):
     name = StringField(_l("Name"), validators=[DataRequired(m.ENTER_NAME), Length(max=120)])
     email = StringField(_l("Email address"), validators=[DataRequired(m.ENTER_EMAIL),
                                                          Regexp(EMAIL, message=m.ENTER_EMAIL_ADDRESS),
@@ -52,5 +52,5 @@ class NewStaffForm(FlaskForm):
     language = RadioField(_l("Language for the staff screens"), choices=LANGUAGE_CHOICES, default="en")
 
 
-class EditStaffForm(FlaskForm):
+class EditStaffForm(TextForm):
     role = RadioField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired(m.SELECT_ROLE)])

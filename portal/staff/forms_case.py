@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, Field, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from portal.forms import TextForm
 from portal.dash import Checklist
 from portal.public.forms import CONTACT_METHODS, MultiCheckboxField, OptionalRadioField
 from portal.staff import messages as m
@@ -74,7 +74,7 @@ def long_text(label: Any, required: Any = None, description: Any = "") -> Field:
     return TextAreaField(label, description=description, validators=[*validators, Length(max=LONG, message=m.TOO_LONG)])
 
 
-class ContactForm(FlaskForm):
+class ContactForm(TextForm):
     method = RadioField(_l("How did you try to make contact?"), validators=[InputRequired(m.SELECT_METHOD)],
                         validate_choice=False)
     outcome = RadioField(_l("What happened?"), choices=_choices(OUTCOME_NAMES), validators=[InputRequired(m.SELECT_OUTCOME)])
@@ -86,7 +86,7 @@ class ContactForm(FlaskForm):
             raise ValidationError(m.METHOD_NOT_SAFE)
 
 
-class StatusForm(FlaskForm):
+class StatusForm(TextForm):
     status = RadioField(_l("New status"), validators=[InputRequired(m.SELECT_STATUS)])
     close_reason = OptionalRadioField(_l("Why is the case closing?"), choices=_choices(CLOSE_REASON_NAMES),
                                       validate_choice=True)
@@ -96,12 +96,12 @@ class StatusForm(FlaskForm):
             raise ValidationError(m.SELECT_CLOSE_REASON)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(TextForm):
     text = long_text(_l("Note"), required=m.ENTER_NOTE,
                      description=_l("Notes are encrypted. Write facts, and say where they came from."))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(TextForm):
     kind = RadioField(_l("Action"), choices=_choices(ACTION_NAMES), validators=[InputRequired(m.SELECT_ACTION)])
     measures = MultiCheckboxField(_l("Which security measures?"), choices=_choices(MEASURE_NAMES))
     rehousing = OptionalRadioField(_l("Which request?"), choices=_choices(REHOUSING_NAMES), validate_choice=True)
@@ -138,7 +138,7 @@ class ActionForm(FlaskForm):
         return f"{self.kind.data}.{sub}" if sub else self.kind.data
 
 
-class ShareForm(FlaskForm):
+class ShareForm(TextForm):
     agency = RadioField(_l("Who was information shared with?"), choices=_choices(AGENCY_NAMES),
                         validators=[InputRequired(m.SELECT_AGENCY)])
     shared_on = DateField(_l("Date shared"), validators=[InputRequired(m.ENTER_DATE)], description=_l("For example, 2026-11-23."))
@@ -146,11 +146,11 @@ class ShareForm(FlaskForm):
     what = long_text(_l("What was shared, and why"), description=_l("If shared without consent, record the risk that justified it."))
 
 
-def risk_form_class(checklist: Checklist, lang: str) -> type[FlaskForm]:
+def risk_form_class(checklist: Checklist, lang: str) -> type[TextForm]:
     """A form with one yes / no / not known question (and a comment) per checklist item."""
     answers = [(code, checklist.answers[code][lang]) for code in ("yes", "no", "not_known")]
 
-    class RiskForm(FlaskForm):
+    class RiskForm(TextForm):
         escalation = BooleanField(_l("The abuse is escalating (more often, or worse), in my judgement"))
         judgement_referral = BooleanField(_l("Refer to MARAC on professional judgement, below the threshold"))
         judgement_reason = long_text(_l("Why refer on professional judgement?"))
@@ -170,5 +170,5 @@ def risk_form_class(checklist: Checklist, lang: str) -> type[FlaskForm]:
                                                          validators=[InputRequired(m.ANSWER_ALL)]))
         setattr(RiskForm, f"c_{question.id}", TextAreaField(
             _l("Comment on question %(number)d (optional)", number=number),
-            validators=[Optional(), Length(max=2000, message=m.TOO_LONG)]))
+            validators=[Optional(), Length(max=2000, message=m.COMMENT_TOO_LONG)]))
     return RiskForm
