@@ -154,9 +154,10 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
 
 
 def replay_spool(dbs: Session) -> spool.ReplayResult:
-    """Move spooled reports into the database now, unless another worker is already doing it."""
+    """Move spooled reports into the database now, unless another worker is already doing it. A few per
+    request, so that one person's confirmation never waits long; the worker's thread does the rest."""
     maker = current_app.extensions["sessionmaker"]
-    return spool.replay(maker, _spool_dir(), block=False)
+    return spool.replay(maker, _spool_dir(), block=False, limit=20)
 
 
 def open_report(dbs: Session, opener: Opener, reference: str, actor: str) -> tuple[Report, dict[str, Any]]:

@@ -160,15 +160,16 @@ def store(dbs: Session, report: Report) -> bool:
         raise ValueError("reference already used") from None
 
 
-def replay(maker: sessionmaker[Session], directory: Path, block: bool = True) -> ReplayResult:
-    """Move every spooled report into the database, each exactly once."""
+def replay(maker: sessionmaker[Session], directory: Path, block: bool = True,
+           limit: int | None = None) -> ReplayResult:
+    """Move spooled reports (every one, or the first `limit`) into the database, each exactly once."""
     result = ReplayResult()
     with _lock(directory, block) as locked:
         if not locked:
             result.left = len(waiting(directory))  # another worker is replaying right now
             return result
         _sweep_temporaries(directory)
-        for path in waiting(directory):
+        for path in waiting(directory)[:limit]:
             try:
                 report = read(path)
             except FileNotFoundError:
