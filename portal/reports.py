@@ -99,18 +99,15 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
     """Seal and store one report. Idempotent on `submission_key`: the same key gives the same receipt,
     whether the first try reached the database or the spool."""
     key_hash = _idempotency_hash(submission_key)
-    try:
-        existing = dbs.scalar(select(Report).where(Report.idempotency_hash == key_hash))
-        database_up = True
-    except SQLAlchemyError:
-        dbs.rollback()
-        existing, database_up = None, False
-    if existing is not None:
-        return _receipt(existing)
+    # No lookup first: the unique index finds a repeat (below), so a first send costs one statement.
     waiting = spool.find(_spool_dir(), key_hash)
     if waiting is not None:  # the first tap went to the spool: the same report, the same receipt
-        if database_up:
+        try:
             replay_spool(dbs)
+            database_up = dbs.scalar(select(Report.id).where(Report.idempotency_hash == key_hash)) is not None
+        except SQLAlchemyError:
+            dbs.rollback()
+            database_up = False
         return _receipt(waiting, spooled=not database_up)
     config = current_app.config
     received = now or datetime.now(timezone.utc)
@@ -128,8 +125,6 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
         no_contact=flags["no_contact"], contact_language=contact_language, status="new",
         is_open=True, band=band_for(flags["danger_now"], flags["children"]), contacted=False,
         idempotency_hash=key_hash, key_id=sealer.key_id, sealed=sealed)
-    if not database_up:
-        return _to_spool(dbs, report)
     for _attempt in range(5):
         try:
             dbs.add(report)

@@ -7,22 +7,15 @@ one working day).
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from portal.bank_holidays import holidays_in
 
-SUBDIVISION = {"wales": "WLS", "england": "ENG"}
 END_OF_WORKING_DAY = time(17, 0)
 
 
-@lru_cache(maxsize=8)
-def _calendar(nation: str) -> holidays.HolidayBase:
-    return holidays.country_holidays("GB", subdiv=SUBDIVISION[nation], years=range(2020, 2041))
-
-
 def is_working_day(day: date, nation: str) -> bool:
-    return day.weekday() < 5 and day not in _calendar(nation)
+    return day.weekday() < 5 and day not in holidays_in(nation, day.year)
 
 
 def next_working_day(day: date, nation: str) -> date:

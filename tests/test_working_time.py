@@ -42,3 +42,12 @@ def test_bank_holidays_differ_by_nation_calendar_but_both_skip_easter_monday():
     assert not is_working_day(date(2027, 3, 29), "wales")
     assert not is_working_day(date(2027, 3, 29), "england")
     assert next_working_day(date(2027, 3, 26), "england") == date(2027, 3, 30)
+
+
+def test_the_bank_holiday_file_matches_the_holidays_library():
+    """portal/data/bank_holidays.json is the library's output, kept so workers need not load the library;
+    after a library upgrade that changes a date, `python -m portal.bank_holidays` writes it again."""
+    from portal.bank_holidays import _data, generate, holidays_in
+    assert _data() == generate()
+    assert date(2026, 12, 25) in holidays_in("wales", 2026) and date(2026, 8, 31) in holidays_in("england", 2026)
+    assert date(2051, 12, 25) in holidays_in("wales", 2051)  # outside the file: the library itself

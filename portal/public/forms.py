@@ -148,7 +148,7 @@ class ReportForm(TextForm):
         csrf_class = ReportFormCSRF
 
     # One-time token for this report: a double tap or a retry after a network error finds the first one.
-    submission_key = HiddenField()
+    submission_key = HiddenField("")  # a label of its own: a default one loads a catalogue per request
 
     story = text(_l("What is happening?"), long=True,
                  description=_l("Tell us as much or as little as you want. You can leave this empty."))
