@@ -27,9 +27,11 @@ POST opens a connection, as it would behind nginx with a sync worker. A request 
 to /en/sent (real) or a 201 (baseline), and finishes inside the turn; anything else is an error. Latency is
 the client's: from sending the request to reading the whole response.
 
-It prints, for each side, the requests counted, the throughput, p50 and p95 latency, and the resident
-memory (VmRSS from /proc/<pid>/status) of each gunicorn worker after the run; then the targets with PASS or
-FAIL and, last, `ratio: X` (real throughput / baseline throughput).
+It prints, for each side, the requests counted, the throughput, p50 and p95 latency, the resident memory
+(VmRSS from /proc/<pid>/status) of each gunicorn worker after the run, and the workers' CPU time per
+response during the turns (from /proc/<pid>/stat: steadier than throughput when other work shares the
+machine; on PostgreSQL the database server's CPU is not in it); then the targets with PASS or FAIL and,
+last, `ratio: X` (real throughput / baseline throughput).
 
 Targets: ratio >= 0.70; the real side's largest worker RSS <= 80 MB; no request answered otherwise than
 expected; and (a cross-check, counted after the run) at least as many rows stored as requests counted.
@@ -145,6 +147,14 @@ class Side:
     errors: dict[str, int] = field(default_factory=dict)
     rss_mb: list[float] = field(default_factory=list)
     turns: list[float] = field(default_factory=list)  # throughput of each turn
+    cpu_seconds: float = 0.0  # user + system time of the workers during the measured turns
+    responses: int = 0  # every response they gave in those turns, counted or not
+
+    @property
+    def cpu_ms(self) -> float:
+        """Worker CPU per response: steadier than throughput on a busy machine (the database server's own
+        CPU, on PostgreSQL, is not in it)."""
+        return self.cpu_seconds / self.responses * 1000 if self.responses else float("nan")
 
     @property
     def requests(self) -> int:
@@ -167,7 +177,9 @@ def free_port() -> int:
 
 def start(side: Side, workers: int, tmp: Path) -> None:
     side.port = free_port()
-    side.log = tmp / f"gunicorn-{side.name}.log"
+    # Under `make test` the servers' logs go where the suite's log scan reads them (tests/log_watch.py).
+    scanned = os.environ.get("PORTAL_TEST_LOG_DIR")
+    side.log = Path(scanned) / f"throughput-{side.name}-{os.getpid()}.log" if scanned else tmp / f"gunicorn-{side.name}.log"
     command = [sys.executable, "-m", "gunicorn", side.app, "--bind", f"{HOST}:{side.port}",
                "--workers", str(workers), "--worker-class", "sync", "--chdir", str(ROOT),
                "--log-level", "warning", "--error-logfile", str(side.log), "--graceful-timeout", "5"]
@@ -240,6 +252,18 @@ def worker_pids(master: int) -> list[int]:
         return pids
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system time of these processes so far (fields 14 and 15 of /proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -259,6 +283,8 @@ class Turn:
         self.lock = threading.Lock()
         self.times: list[float] = []
         self.errors: dict[str, int] = {}
+        self.responses = 0  # including those that finished after the end
+        self.cpu = 0.0
 
     def _go(self) -> None:
         self.start = time.perf_counter()
@@ -305,6 +331,7 @@ def client(turn: Turn, path: str, bodies: list[str], seed: int) -> None:
         prefix = urlencode({"csrf_token": csrf}) + "&" if csrf else ""
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en-GB,en;q=0.9"}
         times: list[float] = []
+        responses = 0
         while time.perf_counter() < turn.end:
             body = f"{prefix}submission_key={secrets.token_urlsafe(24)}&{rng.choice(bodies)}".encode()
             if cookie:
@@ -320,6 +347,7 @@ def client(turn: Turn, path: str, bodies: list[str], seed: int) -> None:
                     turn.error(type(exc).__name__)
                 continue
             done = time.perf_counter()
+            responses += 1
             if done > turn.end:
                 break  # finished after the turn: not counted either way
             location = urlsplit(response.getheader("Location") or "").path
@@ -330,6 +358,7 @@ def client(turn: Turn, path: str, bodies: list[str], seed: int) -> None:
             cookie = cookie_from(response) or cookie
         with turn.lock:
             turn.times += times
+            turn.responses += responses
     finally:
         conn.close()
 
@@ -345,8 +374,12 @@ def run_turn(side: Side, clients: int, seconds: float, bodies: list[str], seed: 
         turn.barrier.wait(timeout=60)
     except threading.BrokenBarrierError as exc:
         raise RuntimeError(f"{side.name}: the clients could not open the form") from exc
+    assert side.proc is not None
+    workers = worker_pids(side.proc.pid)
+    cpu_before = cpu_seconds(workers)
     for thread in threads:
         thread.join()
+    turn.cpu = cpu_seconds(workers) - cpu_before
     return turn
 
 
@@ -435,15 +468,16 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def table(sides: list[Side]) -> list[str]:
-    headers = ("side", "requests", "req/s", "p50 ms", "p95 ms", "worker RSS MB (max)", "each worker MB", "errors")
+    headers = ("side", "requests", "req/s", "p50 ms", "p95 ms", "worker RSS MB (max)", "each worker MB", "errors",
+               "worker CPU ms/req")
     cells = []
     for s in sides:
         cells.append((s.name, str(s.requests), f"{s.throughput:.1f}",
                       f"{statistics.median(s.times):.1f}" if s.times else "nan", f"{percentile(s.times, 95):.1f}",
                       f"{max(s.rss_mb):.1f}" if s.rss_mb else "nan",
-                      ", ".join(f"{r:.1f}" for r in s.rss_mb) or "-", str(s.error_count)))
+                      ", ".join(f"{r:.1f}" for r in s.rss_mb) or "-", str(s.error_count), f"{s.cpu_ms:.2f}"))
     widths = [max(len(c) for c in column) for column in zip(headers, *cells)]
-    right = {1, 2, 3, 4, 5, 7}
+    right = {1, 2, 3, 4, 5, 7, 8}
 
     def line(row: tuple[str, ...]) -> str:
         return "  ".join(c.rjust(w) if i in right else c.ljust(w)
@@ -533,6 +567,8 @@ def main(argv: list[str] | None = None) -> int:
                 side.times += turn.times
                 side.seconds += turn.end - turn.start
                 side.turns.append(len(turn.times) / (turn.end - turn.start))
+                side.cpu_seconds += turn.cpu
+                side.responses += turn.responses
                 for what, n in turn.errors.items():
                     side.errors[what] = side.errors.get(what, 0) + n
                 print(f"turn {round_no + 1} {side.name}: {len(turn.times)} requests, "

@@ -21,6 +21,8 @@ SCRIPT = ROOT / "benchmarks" / "throughput.py"
 POSTGRES = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NUMBER = r"(\d+(?:\.\d+)?)"
 
+pytestmark = pytest.mark.single_pass  # it runs both databases itself
+
 
 def run(*args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
@@ -34,16 +36,18 @@ def run(*args: str) -> str:
 
 def check(output: str) -> None:
     lines = output.strip().splitlines()
-    assert re.search(r"^side\s+requests\s+req/s\s+p50 ms\s+p95 ms\s+worker RSS MB \(max\)", output, re.M), output
+    assert re.search(r"^side\s+requests\s+req/s\s+p50 ms\s+p95 ms\s+worker RSS MB \(max\)\s+each worker MB\s+errors"
+                     r"\s+worker CPU ms/req$", output, re.M), output
     for side in ("baseline", "real"):
         row = re.search(rf"^{side}\s+(\d+)\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+"
-                        rf"\d+\.\d(?:, \d+\.\d)*\s+(\d+)$", output, re.M)
+                        rf"\d+\.\d(?:, \d+\.\d)*\s+(\d+)\s+(\d+\.\d\d)$", output, re.M)
         assert row, output
         requests, throughput, p50, p95, rss = (float(row.group(i)) for i in range(1, 6))
         assert requests > 0 and throughput > 0, row.group(0)
         assert 0 < p50 <= p95, row.group(0)
         assert 10 < rss < 2000, row.group(0)  # MB: a Python worker, read from /proc
         assert row.group(6) == "0", row.group(0)  # no error: every answer a 303 to /en/sent, or a 201
+        assert 0 < float(row.group(7)) < 1000, row.group(0)  # worker CPU ms per response
     assert re.search(r"^stored: baseline \d+ rows, real \d+ reports", output, re.M), output
     assert re.search(r"^Targets: real/baseline throughput >= 0\.70; real worker RSS <= 80 MB", output, re.M), output
     assert re.search(r"^(PASS|FAIL): throughput ratio \d+\.\d\d ", output, re.M), output
