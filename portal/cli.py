@@ -4,6 +4,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import shutil
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -100,8 +101,12 @@ def keys_rotate() -> None:
     old = load_public(Path(current_app.config["PUBLIC_KEY_FILE"])).key_id \
         if Path(current_app.config["PUBLIC_KEY_FILE"]).exists() else None
     pub = write_key_pair(directory, _passphrase(confirm=True))
+    configured = Path(current_app.config["PUBLIC_KEY_FILE"])
+    if configured.resolve() != (directory / "current.public.json").resolve():
+        # The seal-with key this host reads lives elsewhere: it must change too, or nothing rotates.
+        shutil.copyfile(directory / "current.public.json", configured)
     _audit(_operator(), "keys.rotated", f"key:{pub.key_id} previous:{old or '-'}")
-    click.echo(f"New key {pub.key_id} is now current ({directory / 'current.public.json'}).")
+    click.echo(f"New key {pub.key_id} is now current ({configured}).")
     click.echo("Next: 1. copy current.public.json to the public host (it is picked up without a restart);")
     click.echo("      2. `portal keys reseal` here, once reports arrive under the new key;")
     click.echo(f"      3. `portal keys retire {old}` when `portal keys list` shows nothing left under it."

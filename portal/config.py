@@ -75,7 +75,8 @@ class Settings:
     # Which side this process serves: "all" (development), "public" (internet-facing: no /staff/ at all)
     # or "staff" (the triage host: /staff/ only, with the private keys).
     serve: str = "all"
-    # How many reverse proxies stand in front (their X-Forwarded-Proto/Host are trusted; never -For).
+    # How many reverse proxies stand in front: their X-Forwarded-Proto/Host/For are trusted. The client
+    # address is read only by the submission limit, which keeps an HMAC of it (portal/limits.py).
     proxies: int = 0
 
     @property

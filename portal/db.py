@@ -31,7 +31,20 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    # A database that cannot be reached, or stops answering, must fail fast enough for the report to go to
+    # the spool before gunicorn's timeout kills the worker: a 5 s connect timeout, unacknowledged data
+    # given up after 10 s, and no statement allowed more than 15 s on the server.
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True,
+                           connect_args={"connect_timeout": 5, "tcp_user_timeout": 10_000})
+    event.listen(engine, "connect", _postgres_timeouts)
+    return engine
+
+
+def _postgres_timeouts(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET statement_timeout = '15s'")
+    cursor.close()
+    dbapi_connection.commit()
 
 
 def init_db(app: Flask) -> None:

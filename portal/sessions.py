@@ -11,6 +11,7 @@ shorter idle lifetime (PORTAL_STAFF_IDLE_MINUTES); the absolute limit is checked
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import secrets
@@ -90,7 +91,11 @@ class DatabaseSessionInterface(SessionInterface):
             return unavailable
         if row is None or _aware(row.expires_at) < now:
             return ServerSession()
-        return ServerSession(json.loads(row.data), session_id)
+        data = _unseal(app, row.id_hash, row.data) if is_staff_request() else row.data
+        if data is None:
+            log.warning("staff session row failed its check; treated as signed out")
+            return ServerSession()
+        return ServerSession(json.loads(data), session_id)
 
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:  # type: ignore[override]
         try:
@@ -129,14 +134,33 @@ class DatabaseSessionInterface(SessionInterface):
         with maker() as dbs, dbs.begin():
             row = dbs.get(WebSession, _hash(session.session_id))
             if row is None:
-                dbs.add(WebSession(id_hash=_hash(session.session_id), data=json.dumps(dict(session)),
+                dbs.add(WebSession(id_hash=_hash(session.session_id), data=_stored(app, session),
                                    expires_at=expires))
             else:
-                row.data = json.dumps(dict(session))
+                row.data = _stored(app, session)
                 row.expires_at = expires
         # A session cookie (no Expires): it goes when the browser closes.
         response.set_cookie(name, session.session_id, domain=domain, path=path, httponly=True,
                             secure=self.get_cookie_secure(app), samesite=self.get_cookie_samesite(app))
+
+
+def _mac(app: Flask, id_hash: str, data: str) -> str:
+    key = hmac.new(app.config["SECRET_KEY"].encode("utf-8"), b"portal staff session", hashlib.sha256).digest()
+    return hmac.new(key, f"{id_hash}:{data}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _stored(app: Flask, session: ServerSession) -> str:
+    """The row's data. A staff session's carries an HMAC under the staff process's secret key: the public
+    host can write this table (its sessions live here too) but cannot make a staff session that passes."""
+    data = json.dumps(dict(session))
+    if not is_staff_request():
+        return data
+    return _mac(app, _hash(session.session_id or ""), data) + "." + data
+
+
+def _unseal(app: Flask, id_hash: str, stored: str) -> str | None:
+    mac, _, data = stored.partition(".")
+    return data if hmac.compare_digest(mac, _mac(app, id_hash, data)) else None
 
 
 def _aware(moment: datetime) -> datetime:

@@ -24,7 +24,11 @@ def register_blueprints(app: Flask) -> None:
 
         app.register_blueprint(root_bp)
         app.register_blueprint(public_bp)
-        # Reports spooled while the database was down go in by themselves once it is back.
+        # Reports spooled while the database was down go in by themselves once it is back: each worker
+        # replays from start-up (gunicorn without --preload builds the app in the worker), and again
+        # after a fork (the first request in a process whose thread was not started there).
+        if not app.testing and not app.config.get("COMMAND_LINE"):
+            start_replayer(app)
         app.before_request(lambda: start_replayer(app))
     if serve in {"all", "staff"}:
         # An internet-facing process (PORTAL_SERVE=public) has no staff routes at all: nothing to attack.

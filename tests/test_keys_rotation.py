@@ -189,3 +189,14 @@ def test_public_and_triage_entry_points_serve_only_their_side(instance, monkeypa
     assert t.get("/staff/sign-in", base_url="https://x").status_code == 200
     assert t.get("/en/tell-us/you", base_url="https://x").status_code == 404
     assert json.loads(json.dumps(back.config["PRIVATE_KEY_DIR"])) == str(instance / "keys")
+
+
+def test_rotate_updates_the_configured_public_key_file_wherever_it_is(app, instance, monkeypatch, tmp_path):
+    elsewhere = tmp_path / "seal-with.public.json"
+    elsewhere.write_bytes(Path(app.config["PUBLIC_KEY_FILE"]).read_bytes())
+    old = load_public(elsewhere).key_id
+    monkeypatch.setenv("PORTAL_PUBLIC_KEY_FILE", str(elsewhere))
+    monkeypatch.setenv("PORTAL_PRIVATE_KEY_DIR", str(Path(app.config["PRIVATE_KEY_DIR"])))
+    output = run("keys", "rotate")
+    new = load_public(elsewhere).key_id
+    assert new != old and f"New key {new} is now current ({elsewhere})" in output

@@ -504,3 +504,30 @@ def test_an_auditor_lands_on_the_audit_log(app):
 def test_the_sign_in_page_is_available_in_welsh_before_sign_in(app):
     html = html_of(new_client(app).get("/staff/sign-in?lang=cy"))
     assert '<html lang="cy"' in html
+
+
+def test_a_staff_session_row_written_by_anyone_else_is_not_a_session(app):
+    """The public host can write web_session (its own sessions are there): a staff session row it makes,
+    or changes, does not pass the staff process's check."""
+    import json as _json
+
+    from portal.sessions import _hash
+    client, account = signed_in(app, "lead")
+    assert client.get("/staff/").status_code == 200
+    cookie = staff_cookie(client)
+    with dbs(app) as s:
+        row = s.get(WebSession, _hash(cookie))
+        mac, _, data = row.data.partition(".")
+        assert len(mac) == 64 and _json.loads(data)["staff_id"] == account.id
+        changed = data.replace(f'"staff_id": {account.id}', f'"staff_id": {account.id + 1000}')
+        assert changed != data
+        row.data = mac + "." + changed
+        s.commit()
+    assert client.get("/staff/").status_code in (302, 303)  # signed out, not someone else
+    forged = "st-" + "f" * 40  # a row made from scratch, as a compromised public host could
+    with dbs(app) as s:
+        s.add(WebSession(id_hash=_hash(forged), data=data, expires_at=utcnow() + timedelta(hours=1)))
+        s.commit()
+    intruder = new_client(app)
+    intruder.set_cookie("st", forged, path="/staff/")
+    assert intruder.get("/staff/").status_code in (302, 303)
