@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from flask import current_app
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from portal.working_time import first_contact_due
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
 PURPOSE = "report"
+_INSERT = Report.__table__.insert()  # Core, compiled once: the ORM's unit of work costs more than the rest
 
 
 class ReportNotStored(Exception):
@@ -95,9 +96,11 @@ def _to_spool(dbs: Session, report: Report) -> Receipt:
 
 
 def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str, bool],
-           contact_language: str, submission_key: str, now: datetime | None = None) -> Receipt:
+           contact_language: str, submission_key: str, now: datetime | None = None,
+           with_receipt: Callable[[Session, Receipt], None] | None = None) -> Receipt:
     """Seal and store one report. Idempotent on `submission_key`: the same key gives the same receipt,
-    whether the first try reached the database or the spool."""
+    whether the first try reached the database or the spool. `with_receipt` runs in the report's own
+    transaction when it is new (the public view stores the person's receipt there: one commit for both)."""
     key_hash = _idempotency_hash(submission_key)
     # No lookup first: the unique index finds a repeat (below), so a first send costs one statement.
     waiting = spool.find(_spool_dir(), key_hash)
@@ -127,7 +130,9 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
         idempotency_hash=key_hash, key_id=sealer.key_id, sealed=sealed)
     for _attempt in range(5):
         try:
-            dbs.add(report)
+            dbs.execute(_INSERT, spool.columns(report))
+            if with_receipt is not None:
+                with_receipt(dbs, _receipt(report))
             dbs.commit()
         except IntegrityError:
             dbs.rollback()

@@ -20,7 +20,9 @@ from typing import Any
 
 from flask import Flask, Request, Response, request
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
@@ -45,6 +47,7 @@ class ServerSession(CallbackDict, SessionMixin):  # type: ignore[misc]
         self.destroyed = False
         self.rotate = False
         self.unavailable = False  # the session store could not be read: the database is down
+        self.persisted = False  # written by write_inline in the caller's transaction: only the cookie is left
 
     def destroy(self) -> None:
         """Forget this session everywhere: in the database now, and the cookie in the response."""
@@ -80,8 +83,9 @@ class DatabaseSessionInterface(SessionInterface):
             return ServerSession()
         now = datetime.now(timezone.utc)
         try:
-            with self._sessionmaker(app)() as dbs:
-                row = dbs.get(WebSession, _hash(session_id))
+            with _engine(app).connect() as conn:
+                row = conn.execute(select(WebSession.id_hash, WebSession.data, WebSession.expires_at)
+                                   .where(WebSession.id_hash == _hash(session_id))).first()
         except SQLAlchemyError as exc:
             # The database is down. The page still works (the public form and its spool do not need a
             # session); a staff page sees no session and asks for sign-in, which then fails cleanly.
@@ -124,24 +128,53 @@ class DatabaseSessionInterface(SessionInterface):
             return
         if not session:
             return
-        if not session.modified and session.session_id:
+        if session.persisted:
+            pass  # already written, in the same transaction as the report (write_inline)
+        elif not session.modified and session.session_id:
             return  # idle expiry is refreshed only on writes; cheap, and 8 hours is generous
-        if session.session_id is None:
-            session.session_id = secrets.token_urlsafe(32)
-        expires = datetime.now(timezone.utc) + self._idle_lifetime(app)
-        if secrets.randbelow(200) == 0:
-            purge_expired(maker)  # now and then, so abandoned sessions do not pile up
-        with maker() as dbs, dbs.begin():
-            row = dbs.get(WebSession, _hash(session.session_id))
-            if row is None:
-                dbs.add(WebSession(id_hash=_hash(session.session_id), data=_stored(app, session),
-                                   expires_at=expires))
-            else:
-                row.data = _stored(app, session)
-                row.expires_at = expires
+        else:
+            if secrets.randbelow(200) == 0:
+                purge_expired(maker)  # now and then, so abandoned sessions do not pile up
+            with _engine(app).begin() as conn:
+                _upsert(conn, app, session, self._idle_lifetime(app))
         # A session cookie (no Expires): it goes when the browser closes.
         response.set_cookie(name, session.session_id, domain=domain, path=path, httponly=True,
                             secure=self.get_cookie_secure(app), samesite=self.get_cookie_samesite(app))
+
+
+def _engine(app: Flask) -> Any:
+    return app.extensions["engine"]
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE for the session table, built once per dialect (SQLite, PostgreSQL)."""
+    if dialect not in _UPSERTS:
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(WebSession.__table__)
+        _UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=["id_hash"],
+            set_={"data": statement.excluded.data, "expires_at": statement.excluded.expires_at})
+    return _UPSERTS[dialect]
+
+
+def _upsert(conn: Any, app: Flask, session: ServerSession, lifetime: timedelta) -> None:
+    """Insert or replace this session's row, in one statement."""
+    if session.session_id is None:
+        session.session_id = secrets.token_urlsafe(32)
+    dialect = conn.dialect if hasattr(conn, "dialect") else conn.get_bind().dialect  # Connection or ORM Session
+    conn.execute(_upsert_statement(dialect.name),
+                 {"id_hash": _hash(session.session_id), "data": _stored(app, session),
+                  "expires_at": datetime.now(timezone.utc) + lifetime})
+
+
+def write_inline(dbs: Any, app: Flask, session: ServerSession) -> None:
+    """Write the public session's row inside the caller's transaction (the report's), so a sent report and
+    its receipt are committed together, with one commit. The response then only sets the cookie."""
+    _upsert(dbs, app, session, IDLE_LIFETIME)
+    session.persisted = True
 
 
 def _mac(app: Flask, id_hash: str, data: str) -> str:

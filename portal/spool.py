@@ -64,6 +64,11 @@ def path_for(directory: Path, idempotency_hash: str) -> Path:
     return directory / f"{idempotency_hash}{SUFFIX}"
 
 
+def columns(report: Report) -> dict[str, Any]:
+    """The row's values, as the database takes them."""
+    return {**{name: getattr(report, name) for name in (*_COLUMNS, *_TIMES)}, "sealed": report.sealed}
+
+
 def to_document(report: Report) -> dict[str, Any]:
     document: dict[str, Any] = {"format": FORMAT, "version": 1}
     document.update({name: getattr(report, name) for name in _COLUMNS})

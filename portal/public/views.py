@@ -14,7 +14,8 @@ from portal.form_errors import error_summary
 from portal.i18n import LANGUAGES
 from portal.limits import submission_allowed
 from portal.public.forms import FORMS, ReportForm
-from portal.reports import ReportNotStored, new_submission_key, submit
+from portal.reports import Receipt, ReportNotStored, new_submission_key, submit
+from portal.sessions import write_inline
 
 bp = Blueprint("public", __name__, url_prefix="/<lang_code>")
 
@@ -96,20 +97,25 @@ def report(slug: str) -> str | Response:
         if not submission_allowed():
             notice = "too-many"
         else:
+            def keep_receipt(dbs: Any, receipt: Receipt) -> None:  # in the report's own transaction
+                session["receipt"] = _receipt_for_session(receipt)
+                write_inline(dbs, current_app, session)  # type: ignore[arg-type]
+
             try:
                 receipt = submit(db(), kind=kind, answers=form.answers(), flags=form.flags(),
                                  contact_language=form.contact_language.data or str(get_locale()),
-                                 submission_key=form.submission_key.data)
+                                 submission_key=form.submission_key.data, with_receipt=keep_receipt)
             except ReportNotStored:
                 notice = "not-stored"
             else:
-                stored = {"reference": receipt.reference, "due": receipt.first_contact_due.isoformat(),
-                          "danger": receipt.danger_now, "no_contact": receipt.no_contact}
+                stored = _receipt_for_session(receipt)
                 if receipt.spooled:
                     # The database is down, so no session can carry the receipt to /sent: show it now.
                     # A refresh posts again with the same submission key and gets this same receipt.
                     return _sent_page(stored)
-                session["receipt"] = stored
+                if session.get("receipt") != stored:  # a repeat: the first send's receipt, stored now
+                    session.persisted = False  # type: ignore[attr-defined]
+                    session["receipt"] = stored
                 return redirect(url_for("public.sent"), code=303)
     elif form.csrf_token.errors and not any(f.errors for f in form if f.name != "csrf_token"):
         # Only the security token had expired (or the session was cleared): keep everything, ask again.
@@ -117,6 +123,11 @@ def report(slug: str) -> str | Response:
     errors = error_summary(form)
     status = {"expired": 200, "not-stored": 503, "too-many": 429}.get(notice or "", 400)
     return render_template("public/report.html", form=form, kind=kind, slug=slug, errors=errors, notice=notice), status
+
+
+def _receipt_for_session(receipt: Receipt) -> dict[str, Any]:
+    return {"reference": receipt.reference, "due": receipt.first_contact_due.isoformat(),
+            "danger": receipt.danger_now, "no_contact": receipt.no_contact}
 
 
 @bp.get("/sent")
