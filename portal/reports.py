@@ -146,9 +146,11 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
         except SQLAlchemyError:
             # Unreachable, read-only, disk full, locked for too long: the spool keeps it instead.
             return _to_spool(dbs, report)
+        except Exception as exc:  # anything else is a fault of ours: not stored, and the person is told
+            dbs.rollback()
+            raise ReportNotStored("unexpected error") from exc
         else:
-            if spool.waiting(_spool_dir()):
-                replay_spool(dbs)  # the database is back: earlier reports go in now
+            replay_spool(dbs)  # the database is back: earlier reports go in now
             return _receipt(report)
     raise ReportNotStored("could not allocate a reference")
 
@@ -156,8 +158,13 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
 def replay_spool(dbs: Session) -> spool.ReplayResult:
     """Move spooled reports into the database now, unless another worker is already doing it. A few per
     request, so that one person's confirmation never waits long; the worker's thread does the rest."""
-    maker = current_app.extensions["sessionmaker"]
-    return spool.replay(maker, _spool_dir(), block=False, limit=20)
+    if not spool.waiting(_spool_dir()):
+        return spool.ReplayResult()
+    try:
+        return spool.replay(current_app.extensions["sessionmaker"], _spool_dir(), block=False, limit=20)
+    except Exception as exc:  # never let a replay problem turn this person's stored report into an error
+        current_app.logger.error("spool replay failed (%s)", type(exc).__name__)
+        return spool.ReplayResult(left=len(spool.waiting(_spool_dir())))
 
 
 def open_report(dbs: Session, opener: Opener, reference: str, actor: str) -> tuple[Report, dict[str, Any]]:
