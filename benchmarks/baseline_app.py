@@ -21,12 +21,14 @@ import json
 import os
 import uuid
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any
 
 from flask import Flask, abort, request
-from sqlalchemy import DateTime, Engine, LargeBinary, String, create_engine, event
+from sqlalchemy import DateTime, LargeBinary, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+# The portal's own engine settings (SQLite WAL + synchronous=FULL; PostgreSQL timeouts), so the two
+# sides differ only in what they do per request.
+from portal.db import make_engine
 
 FORM = ('<!doctype html><title>Baseline</title><form method="post" action="/report">'
         '<textarea name="story"></textarea><button>Send</button></form>')
@@ -43,28 +45,6 @@ class BaselineReport(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
     body: Mapped[bytes] = mapped_column(LargeBinary)  # the answers as JSON: about the size of a sealed report
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # As portal/db.py: WAL, and synchronous=FULL so an acknowledged row survives power loss.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
-def make_engine(url: str) -> Engine:
-    """The same engine settings as portal.db.make_engine."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def create_schema(url: str) -> None:
