@@ -6,7 +6,8 @@ from datetime import datetime
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, false,
+                        text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -32,6 +33,8 @@ class Report(Base):
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     band: Mapped[int] = mapped_column(Integer, default=2)
     contacted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The team has been e-mailed that this report arrived (portal notify); never says anything else.
+    announced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     first_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -51,6 +54,8 @@ class Report(Base):
         Index("ix_report_status_queue", "status", "band", "contacted", "first_contact_due", "id"),
         Index("ix_report_closed_at", "is_open", "closed_at"),
         Index("ix_report_overdue", "is_open", "contacted", "first_contact_due"),
+        Index("ix_report_unannounced", "id", sqlite_where=text("announced = 0"),
+              postgresql_where=text("NOT announced")),
     )
 
 

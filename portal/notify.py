@@ -3,9 +3,10 @@
 The e-mail says only how many reports are waiting and where to sign in. It never carries a reference, a
 flag, a kind, a name or a time: mailboxes are forwarded, synced to phones and read over shoulders.
 
-A marker (setting `notify_marker`: the newest `received_at` already told about) keeps a run from repeating
-the last one. It moves only after the SMTP server has accepted the message, so a failed send is retried on
-the next run and a successful one is never repeated.
+Each report has an `announced` flag. A run counts the reports not yet announced and, only after the SMTP
+server has accepted the message, marks exactly those as announced: a failed send is retried on the next run,
+a successful one is never repeated, and a report that becomes visible late (committed a moment after a run
+read the table, or replayed from the spool after an outage) is announced by the next run.
 """
 from __future__ import annotations
 
@@ -13,19 +14,17 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any, Mapping
 
 from flask_babel import force_locale, gettext, ngettext
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import Report
-from portal.settings_store import get_setting, set_setting
+from portal.settings_store import get_setting
 
-MARKER = "notify_marker"
 SMTP_TIMEOUT = 20  # seconds: well inside cron's minute, so runs do not pile up behind a dead server
 
 log = logging.getLogger(__name__)
@@ -41,23 +40,6 @@ class Outcome:
     waiting: int  # reports still with status "new"
     sent: bool
     configured: bool = True
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite gives back naive datetimes; we only ever store UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def read_marker(dbs: Session) -> datetime | None:
-    value = get_setting(dbs, MARKER, "")
-    if not value:
-        return None
-    try:
-        return _aware(datetime.fromisoformat(value))
-    except ValueError:
-        # A damaged marker must not silence notifications: treat it as "never notified".
-        log.warning("notify: ignoring an unreadable marker")
-        return None
 
 
 def recipient(dbs: Session, config: Mapping[str, Any]) -> str:
@@ -109,22 +91,19 @@ def send(smtp: Mapping[str, Any], message: EmailMessage) -> None:
 
 def notify(dbs: Session, config: Mapping[str, Any]) -> Outcome:
     """Send one e-mail if reports have arrived since the last one. Needs an app context (for Babel)."""
-    marker = read_marker(dbs)
-    since = select(func.count(), func.max(Report.received_at)).select_from(Report)
-    if marker is not None:
-        since = since.where(Report.received_at > marker)
-    arrived, newest = dbs.execute(since).one()
-    if not arrived:
+    fresh = list(dbs.scalars(select(Report.id).where(Report.announced == false())))
+    if not fresh:
         return Outcome(arrived=0, waiting=0, sent=False)
     to = recipient(dbs, config)
     if not (config["SMTP"].get("host") and to and config["MAIL_FROM"]):
-        return Outcome(arrived=arrived, waiting=0, sent=False, configured=False)
+        return Outcome(arrived=len(fresh), waiting=0, sent=False, configured=False)
     waiting = dbs.scalar(select(func.count()).select_from(Report).where(Report.status == "new")) or 0
     if waiting:
         send(config["SMTP"], compose(config, to, waiting))
     # else: every report that arrived has already been picked up; there is nothing to tell anyone, and
-    # nothing to retry, so the marker moves on without an e-mail.
-    set_setting(dbs, MARKER, _aware(newest).isoformat())
+    # nothing to retry, so they count as announced without an e-mail.
+    for start in range(0, len(fresh), 500):
+        dbs.execute(update(Report).where(Report.id.in_(fresh[start:start + 500])).values(announced=True))
     dbs.commit()
-    log.info("notify: %d arrived, %d waiting, e-mail %s", arrived, waiting, "sent" if waiting else "not needed")
-    return Outcome(arrived=arrived, waiting=waiting, sent=bool(waiting))
+    log.info("notify: %d arrived, %d waiting, e-mail %s", len(fresh), waiting, "sent" if waiting else "not needed")
+    return Outcome(arrived=len(fresh), waiting=waiting, sent=bool(waiting))
