@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import time
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, request
@@ -30,6 +31,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 
 SIGN_IN_LIMITS = parse_many("3 per minute; 10 per hour; 20 per day")
+RETRY_SHARED_AFTER = 10  # seconds
 log = logging.getLogger("portal.limits")
 
 
@@ -40,13 +42,17 @@ class _Limits:
         self.limiter = limiter
         self.prefix = prefix  # several portals (or test runs) can share one Redis
         self.fallback = FixedWindowRateLimiter(MemoryStorage())
+        self.shared_down_until = 0.0  # after a failure, count here for a while rather than wait on Redis
 
     def _call(self, method: str, *args: object) -> bool:
-        try:
-            return bool(getattr(self.limiter.limiter, method)(*args))
-        except Exception as exc:  # Redis down or slow: count here instead, and say so (no key, no address)
-            log.warning("rate limit storage unavailable (%s); counting in this process", type(exc).__name__)
-            return bool(getattr(self.fallback, method)(*args))
+        if time.monotonic() >= self.shared_down_until:
+            try:
+                return bool(getattr(self.limiter.limiter, method)(*args))
+            except Exception as exc:  # Redis down or slow: count here instead, and say so (no key, no address)
+                log.warning("rate limit storage unavailable (%s); counting in this process for %d s",
+                            type(exc).__name__, RETRY_SHARED_AFTER)
+                self.shared_down_until = time.monotonic() + RETRY_SHARED_AFTER
+        return bool(getattr(self.fallback, method)(*args))
 
     def hit(self, items: list[RateLimitItem], scope: str, key: str) -> bool:
         allowed = True

@@ -106,7 +106,8 @@ def test_redis_down_never_refuses_a_report_and_still_counts_in_the_process(staff
     app = staff_app_factory({"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0", "SUBMIT_LIMIT": "2 per minute"})
     assert [send_from(app).status_code for _ in range(2)] == [303, 303]
     assert send_from(app).status_code == 429  # the per-process fallback still holds
-    assert "rate limit storage unavailable" in caplog.text
+    # Tried once, then counted here for a while: no request after the first waits on a dead Redis.
+    assert caplog.text.count("rate limit storage unavailable") == 1
     assert ADDRESS not in caplog.text
 
 
