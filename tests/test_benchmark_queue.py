@@ -19,13 +19,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import create_engine, text
+
+from tests.pg import POSTGRES_URL, require_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.single_pass  # it runs both databases itself
 SCRIPT = ROOT / "benchmarks" / "queue.py"
-POSTGRES = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES = POSTGRES_URL
 PAGES = ["/staff/", "/staff/?owner=mine", "/staff/?overdue=1", "/staff/?kind=agency&language=cy",
          "/staff/?flag=danger&flag=children", "/staff/?status=closed"]
 REPORTS = 3000
@@ -69,20 +70,9 @@ def test_queue_benchmark_on_sqlite() -> None:
     check(run("--backend", "sqlite"), "sqlite")
 
 
-def _postgres_reachable() -> bool:
-    try:
-        with create_engine(POSTGRES, connect_args={"connect_timeout": 3}).connect() as conn:
-            conn.execute(text("select 1"))
-        return True
-    except Exception:
-        return False
-
 
 def test_queue_benchmark_on_postgresql() -> None:
-    if not _postgres_reachable():
-        if os.environ.get("PORTAL_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required (PORTAL_REQUIRE_POSTGRES=1) but {POSTGRES} is unreachable")
-        pytest.skip(f"no PostgreSQL at {POSTGRES}")
+    require_postgres()  # tests/pg.py: skipped with a reason, or a failure in CI
     schema = "bench_t_" + secrets.token_hex(4)
     check(run("--backend", "postgres", "--schema", schema, "--postgres-url", POSTGRES), "postgres")
     engine = create_engine(POSTGRES)

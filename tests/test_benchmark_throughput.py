@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.pg import POSTGRES_URL, require_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "throughput.py"
-POSTGRES = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES = POSTGRES_URL
 NUMBER = r"(\d+(?:\.\d+)?)"
 
 pytestmark = pytest.mark.single_pass  # it runs both databases itself
@@ -65,20 +67,9 @@ def test_throughput_benchmark_on_sqlite() -> None:
     check(output)
 
 
-def _postgres_reachable() -> bool:
-    try:
-        with create_engine(POSTGRES, connect_args={"connect_timeout": 3}).connect() as conn:
-            conn.execute(text("select 1"))
-        return True
-    except Exception:
-        return False
-
 
 def test_throughput_benchmark_on_postgresql() -> None:
-    if not _postgres_reachable():
-        if os.environ.get("PORTAL_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required (PORTAL_REQUIRE_POSTGRES=1) but {POSTGRES} is unreachable")
-        pytest.skip(f"no PostgreSQL at {POSTGRES}")
+    require_postgres()  # tests/pg.py: skipped with a reason, or a failure in CI
     engine = create_engine(POSTGRES)
     try:
         def schemas() -> set[str]:
