@@ -241,6 +241,8 @@ def start_replayer(app: Any) -> None:
     pid = os.getpid()
     if app.extensions.get("spool_replayer") == pid:
         return
+    if app.testing and not app.config.get("SPOOL_REPLAY_IN_TESTS"):
+        return  # hundreds of short-lived test apps need no thread each (the test of the thread asks for one)
     app.extensions["spool_replayer"] = pid
     interval = float(app.config["SPOOL_REPLAY_SECONDS"])
     threading.Thread(target=_replay_loop, args=(app, Path(app.config["SPOOL_DIR"]), interval),

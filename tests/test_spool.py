@@ -126,7 +126,7 @@ def test_the_next_stored_report_replays_the_spool(down, up):
 
 def test_each_worker_replays_by_itself_once_the_database_is_back(down, instance):
     Reporter(down.test_client()).send(ANSWERS)
-    app = make_app({"SPOOL_REPLAY_SECONDS": 0.05})
+    app = make_app({"SPOOL_REPLAY_SECONDS": 0.05, "SPOOL_REPLAY_IN_TESTS": True})
     app.test_client().get("/en/")  # the first request starts the worker's replay thread
     deadline = time.monotonic() + 10
     while spool.waiting(spool_dir(app)) and time.monotonic() < deadline:
