@@ -43,7 +43,7 @@ BUDGET_REQUESTS = 3
 HOST = "localhost"  # the test client's host
 LANGS = ("en", "cy")
 PAGES = ["/", "/who", "/tell-us/you", "/tell-us/someone", "/tell-us/agency", "/your-behaviour",
-         "/safety", "/privacy", "/accessibility"]
+         "/safety", "/privacy", "/accessibility", "/replies"]
 # Settings that would point the benchmark at a real database or real keys: never inherited.
 ISOLATE = ["DATABASE_URL", "PUBLIC_KEY_FILE", "PRIVATE_KEY_DIR", "SECRET_KEY", "KEY_PASSPHRASE",
            "KEY_PASSPHRASE_FILE"]
@@ -177,6 +177,28 @@ def confirmation(client, lang: str) -> tuple[str, bytes, int]:  # type: ignore[n
     return location, page.get_data(), page.status_code
 
 
+def conversation_pages(client, lang: str) -> list[Row]:  # type: ignore[no-untyped-def]
+    """After sending: the receipt offer, the receipt, the conversation (with one message), delete."""
+    measured = []
+
+    def get(path: str) -> str:
+        response = client.get(path)
+        measured.append(measure(client, path, lang, response.get_data(), response.status_code))
+        return response.get_data(as_text=True)
+
+    offer = get(f"/{lang}/receipt/new")
+    client.post(f"/{lang}/receipt/new", data={"csrf_token": _hidden(offer, "csrf_token")})
+    shown = get(f"/{lang}/receipt")
+    client.post(f"/{lang}/receipt", data={"csrf_token": _hidden(shown, "csrf_token")})
+    page = client.get(f"/{lang}/replies/messages").get_data(as_text=True)
+    client.post(f"/{lang}/replies/messages", data={
+        "csrf_token": _hidden(page, "csrf_token"), "submission_key": _hidden(page, "submission_key"),
+        "text": "Page-weight benchmark: a message of a few lines.\nA second line."})
+    get(f"/{lang}/replies/messages")
+    get(f"/{lang}/replies/delete")
+    return measured
+
+
 def run() -> list[Row]:
     tmp = tempfile.TemporaryDirectory(prefix="page-weight-")
     for name in ISOLATE:
@@ -209,6 +231,7 @@ def run() -> list[Row]:
             fresh = app.test_client()  # a new visitor, with a session of their own
             path, html, status = confirmation(fresh, lang)
             rows.append(measure(fresh, path, lang, html, status))  # the confirmation page
+            rows.extend(conversation_pages(fresh, lang))  # then the receipt and the conversation
     finally:
         tmp.cleanup()
     return rows

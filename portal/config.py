@@ -54,6 +54,14 @@ class Settings:
     # Reports stored per client address (kept only as a daily-keyed HMAC): generous, since a refuge, a
     # library or a mobile network can put many people behind one address.
     submit_limit: str = "10 per minute; 60 per hour"
+    # Signing in with a reporter's receipt, per client address (an HMAC of it, as for submission). With
+    # 10^16 receipts, even a thousand addresses at the daily limit need millions of years per expected hit.
+    receipt_sign_in_limit: str = "5 per minute; 20 per hour; 40 per day"
+    # Salts the receipt's Argon2id (portal/conversations.py). Unset: derived from the secret key, so
+    # rotating the secret key would end every receipt. Set it once, separately, in production.
+    receipt_pepper: str = ""
+    # A reporter signed in with a receipt is signed out after this long without a page (shared phones).
+    reporter_idle_minutes: int = 30
     # Where sealed reports wait, durably, when the database cannot be reached (replayed exactly once).
     spool_dir: Path = Path()
     # How often each public worker looks for spooled reports to replay (seconds).
@@ -116,6 +124,9 @@ class Settings:
             staff_absolute_hours=int(_env("STAFF_ABSOLUTE_HOURS", "10") or 10),
             ratelimit_storage=_env("RATELIMIT_STORAGE", "memory://") or "memory://",
             submit_limit=_env("SUBMIT_LIMIT", cls.submit_limit) or cls.submit_limit,
+            receipt_sign_in_limit=_env("RECEIPT_SIGN_IN_LIMIT", cls.receipt_sign_in_limit) or cls.receipt_sign_in_limit,
+            receipt_pepper=_env("RECEIPT_PEPPER", "") or "",
+            reporter_idle_minutes=int(_env("REPORTER_IDLE_MINUTES", "30") or 30),
             spool_dir=Path(_env("SPOOL_DIR") or instance / "spool"),
             spool_replay_seconds=float(_env("SPOOL_REPLAY_SECONDS", "15") or 15),
             dash_file=Path(_env("DASH_FILE") or cls.dash_file),

@@ -85,6 +85,23 @@ def _private_from_secret(secret: bytes) -> hpke.MLKEM768X25519PrivateKey:
     return hpke.MLKEM768X25519PrivateKey(m, x)
 
 
+def keypair_from_secret(secret: bytes) -> tuple[PublicKey, PrivateKey]:
+    """A key pair made deterministically from 96 secret bytes (a reporter's receipt, through Argon2id)."""
+    private = _private_from_secret(secret)
+    m = mlkem.MLKEM768PrivateKey.from_seed_bytes(secret[:64])
+    x = x25519.X25519PrivateKey.from_private_bytes(secret[64:96])
+    raw = _public_raw(m.public_key(), x.public_key())
+    kid = key_id_for(raw)
+    return PublicKey(kid, hpke.MLKEM768X25519PublicKey(m.public_key(), x.public_key()), raw), PrivateKey(kid, private)
+
+
+def public_from_raw(raw: bytes) -> PublicKey:
+    """A public key from its raw bytes (ML-KEM encapsulation key, then X25519), as stored for a reporter."""
+    m = mlkem.MLKEM768PublicKey.from_public_bytes(raw[:1184])
+    x = x25519.X25519PublicKey.from_public_bytes(raw[1184:])
+    return PublicKey(key_id_for(raw), hpke.MLKEM768X25519PublicKey(m, x), raw)
+
+
 def public_document(pub: PublicKey) -> dict[str, object]:
     return {"format": PUBLIC_FORMAT, "version": 1, "suite": SUITE_NAME, "key_id": pub.key_id,
             "public_key": _b64(pub.raw)}

@@ -107,6 +107,12 @@ def submission_allowed() -> bool:
     return _limits().hit(parse_many(current_app.config["SUBMIT_LIMIT"]), "report", client_key())
 
 
+def receipt_attempt_allowed() -> bool:
+    """Count one try of a reporter's receipt from this client, before it is checked; False if over the
+    limit. A success does not clear the count: a guesser must not be able to reset it."""
+    return _limits().hit(parse_many(current_app.config["RECEIPT_SIGN_IN_LIMIT"]), "receipt", client_key())
+
+
 # --- staff sign-in ----------------------------------------------------------------------------------------
 
 def account_key(kind: str, value: str) -> str:

@@ -150,6 +150,57 @@ class CaseEntry(Base):
     __table_args__ = (Index("ix_case_entry_kind", "kind", "code"),)
 
 
+class Conversation(Base):
+    """A reporter's way back in: opened with a receipt only they hold (portal/conversations.py).
+
+    `lookup` and `public_key` both come from the receipt through Argon2id, salted with a secret this table
+    does not hold, so the database alone can neither find the receipt nor open the replies. When the reporter
+    deletes the conversation both are erased and `deleted_at` is set: the receipt then opens nothing."""
+
+    __tablename__ = "conversation"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), unique=True)
+    lookup: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Set by the triage side when a contact attempt is recorded: the reporter may see "someone has tried to
+    # contact you" (never how or when). The public side cannot read contact attempts.
+    contact_tried: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class Message(Base):
+    """One message, either way. Sealed twice: to the team's key (the case record) and, while the
+    conversation lasts, to the reporter's receipt key (what the reporter reads)."""
+
+    __tablename__ = "message"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # random UUID; bound into both seals
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    from_reporter: Mapped[bool] = mapped_column(Boolean)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    language: Mapped[str] = mapped_column(String(2))  # en | cy: what it is written in
+    # From the reporter: a caseworker has opened the case since. From the team: the reporter has seen it.
+    seen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # From the reporter: counted in a content-free e-mail to the team (portal notify).
+    announced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # SHA-256 of the reporter's one-time form key: a double tap stores one message.
+    idempotency_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    key_id: Mapped[str] = mapped_column(String(16))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    reporter_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+    __table_args__ = (
+        Index("ix_message_waiting", "report_id", sqlite_where=text("from_reporter = 1 AND seen = 0"),
+              postgresql_where=text("from_reporter AND NOT seen")),
+        Index("ix_message_unannounced", "id", sqlite_where=text("from_reporter = 1 AND announced = 0"),
+              postgresql_where=text("from_reporter AND NOT announced")),
+    )
+
+
 class Setting(Base):
     """Settings a team lead may change in the staff screens (the rest is deployment configuration)."""
 

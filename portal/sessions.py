@@ -48,6 +48,7 @@ class ServerSession(CallbackDict, SessionMixin):  # type: ignore[misc]
         self.rotate = False
         self.unavailable = False  # the session store could not be read: the database is down
         self.persisted = False  # written by write_inline in the caller's transaction: only the cookie is left
+        self.old_session_id: str | None = None  # replaced by regenerate(): its row goes when saving
 
     def destroy(self) -> None:
         """Forget this session everywhere: in the database now, and the cookie in the response."""
@@ -55,9 +56,20 @@ class ServerSession(CallbackDict, SessionMixin):  # type: ignore[misc]
         self.destroyed = True
 
     def regenerate(self) -> None:
-        """Give this session a new id (at sign-in), so an id planted or seen before it is worthless."""
+        """Give this session a new id (at sign-in), so an id planted or seen before it is worthless. The new
+        id exists at once (a reporter's key is wrapped under it); the old row is deleted when saving."""
+        if self.session_id and not self.rotate:
+            self.old_session_id = self.session_id
+        self.session_id = secrets.token_urlsafe(32)
         self.rotate = True
         self.modified = True
+
+    def ensure_id(self) -> str:
+        """This session's id, made now if it has none yet."""
+        if self.session_id is None:
+            self.session_id = secrets.token_urlsafe(32)
+            self.modified = True
+        return self.session_id
 
 
 def is_staff_request() -> bool:
@@ -114,11 +126,14 @@ class DatabaseSessionInterface(SessionInterface):
         domain = self.get_cookie_domain(app)
         path = self.get_cookie_path(app)
         maker = self._sessionmaker(app)
-        if session.rotate and session.session_id:
+        if session.rotate and session.old_session_id:
             with maker() as dbs, dbs.begin():
-                dbs.execute(delete(WebSession).where(WebSession.id_hash == _hash(session.session_id)))
-            session.session_id = None
+                dbs.execute(delete(WebSession).where(WebSession.id_hash == _hash(session.old_session_id)))
+            session.old_session_id = None
         if session.destroyed or (not session and session.modified):
+            if session.old_session_id:
+                with maker() as dbs, dbs.begin():
+                    dbs.execute(delete(WebSession).where(WebSession.id_hash == _hash(session.old_session_id)))
             if session.session_id:
                 with maker() as dbs, dbs.begin():
                     dbs.execute(delete(WebSession).where(WebSession.id_hash == _hash(session.session_id)))

@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
 
     from portal.limits import init_limiter
     from portal.public.root import bp as root_bp
+    from portal.public import conversation_views  # noqa: F401  (routes on the public blueprint)
     from portal.public.views import bp as public_bp
 
     # Read the helplines once at start-up: a broken file should stop the deploy, not one page view.

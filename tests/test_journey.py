@@ -12,7 +12,7 @@ from portal.models import Report
 from tests.conftest import form_tokens, open_all
 
 PAGES = ["/", "/{l}/", "/{l}/who", "/{l}/tell-us/you", "/{l}/tell-us/someone", "/{l}/tell-us/agency",
-         "/{l}/your-behaviour", "/{l}/safety", "/{l}/privacy", "/{l}/accessibility"]
+         "/{l}/your-behaviour", "/{l}/safety", "/{l}/privacy", "/{l}/accessibility", "/{l}/replies"]
 STORY = "He took my phone and locked the door. Cymraeg: ŵ ŷ â."
 
 

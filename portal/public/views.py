@@ -112,7 +112,7 @@ def report(slug: str) -> str | Response:
                 if receipt.spooled:
                     # The database is down, so no session can carry the receipt to /sent: show it now.
                     # A refresh posts again with the same submission key and gets this same receipt.
-                    return _sent_page(stored)
+                    return _sent_page(stored, offer_receipt=False)
                 if session.get("receipt") != stored:  # a repeat: the first send's receipt, stored now
                     session.persisted = False  # type: ignore[attr-defined]
                     session["receipt"] = stored
@@ -139,7 +139,7 @@ def sent() -> str | Response:
     return _sent_page(receipt)
 
 
-def _sent_page(receipt: dict[str, Any]) -> str:
+def _sent_page(receipt: dict[str, Any], offer_receipt: bool = True) -> str:
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     local_due = datetime.fromisoformat(receipt["due"]).astimezone(zone)
     local_today = datetime.now(timezone.utc).astimezone(zone).date()
@@ -147,4 +147,4 @@ def _sent_page(receipt: dict[str, Any]) -> str:
     if g.lang_code == "cy":
         due_text = due_text[:1].lower() + due_text[1:]  # "erbyn diwedd dydd Mawrth", lower case mid-sentence
     return render_template("public/sent.html", receipt=receipt, due_today=local_due.date() == local_today,
-                   due_text=due_text)
+                           due_text=due_text, offer_receipt=offer_receipt)

@@ -1,0 +1,301 @@
+"""A reporter's way back (portal/conversations.py): get a receipt, sign in with it, read replies, write,
+sign out, delete. Every page works without JavaScript, is never cached, and leaves nothing in the browser
+but the session cookie, which signing out, deleting and the quick exit all end."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from flask_babel import format_datetime
+from flask import current_app, g, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from portal import conversations as conv
+from portal.db import db
+from portal.form_errors import error_summary
+from portal.limits import receipt_attempt_allowed
+from portal.models import Conversation, Report
+from portal.public import messages as m
+from portal.public.conversation_forms import ButtonOnlyForm, MessageForm, ReceiptForm
+from portal.public.views import bp
+from portal.reports import new_submission_key
+
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+@bp.app_template_filter("reporter_datetime")
+def _reporter_datetime(moment: datetime) -> str:
+    """"Tuesday 24 November, 10:15" in the page's language and the organisation's time zone."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    text = format_datetime(aware, "EEEE d MMMM, HH:mm")
+    return text[:1].lower() + text[1:] if g.get("lang_code") == "cy" else text  # "dydd Mawrth" mid-sentence
+
+
+def _idle_seconds() -> float:
+    return current_app.config["REPORTER_IDLE"].total_seconds()
+
+
+def _signed_in() -> tuple[Conversation, bytes] | None:
+    """The conversation this browser is signed in to, and its seed; None if not (or no longer)."""
+    state = session.get("conv")
+    if not state:
+        return None
+    now = time.time()
+    if now - float(state.get("seen", 0)) > _idle_seconds():
+        session.pop("conv", None)
+        g.timed_out = True
+        return None
+    seed = conv.unwrap(session.session_id, state["id"], state["key"]) if getattr(session, "session_id", None) else None
+    conversation = db().get(Conversation, state["id"]) if seed else None
+    if conversation is None or conversation.deleted_at is not None or not conv.seed_matches(conversation, seed or b""):
+        session.pop("conv", None)
+        return None
+    state["seen"] = now
+    session["conv"] = state  # refreshes the idle timer
+    return conversation, seed  # type: ignore[return-value]
+
+
+def _sign_in(conversation: Conversation, seed: bytes, digits: str | None = None) -> None:
+    """A fresh session id, and the seed (and, just after making it, the receipt) wrapped under it."""
+    receipt = session.get("receipt")  # the just-sent report's confirmation stays available
+    session.clear()
+    session.regenerate()  # type: ignore[attr-defined]
+    session_id = session.session_id  # type: ignore[attr-defined]
+    state: dict[str, Any] = {"id": conversation.id, "key": conv.wrap(session_id, conversation.id, seed),
+                             "seen": time.time()}
+    if digits:
+        state["receipt"] = conv.wrap(session_id, conversation.id, digits.encode("ascii"), purpose="receipt")
+    if receipt:
+        session["receipt"] = receipt
+    session["conv"] = state
+
+
+def _end_session(template: str, status: int = 200) -> Response:
+    """Sign out: the session goes from the database and the cookie, and the browser is told to forget us."""
+    session.destroy()  # type: ignore[attr-defined]
+    response = current_app.make_response((render_template(template), status))
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+# --- getting a receipt, just after sending a report ---------------------------------------------------------
+
+def _sent_report() -> Report | None:
+    receipt = session.get("receipt")
+    if not receipt:
+        return None
+    return db().scalar(select(Report).where(Report.reference == receipt["reference"]))
+
+
+@bp.route("/receipt/new", methods=["GET", "POST"])
+def receipt_offer() -> Any:
+    """What a receipt is, what it risks, and the choice to get one (never made for anyone by default)."""
+    try:
+        report = _sent_report()
+    except SQLAlchemyError:
+        return render_template("public/receipt_offer.html", form=ButtonOnlyForm(), notice="not-now"), 503
+    if report is None:
+        return redirect(url_for("public.replies"))
+    form = ButtonOnlyForm()
+    notice = None
+    if request.method == "POST":
+        if not form.validate():
+            notice = "expired"  # the button's token timed out: nothing was made; they can press it again
+        else:
+            try:
+                digits, conversation, seed = conv.start(db(), report, conv.pepper(current_app.config))
+            except conv.AlreadyHasReceipt:
+                state = session.get("conv") or {}
+                if state.get("receipt") and _signed_in():  # a double tap: the first press made it
+                    return redirect(url_for("public.receipt"), code=303)
+                notice = "already"
+            except (SQLAlchemyError, conv.MessageNotStored):
+                db().rollback()
+                notice = "not-now"
+            else:
+                _sign_in(conversation, seed, digits)
+                return redirect(url_for("public.receipt"), code=303)
+    status = {"not-now": 503, "already": 409}.get(notice or "", 200)
+    return render_template("public/receipt_offer.html", form=form, notice=notice,
+                           no_contact=report.no_contact), status
+
+
+@bp.route("/receipt", methods=["GET", "POST"])
+def receipt() -> Any:
+    """The receipt, shown until the reporter says they have kept it. It is never stored in the clear: the
+    session holds it wrapped under the session id, and drops it when they move on."""
+    signed_in = _signed_in()
+    state = session.get("conv") or {}
+    if signed_in is None or not state.get("receipt"):
+        return redirect(url_for("public.messages" if signed_in else "public.replies"), code=303)
+    if request.method == "POST":
+        state.pop("receipt", None)
+        session["conv"] = state
+        return redirect(url_for("public.messages"), code=303)
+    conversation, _seed = signed_in
+    digits = conv.unwrap(session.session_id, conversation.id, state["receipt"], purpose="receipt")  # type: ignore[attr-defined]
+    if digits is None:
+        return redirect(url_for("public.messages"), code=303)
+    grouped = conv.grouped(digits.decode("ascii"))
+    # A screen reader would say "1234" as a number: read it digit by digit, a pause after each group.
+    spoken = ", ".join(" ".join(group) for group in grouped.split(" "))
+    return render_template("public/receipt.html", receipt=grouped, receipt_spoken=spoken, form=ButtonOnlyForm())
+
+
+# --- signing in -------------------------------------------------------------------------------------------
+
+@bp.route("/replies", methods=["GET", "POST"])
+def replies() -> Any:
+    """Sign in with a receipt. Every try is counted first; a wrong receipt and one that was deleted (or never
+    existed) get the same answer, after the same slow derivation."""
+    g.form_page = True  # the language switch posts the form, so a carried message is not lost
+    if request.method == "GET":
+        if _signed_in():
+            return redirect(url_for("public.messages"))
+        return render_template("public/replies.html", form=ReceiptForm(formdata=None), errors=[],
+                               notice="timed-out" if g.get("timed_out") else None)
+    form = ReceiptForm()
+    notice = None
+    if request.form.get("action") == "switch-language":  # the same page in the other language, as typed
+        notice = "send-after-sign-in" if form.pending.data else None
+        return render_template("public/replies.html", form=form, errors=[], notice=notice)
+    if form.validate():
+        if not receipt_attempt_allowed():
+            notice = "too-many"
+        else:
+            try:
+                found = conv.find(db(), form.digits(), conv.pepper(current_app.config))
+            except SQLAlchemyError:
+                db().rollback()
+                found, notice = None, "not-now"
+            if found is not None:
+                conversation, seed = found
+                _sign_in(conversation, seed)
+                pending = (form.pending.data or "").strip()
+                if pending:
+                    key = form.pending_key.data if 0 < len(form.pending_key.data or "") <= 64 else new_submission_key()
+                    return _send(conversation, seed, form.pending.data, key)
+                return redirect(url_for("public.messages"), code=303)
+            if notice is None:
+                form.receipt.errors = [str(m.RECEIPT_NOT_FOUND)]
+    elif form.csrf_token.errors and not form.receipt.errors:
+        notice = "expired"
+    status = {"too-many": 429, "not-now": 503, "expired": 200}.get(notice or "", 400)
+    return render_template("public/replies.html", form=form, errors=error_summary(form), notice=notice), status
+
+
+# --- the conversation -------------------------------------------------------------------------------------
+
+def _messages_page(conversation: Conversation, seed: bytes, form: MessageForm, notice: str | None = None,
+                   status: int = 200) -> Any:
+    g.form_page = True  # the language switch posts the message form: nothing typed is lost
+    report = db().get(Report, conversation.report_id)
+    shown = conv.reporter_messages(db(), conversation, seed)
+    state = session.get("conv") or {}
+    sent = state.pop("notice", None) == "sent"
+    if sent:
+        session["conv"] = state
+    return render_template("public/messages.html", form=form, errors=error_summary(form), notice=notice, sent=sent,
+                           status_word=conv.reporter_status(report, conversation) if report else "closed",
+                           messages=shown, actions=ButtonOnlyForm()), status
+
+
+def _fresh_message_form() -> MessageForm:
+    form = MessageForm(formdata=None)
+    form.submission_key.data = new_submission_key()
+    return form
+
+
+@bp.get("/replies/messages")
+def messages() -> Any:
+    """What is happening with the report, the conversation, and a box to write in."""
+    signed_in = _signed_in()
+    if signed_in is None:
+        return _signed_out_page()
+    state = session.get("conv") or {}
+    if state.get("receipt"):
+        return redirect(url_for("public.receipt"))  # they have not said they kept it yet
+    return _messages_page(*signed_in, form=_fresh_message_form())
+
+
+def _signed_out_page() -> Any:
+    g.form_page = True
+    notice = "timed-out" if g.get("timed_out") else None
+    return render_template("public/replies.html", form=ReceiptForm(formdata=None), errors=[], notice=notice)
+
+
+@bp.post("/replies/messages")
+def send_message() -> Any:
+    """Send a message. Nothing written is lost: not to an error, an expired token, a double tap or a
+    time-out (then the sign-in form carries the message, and sends it once the receipt is entered)."""
+    form = MessageForm()
+    if not form.submission_key.data or len(form.submission_key.data) > 64:
+        form.submission_key.data = new_submission_key()
+    signed_in = _signed_in()
+    if signed_in is None:
+        g.form_page = True
+        # Signed out meanwhile (idle, or this is the sign-in page's language switch): carry the message on.
+        sign_in_form = ReceiptForm(formdata=None)
+        sign_in_form.pending.data = form.text.data or request.form.get("pending", "")
+        pending_key = request.form.get("pending_key", "")
+        sign_in_form.pending_key.data = pending_key if 0 < len(pending_key) <= 64 else form.submission_key.data
+        sign_in_form.receipt.data = request.form.get("receipt", "")[:100]
+        notice = "send-after-sign-in" if sign_in_form.pending.data.strip() else None
+        return render_template("public/replies.html", form=sign_in_form, errors=[], notice=notice), 200
+    conversation, seed = signed_in
+    if request.form.get("action") == "switch-language":  # the page in the other language, the message kept
+        return _messages_page(conversation, seed, form)
+    if form.validate():
+        return _send(conversation, seed, form.text.data, form.submission_key.data)
+    notice = "expired" if form.csrf_token.errors and not form.text.errors else None
+    return _messages_page(conversation, seed, form, notice, 200 if notice else 400)
+
+
+def _send(conversation: Conversation, seed: bytes, text: str, submission_key: str) -> Any:
+    form = MessageForm(formdata=None)
+    form.text.data, form.submission_key.data = (text or "").replace("\r\n", "\n"), submission_key
+    if len(form.text.data) > conv.MAX_MESSAGE:  # only a message carried through sign-in can get here
+        form.text.errors = [str(m.MESSAGE_TOO_LONG)]
+        return _messages_page(conversation, seed, form, None, 400)
+    try:
+        conv.send_from_reporter(db(), conversation, form.text.data, g.lang_code, submission_key)
+    except conv.NoConversation:
+        return _signed_out_page()
+    except conv.MessageNotStored:
+        return _messages_page(conversation, seed, form, "not-stored", 503)
+    state = session.get("conv") or {}
+    state["notice"] = "sent"
+    session["conv"] = state
+    return redirect(url_for("public.messages", _anchor="latest"), code=303)
+
+
+@bp.post("/replies/sign-out")
+def sign_out() -> Any:
+    """End the session here and in the browser."""
+    return _end_session("public/signed_out.html")
+
+
+@bp.route("/replies/delete", methods=["GET", "POST"])
+def delete_conversation() -> Any:
+    """Delete the conversation and the receipt, after saying exactly what that does and does not do."""
+    signed_in = _signed_in()
+    if signed_in is None:
+        return _signed_out_page()
+    form = ButtonOnlyForm()
+    notice = None
+    if request.method == "POST":
+        if form.validate():
+            try:
+                conv.delete(db(), signed_in[0])
+            except SQLAlchemyError:
+                db().rollback()
+                notice = "not-now"
+            else:
+                return _end_session("public/conversation_deleted.html")
+        else:
+            notice = "expired"
+    status = {"not-now": 503}.get(notice or "", 200)
+    return render_template("public/conversation_delete.html", form=form, notice=notice), status
