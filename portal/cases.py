@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.conversations import note_contact_attempt
 from portal.keys import KeyFileError, load_private_keys
 from portal.models import AuditEvent, CaseEntry, ContactAttempt, Report, StaffUser
 from portal.queue import STATUSES
@@ -135,6 +136,7 @@ def record_contact(dbs: Session, report: Report, staff: StaffUser, content: dict
         report.status = "in_contact" if outcome == "spoke" else "contact_attempted"
     elif report.status == "contact_attempted" and outcome == "spoke":
         report.status = "in_contact"
+    note_contact_attempt(dbs, report.id)  # the reporter's page may say someone tried (never how or when)
     audit(dbs, staff, "case.contact_recorded", report, detail=f"{method}:{outcome}")
     dbs.commit()
     return attempt

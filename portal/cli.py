@@ -303,20 +303,21 @@ def staff_list() -> None:
 @click.option("--quiet", is_flag=True, help="Print nothing unless it fails (for cron).")
 @with_appcontext
 def notify_command(quiet: bool) -> None:
-    """E-mail the team, without any details, if reports have arrived since the last e-mail."""
+    """E-mail the team, without any details, if reports or reporters' messages have arrived since the last e-mail."""
     try:
         outcome = notify(db(), current_app.config)
     except NotifyFailed as exc:
         raise click.ClickException(f"Could not send the e-mail ({exc}); the next run will try again.") from exc
     if quiet:
         return
-    if not outcome.arrived:
-        click.echo("No new reports since the last e-mail.")
+    if not outcome.arrived and not outcome.messages:
+        click.echo("No new reports or messages since the last e-mail.")
     elif not outcome.configured:
         click.echo("New reports, but no e-mail sent: set the SMTP host (PORTAL_SMTP_HOST), the sender "
                    "(PORTAL_MAIL_FROM) and the team's address (Settings, or PORTAL_NOTIFY_TO).")
     elif outcome.sent:
-        click.echo(f"E-mail sent: {outcome.waiting} new report(s) waiting.")
+        click.echo(f"E-mail sent: {outcome.waiting} new report(s) waiting."
+                   + (f" {outcome.messages} new message(s) from reporters." if outcome.messages else ""))
     else:
         click.echo("New reports had already been picked up; no e-mail needed.")
 

@@ -4,7 +4,8 @@ The schema's owner (who runs `portal init`, i.e. the migrations) keeps the right
 triggers. The application roles get only what their side needs:
 
 - **public**: the reporting side. Insert reports and read back its own idempotency check, and keep its web
-  sessions. It cannot read staff accounts, case entries, contact attempts or the audit log.
+  sessions; open, read and erase reporters' conversations (portal/conversations.py). It cannot read staff
+  accounts, case entries, contact attempts or the audit log.
 - **triage**: the staff side and its timers. Read and write casework; the audit log only SELECT and INSERT,
   so besides the append-only triggers (which only the owner could drop) the role has no UPDATE or DELETE.
 """
@@ -13,7 +14,11 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 SIDES = ("public", "triage")
-PUBLIC_TABLES = {"report": "SELECT, INSERT", "web_session": "SELECT, INSERT, UPDATE, DELETE"}
+# A reporter's conversation: the public side opens one, finds it by its lookup, and erases it on request;
+# of a message it may change only whether the reporter has seen it and the reporter's own copy.
+PUBLIC_TABLES = {"report": "SELECT, INSERT", "web_session": "SELECT, INSERT, UPDATE, DELETE",
+                 "conversation": "SELECT, INSERT, UPDATE (lookup, public_key, deleted_at)",
+                 "message": "SELECT, INSERT, UPDATE (seen, reporter_sealed)"}
 TRIAGE_READ_ONLY = {"audit_event": "SELECT, INSERT", "alembic_version": "SELECT", "purged_tally":
                     "SELECT, INSERT, UPDATE"}
 

@@ -22,7 +22,7 @@ from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import false, func, select, update
 from sqlalchemy.orm import Session
 
-from portal.models import Report
+from portal.models import Message, Report
 from portal.settings_store import get_setting
 
 SMTP_TIMEOUT = 20  # seconds: well inside cron's minute, so runs do not pile up behind a dead server
@@ -36,10 +36,11 @@ class NotifyFailed(Exception):
 
 @dataclass(frozen=True)
 class Outcome:
-    arrived: int  # reports received since the marker
+    arrived: int  # reports not announced before this run
     waiting: int  # reports still with status "new"
     sent: bool
     configured: bool = True
+    messages: int = 0  # messages from reporters (with a receipt) not announced before this run
 
 
 def recipient(dbs: Session, config: Mapping[str, Any]) -> str:
@@ -51,19 +52,22 @@ def languages(nation: str) -> tuple[str, str]:
     return ("cy", "en") if nation == "wales" else ("en", "cy")
 
 
-def compose(config: Mapping[str, Any], to: str, waiting: int) -> EmailMessage:
-    """The whole message: a count and a link, in both languages. Needs an app context (for Babel)."""
+def compose(config: Mapping[str, Any], to: str, waiting: int, messages: int = 0) -> EmailMessage:
+    """The whole message: counts and a link, in both languages. Needs an app context (for Babel)."""
     link = f"{config['BASE_URL']}/staff/"
     subjects: list[str] = []
     blocks: list[str] = []
     for lang in languages(config["NATION"]):
         with force_locale(lang):
-            subjects.append(gettext("New reports are waiting"))
-            blocks.append("\n".join((
-                ngettext("%(num)d new report is waiting.", "%(num)d new reports are waiting.", waiting),
-                gettext("This email never contains any details of reports. Sign in to see them:"),
-                link,
-            )))
+            subjects.append(gettext("New reports are waiting") if waiting else gettext("New messages are waiting"))
+            lines = []
+            if waiting:
+                lines.append(ngettext("%(num)d new report is waiting.", "%(num)d new reports are waiting.", waiting))
+            if messages:
+                lines.append(ngettext("%(num)d new message from a reporter is waiting.",
+                                      "%(num)d new messages from reporters are waiting.", messages))
+            lines += [gettext("This email never contains any details of reports. Sign in to see them:"), link]
+            blocks.append("\n".join(lines))
     message = EmailMessage()
     message["Subject"] = " / ".join(subjects)
     message["From"] = config["MAIL_FROM"]
@@ -92,18 +96,28 @@ def send(smtp: Mapping[str, Any], message: EmailMessage) -> None:
 def notify(dbs: Session, config: Mapping[str, Any]) -> Outcome:
     """Send one e-mail if reports have arrived since the last one. Needs an app context (for Babel)."""
     fresh = list(dbs.scalars(select(Report.id).where(Report.announced == false())))
-    if not fresh:
+    # A reporter's message is counted once, like a report; seen ones (a caseworker got there first) are not.
+    fresh_messages = list(dbs.execute(select(Message.id, Message.seen).where(Message.from_reporter.is_(True),
+                                                                            Message.announced == false())))
+    if not fresh and not fresh_messages:
         return Outcome(arrived=0, waiting=0, sent=False)
     to = recipient(dbs, config)
     if not (config["SMTP"].get("host") and to and config["MAIL_FROM"]):
-        return Outcome(arrived=len(fresh), waiting=0, sent=False, configured=False)
-    waiting = dbs.scalar(select(func.count()).select_from(Report).where(Report.status == "new")) or 0
-    if waiting:
-        send(config["SMTP"], compose(config, to, waiting))
-    # else: every report that arrived has already been picked up; there is nothing to tell anyone, and
-    # nothing to retry, so they count as announced without an e-mail.
+        return Outcome(arrived=len(fresh), waiting=0, sent=False, configured=False,
+                       messages=sum(1 for row in fresh_messages if not row.seen))
+    waiting = (dbs.scalar(select(func.count()).select_from(Report).where(Report.status == "new")) or 0) if fresh else 0
+    unread = sum(1 for row in fresh_messages if not row.seen)
+    if waiting or unread:
+        send(config["SMTP"], compose(config, to, waiting, unread))
+    # else: everything that arrived has already been picked up or read; there is nothing to tell anyone,
+    # and nothing to retry, so it counts as announced without an e-mail.
     for start in range(0, len(fresh), 500):
         dbs.execute(update(Report).where(Report.id.in_(fresh[start:start + 500])).values(announced=True))
+    message_ids = [row.id for row in fresh_messages]
+    for start in range(0, len(message_ids), 500):
+        dbs.execute(update(Message).where(Message.id.in_(message_ids[start:start + 500])).values(announced=True))
     dbs.commit()
-    log.info("notify: %d arrived, %d waiting, e-mail %s", len(fresh), waiting, "sent" if waiting else "not needed")
-    return Outcome(arrived=len(fresh), waiting=waiting, sent=bool(waiting))
+    sent = bool(waiting or unread)
+    log.info("notify: %d arrived, %d waiting, %d new messages, e-mail %s", len(fresh), waiting, unread,
+             "sent" if sent else "not needed")
+    return Outcome(arrived=len(fresh), waiting=waiting, sent=sent, messages=unread)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.models import AuditEvent, CaseEntry, ContactAttempt, PurgedTally, Report
+from portal.models import AuditEvent, CaseEntry, ContactAttempt, Conversation, Message, PurgedTally, Report
 from portal.settings_store import get_setting
 
 BATCH = 500
@@ -75,6 +75,8 @@ def _purge_batch(dbs: Session, cutoff: datetime, zone: ZoneInfo) -> int:
     ids = [r.id for r in rows]
     # Explicitly, children first: not relying on ON DELETE CASCADE, which SQLite honours only on a
     # connection with foreign keys switched on (ours are; a maintenance shell's may not be).
+    dbs.execute(delete(Message).where(Message.report_id.in_(ids)))
+    dbs.execute(delete(Conversation).where(Conversation.report_id.in_(ids)))
     dbs.execute(delete(ContactAttempt).where(ContactAttempt.report_id.in_(ids)))
     dbs.execute(delete(CaseEntry).where(CaseEntry.report_id.in_(ids)))
     dbs.execute(delete(Report).where(Report.id.in_(ids)))

@@ -9,13 +9,15 @@ from flask_babel import get_locale, gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from portal import conversations
 from portal.asb import asb_signs
 from portal.cases import (CaseUnavailable, NotAllowed, ReportNotStored, add_entry, change_status, contact_attempts,
-                          open_case, record_contact, safe_methods)
+                          open_case, opener, record_contact, safe_methods)
 from portal.dash import load_checklist, score
 from portal.db import db
 from portal.form_errors import error_summary
 from portal.models import Report, StaffUser
+from portal.sealing import CannotOpen
 from portal.queue import STATUSES
 from portal.staff import bp
 from portal.staff import forms_case as fc
@@ -57,10 +59,20 @@ def _whole_case(reference: str, view: str) -> dict[str, Any]:
     content, entries = open_case(db(), report, g.staff, view)
     answers = content.get("answers", {})
     notes = [e.content.get("text", "") for e in entries if e.entry.kind == "note"]
-    return {**_header(report), **_profile(report, content), "entries": entries,
+    conversation = _conversation(report, mark_seen=view == "case")
+    return {**_header(report), **_profile(report, content), "entries": entries, "conversation": conversation,
             "details": rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED),
             "attempts": contact_attempts(db(), report), "asb": asb_signs(free_text(answers) + notes),
             "checklist": _checklist(), "lang": str(get_locale())}
+
+
+def _conversation(report: Report, mark_seen: bool) -> conversations.TeamView | None:
+    """The messages with the reporter, decrypted with the team's key. Opening the case page is when a
+    caseworker reads them, so that clears the queue's "new message" flag."""
+    try:
+        return conversations.team_view(db(), report, opener(), mark_seen=mark_seen)
+    except CannotOpen as exc:
+        raise CaseUnavailable("a message will not open here") from exc
 
 
 @bp.get("/cases/<reference>")
@@ -208,3 +220,31 @@ def case_risk(reference: str) -> str | Response | tuple[str, int]:
     return render_template("staff/risk.html", form=form, errors=error_summary(form), checklist=checklist, lang=lang,
                            threshold=threshold, notice=notice, **_header(report)), status
 
+
+
+@bp.route("/cases/<reference>/reply", methods=["GET", "POST"])
+@allow(*CASEWORK)
+def case_reply(reference: str) -> str | Response | tuple[str, int]:
+    """Reply to a reporter who has a receipt, in their language. The reply is sealed to the team and to the
+    reporter's receipt key; it is a contact attempt in the way they chose."""
+    report = _report(reference)
+    conversation = _conversation(report, mark_seen=True)  # writing a reply means reading what they wrote
+    if conversation is None or conversation.conversation.deleted_at is not None:
+        abort(404)
+    form = fc.ReplyForm()
+    if request.method == "GET":
+        from_reporter = [m for m in conversation.messages if m.from_reporter]
+        form.language.data = from_reporter[-1].language if from_reporter else report.contact_language
+    notice = None
+    if form.validate_on_submit():
+        try:
+            conversations.reply(db(), report, g.staff, form.text.data, form.language.data)
+        except conversations.NoConversation:
+            abort(404)
+        except conversations.MessageNotStored:
+            notice = "not-stored"
+        else:
+            return _saved(report, gettext("Reply sent. The reporter will see it when they next sign in with their receipt."))
+    status = 503 if notice else (400 if form.errors else 200)
+    return render_template("staff/reply.html", form=form, errors=error_summary(form), notice=notice,
+                           conversation=conversation, **_header(report)), status

@@ -18,6 +18,7 @@ METHOD_NAMES = {
     "call": _l("Phone call"), "text": _l("Text message"), "email": _l("Email"), "letter": _l("Letter"),
     "in_person": _l("In person"), "trusted": _l("Through the trusted person or support worker"),
     "referrer": _l("Through the referring worker"),
+    "message": _l("Message on the website (receipt)"),
 }
 assert set(CONTACT_METHODS) - {"none"} <= set(METHOD_NAMES)
 OUTCOME_NAMES = {
@@ -99,6 +100,15 @@ class StatusForm(TextForm):
 class NoteForm(TextForm):
     text = long_text(_l("Note"), required=m.ENTER_NOTE,
                      description=_l("Notes are encrypted. Write facts, and say where they came from."))
+
+
+class ReplyForm(TextForm):
+    language = RadioField(_l("Language of this reply"), choices=[("cy", "Cymraeg"), ("en", "English")],
+                          validators=[InputRequired(m.SELECT_REPLY_LANGUAGE)])
+    text = long_text(_l("Your reply"), required=m.ENTER_REPLY,
+                     description=_l("The reporter reads this on the website with their receipt. Write as if "
+                                    "someone else may read it too: never say how, when or where we tried to "
+                                    "contact them, and nothing from the report that they did not write."))
 
 
 class ActionForm(TextForm):

@@ -16,7 +16,8 @@ STATUS_NAMES = {
 }
 KIND_NAMES = {"self": _l("The person themselves"), "concerned": _l("Someone worried about them"),
               "agency": _l("An agency")}
-FLAG_NAMES = {"danger": _l("Danger now"), "children": _l("Children"), "no_contact": _l("Do not contact")}
+FLAG_NAMES = {"danger": _l("Danger now"), "children": _l("Children"), "no_contact": _l("Do not contact"),
+              "messages": _l("New message from the reporter")}
 ROLE_NAMES = dict(ROLE_CHOICES)
 
 

@@ -8,6 +8,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from portal.conversations import waiting_among, waiting_count
 from portal.db import db
 from portal.models import Report, StaffUser
 from portal.queue import FLAGS, KINDS, STATUSES, AlreadyClaimed, QueueFilter, assign, claim, queue_page
@@ -32,7 +33,9 @@ def queue() -> str:
     f = QueueFilter.from_args(request.args)
     rows, total = queue_page(db(), f, g.staff.id, now)
     items = [(report, owner, clock_for(report, now)) for report, owner in rows]
-    return render_template("staff/queue.html", f=f, items=items, total=total, now=now,
+    waiting = waiting_among(db(), [report.id for report, _owner in rows])
+    return render_template("staff/queue.html", f=f, items=items, total=total, now=now, waiting=waiting,
+                           waiting_total=waiting_count(db()),
                            live=live_clock_data(now), statuses=STATUSES, kinds=KINDS, flags=FLAGS,
                            staff_list=caseworkers(), form=ButtonForm(), errors=[])
 
