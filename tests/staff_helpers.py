@@ -289,6 +289,25 @@ def send_report(client: CheckedClient, answers: dict[str, Any] | None = None, sl
     return match.group(1)
 
 
+RECEIPT_SHOWN = re.compile(r'class="receipt" aria-hidden="true">([0-9 ]+)<')
+
+
+def get_receipt(client: CheckedClient, lang: str = "en") -> str:
+    """From the confirmation page: choose a receipt, read it, say it is kept. Returns the 16 digits."""
+    sent = html_of(client.get(f"/{lang}/sent"))
+    assert f'href="/{lang}/receipt/new"' in sent
+    offer = client.get(f"/{lang}/receipt/new")
+    assert offer.status_code == 200
+    made = client.post(f"/{lang}/receipt/new", data={"csrf_token": csrf_from(offer)})
+    assert made.status_code == 303 and made.headers["Location"] == f"/{lang}/receipt", html_of(made)[:1500]
+    shown = client.get(f"/{lang}/receipt")
+    digits = RECEIPT_SHOWN.search(html_of(shown)).group(1)  # type: ignore[union-attr]
+    kept = client.post(f"/{lang}/receipt", data={"csrf_token": csrf_from(shown)})
+    assert kept.status_code == 303 and kept.headers["Location"] == f"/{lang}/replies/messages"
+    return digits
+
+
+
 def queue_references(html: str) -> list[str]:
     """The report references listed on a queue page, in order."""
     return re.findall(r'class="reference-link">([A-Z0-9-]+)</a>', html)

@@ -68,6 +68,38 @@ def test_the_public_role_can_take_reports_and_nothing_else(roles, pg_schema_url,
     engine.dispose()
 
 
+def test_the_public_role_can_run_a_reporters_conversation_and_touch_nothing_else(roles, pg_schema_url, monkeypatch):
+    from tests.test_conversations import get_receipt, messages_page, write
+
+    grant(roles["public"], "public")
+    url = as_role(pg_schema_url, roles["public"])
+    monkeypatch.setenv("PORTAL_DATABASE_URL", url)
+    from portal import create_app
+    app = create_app({"TESTING": True})
+    client = app.test_client()
+    assert Reporter(client).send({"story": "Grant story", "contact_methods": ["none"]}).status_code == 303
+    get_receipt(client)
+    assert write(client, "Grant message").status_code == 303
+    owner = create_engine(pg_schema_url)
+    with owner.begin() as conn:  # as if the team had replied: the reporter's reading marks it seen
+        conn.execute(text("UPDATE message SET from_reporter = false"))
+    assert "Grant message" in messages_page(client)
+    with owner.begin() as conn:
+        assert conn.execute(text("SELECT seen FROM message")).scalar_one() is True
+    page = messages_page(client)
+    token = __import__("re").search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/en/replies/delete", data={"csrf_token": token}).status_code == 200
+    with owner.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM conversation WHERE lookup IS NULL")).scalar_one() == 1
+    owner.dispose()
+    engine = create_engine(url)
+    for sql in ("UPDATE message SET sealed = ''", "UPDATE message SET from_reporter = true",
+                "UPDATE conversation SET report_id = report_id", "UPDATE conversation SET contact_tried = true",
+                "DELETE FROM message", "DELETE FROM conversation"):
+        assert refused(engine, sql), sql
+    engine.dispose()
+
+
 def test_the_triage_role_works_cases_but_cannot_touch_the_audit_log(roles, pg_schema_url):
     grant(roles["triage"], "triage")
     engine = create_engine(as_role(pg_schema_url, roles["triage"]))

@@ -12,8 +12,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.models import AuditEvent
-from tests.staff_helpers import (STORY, add_staff, audit_events, csrf_from, html_of, new_client, report_row, send_report,
-                                 signed_in)
+from tests.staff_helpers import (STORY, add_staff, audit_events, csrf_from, get_receipt, html_of, new_client, report_row,
+                                 send_report, signed_in)
 
 OPEN = "anyone"
 CASEWORK = {"officer", "lead"}
@@ -23,7 +23,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.sign_out": EVERYONE, "staff.language": EVERYONE, "staff.account": EVERYONE,
     "staff.queue": CASEWORK, "staff.claim_case": CASEWORK, "staff.bulk_assign": CASEWORK,
     "staff.case": CASEWORK, "staff.case_print": CASEWORK, "staff.case_contact": CASEWORK,
-    "staff.case_status": CASEWORK, "staff.case_note": CASEWORK, "staff.case_action": CASEWORK,
+    "staff.case_status": CASEWORK, "staff.case_note": CASEWORK, "staff.case_reply": CASEWORK, "staff.case_action": CASEWORK,
     "staff.case_share": CASEWORK, "staff.case_risk": CASEWORK,
     "staff.team": {"lead"}, "staff.team_new": {"lead"}, "staff.team_person": {"lead"}, "staff.team_action": {"lead"},
     "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"},
@@ -77,8 +77,11 @@ def test_a_staff_view_without_allow_is_refused_to_everyone(staff_app_factory):
 
 @pytest.fixture
 def world(app):  # type: ignore[no-untyped-def]
-    """A real report, and a member of staff the team pages can point at."""
-    reference = send_report(new_client(app))
+    """A real report (whose reporter took a receipt, so the reply page exists), and a member of staff the team
+    pages can point at."""
+    reporter = new_client(app)
+    reference = send_report(reporter)
+    get_receipt(reporter)
     target = add_staff(app, "officer")
     return reference, target.id
 
