@@ -240,13 +240,16 @@ def test_a_wrong_receipt_and_a_deleted_one_get_the_same_answer(app):
     assert [t.status_code for t in tries] == [400, 400]
     assert _without_tokens(html_of(tries[0])) == _without_tokens(html_of(tries[1]))
     assert "We could not open a conversation with that receipt" in html_of(tries[0])
+    assert receipt not in html_of(tries[0]) and receipt.replace(" ", "") not in html_of(tries[0]), \
+        "a receipt is never written back into the page, as a password is not"
 
 
 def test_a_receipt_not_in_the_right_shape_is_asked_for_again(app, public):
     response = sign_in_with(public, "1234")
     assert response.status_code == 400
     assert "Enter your receipt as 16 numbers" in html_of(response)
-    assert 'value="1234"' in html_of(response)  # kept, to be corrected
+    assert 'value="1234"' not in html_of(response)  # like a password, never written back into the page
+    assert 'id="receipt" name="receipt" type="text" value=""' in html_of(response)
 
 
 def test_signing_in_is_limited_per_connection_and_counted_before_checking(staff_app_factory):

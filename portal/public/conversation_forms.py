@@ -20,8 +20,16 @@ class _PublicCSRF:
         csrf_class = ReportFormCSRF
 
 
+class NotEchoedField(StringField):
+    """Read like any text field, but never written back into a page, as a password is not: a page with an
+    error, left on the screen or kept by the browser, does not show the receipt to the next person."""
+
+    def _value(self) -> str:
+        return ""
+
+
 class ReceiptForm(_PublicCSRF, TextForm):
-    receipt = StringField(_l("Your receipt"),
+    receipt = NotEchoedField(_l("Your receipt"),
                           description=_l("The 16 numbers you were given when you sent your report."))
     # A message written before a time-out travels with the sign-in, so that it is sent, not lost.
     pending = HiddenField("")
