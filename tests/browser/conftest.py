@@ -160,7 +160,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     base = f"http://127.0.0.1:{server.port}"
     env = {"PORTAL_ENV": "test", "PORTAL_INSTANCE_DIR": str(instance), "PORTAL_EXIT_URL": base + "/__neutral",
            # Every browser test submits from 127.0.0.1: the per-address limit is tested in tests/test_limits.py.
-           "PORTAL_SUBMIT_LIMIT": "100000 per minute"}
+           "PORTAL_SUBMIT_LIMIT": "100000 per minute",
+           # Likewise receipt sign-ins: their limit is tested in tests/test_conversations.py.
+           "PORTAL_RECEIPT_SIGN_IN_LIMIT": "100000 per minute"}
 
     # `portal init`, exactly as a developer runs it: the database schema and development keys.
     init = subprocess.run(PORTAL_INIT, env={**os.environ, **env}, capture_output=True,
