@@ -70,6 +70,7 @@ def configure(app: Flask, settings: Settings, overrides: dict[str, Any]) -> None
         SPOOL_REPLAY_SECONDS=settings.spool_replay_seconds,
         DASH_FILE=str(settings.dash_file),
         DASH_MARAC_THRESHOLD=settings.dash_marac_threshold,
+        INDICATOR_MIN_COUNT=settings.indicator_min_count,
         RETENTION_DAYS=settings.retention_days,
         SMTP={"host": settings.smtp_host, "port": settings.smtp_port, "user": settings.smtp_user,
               "password": settings.smtp_password, "starttls": settings.smtp_starttls},

@@ -161,6 +161,14 @@ def change_status(dbs: Session, report: Report, staff: StaffUser, status: str, r
     dbs.commit()
 
 
+def mark_repeat(dbs: Session, report: Report, staff: StaffUser, repeat: bool) -> None:
+    """Staff's answer to "has this person or household reported domestic abuse to us before?"."""
+    if report.repeat is not repeat:
+        report.repeat = repeat
+        audit(dbs, staff, "case.repeat_marked", report, detail="yes" if repeat else "no")
+    dbs.commit()
+
+
 def add_entry(dbs: Session, report: Report, staff: StaffUser, kind: str, content: dict[str, Any], *,
               code: str = "", score: int | None = None, flag: bool = False, starts_on: date | None = None,
               ends_on: date | None = None) -> CaseEntry:
@@ -182,4 +190,5 @@ def add_entry(dbs: Session, report: Report, staff: StaffUser, kind: str, content
 
 
 __all__ = ["CLOSE_REASONS", "CaseUnavailable", "NotAllowed", "OUTCOMES", "ReportNotStored", "STATUSES",
-           "add_entry", "change_status", "contact_attempts", "open_case", "record_contact", "safe_methods"]
+           "add_entry", "change_status", "contact_attempts", "mark_repeat", "open_case", "record_contact",
+           "safe_methods"]

@@ -69,6 +69,8 @@ class Settings:
     # The DASH checklist: questions (replaceable with licensed wording) and local thresholds.
     dash_file: Path = PROJECT_ROOT / "portal" / "data" / "dash.json"
     dash_marac_threshold: int = 14
+    # Indicators: counts from 1 to this minus one are shown as "fewer than ..." (1 shows every count).
+    indicator_min_count: int = 5
     # Retention: closed cases are deleted this many days after closing (`portal purge`).
     retention_days: int = 6 * 365
     # Content-free e-mail to the team when reports are waiting.
@@ -131,6 +133,7 @@ class Settings:
             spool_replay_seconds=float(_env("SPOOL_REPLAY_SECONDS", "15") or 15),
             dash_file=Path(_env("DASH_FILE") or cls.dash_file),
             dash_marac_threshold=int(_env("DASH_MARAC_THRESHOLD", "14") or 14),
+            indicator_min_count=max(1, int(_env("INDICATOR_MIN_COUNT", "5") or 5)),
             retention_days=int(_env("RETENTION_DAYS", str(cls.retention_days)) or cls.retention_days),
             smtp_host=_env("SMTP_HOST", "") or "",
             smtp_port=int(_env("SMTP_PORT", "25") or 25),

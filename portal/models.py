@@ -39,6 +39,9 @@ class Report(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     close_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Staff's answer to "has this person or household reported domestic abuse to us before?" (for the
+    # repeat-reports indicator): None until someone answers it.
+    repeat: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     # SHA-256 of the form's one-time submission token: a double tap or a retry finds the first report.
     idempotency_hash: Mapped[str] = mapped_column(String(64), unique=True)
     key_id: Mapped[str] = mapped_column(String(16))
@@ -147,7 +150,8 @@ class CaseEntry(Base):
     key_id: Mapped[str] = mapped_column(String(16))
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
-    __table_args__ = (Index("ix_case_entry_kind", "kind", "code"),)
+    # ix_case_entry_period: the indicators count each kind of entry recorded in a period.
+    __table_args__ = (Index("ix_case_entry_kind", "kind", "code"), Index("ix_case_entry_period", "kind", "at"))
 
 
 class Conversation(Base):

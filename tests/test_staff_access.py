@@ -23,10 +23,11 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.sign_out": EVERYONE, "staff.language": EVERYONE, "staff.account": EVERYONE,
     "staff.queue": CASEWORK, "staff.claim_case": CASEWORK, "staff.bulk_assign": CASEWORK,
     "staff.case": CASEWORK, "staff.case_print": CASEWORK, "staff.case_contact": CASEWORK,
-    "staff.case_status": CASEWORK, "staff.case_note": CASEWORK, "staff.case_reply": CASEWORK, "staff.case_action": CASEWORK,
+    "staff.case_status": CASEWORK, "staff.case_note": CASEWORK, "staff.case_reply": CASEWORK, "staff.case_repeat": CASEWORK, "staff.case_action": CASEWORK,
     "staff.case_share": CASEWORK, "staff.case_risk": CASEWORK,
     "staff.team": {"lead"}, "staff.team_new": {"lead"}, "staff.team_person": {"lead"}, "staff.team_action": {"lead"},
     "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"},
+    "staff.indicators": {"lead", "auditor"}, "staff.indicators_csv": {"lead", "auditor"},
 }
 # Pages an auditor must never reach: casework, the queue, the team and settings.
 NOT_FOR_AUDITORS = {e for e, roles in EXPECTED.items() if roles != OPEN and "auditor" not in roles}

@@ -19,4 +19,4 @@ def _staff_context() -> dict[str, Any]:
     return {"staff": staff, "can": lambda *roles: can(staff, *roles), "page_size": PAGE_SIZE, "count_cap": COUNT_CAP, **label_context()}
 
 
-from portal.staff import auth_views, case_views, queue_views, team_views  # noqa: E402,F401  (routes)
+from portal.staff import auth_views, case_views, indicator_views, queue_views, team_views  # noqa: E402,F401  (routes)

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from portal import conversations
 from portal.asb import asb_signs
 from portal.cases import (CaseUnavailable, NotAllowed, ReportNotStored, add_entry, change_status, contact_attempts,
-                          open_case, opener, record_contact, safe_methods)
+                          mark_repeat, open_case, opener, record_contact, safe_methods)
 from portal.dash import load_checklist, score
 from portal.db import db
 from portal.form_errors import error_summary
@@ -148,6 +148,16 @@ def case_status(reference: str):  # type: ignore[no-untyped-def]
         change_status(db(), report, g.staff, form.status.data, form.close_reason.data)
         return gettext("Status changed.")
     return _simple_form(reference, _StatusForm, "staff/status.html", save)
+
+
+@bp.route("/cases/<reference>/repeat", methods=["GET", "POST"])
+@allow(*CASEWORK)
+def case_repeat(reference: str):  # type: ignore[no-untyped-def]
+    """Record whether this is a repeat report (for the indicators): staff check the housing record."""
+    def save(report: Report, form: Any) -> str:
+        mark_repeat(db(), report, g.staff, form.repeat.data == "yes")
+        return gettext("Repeat report answer saved.")
+    return _simple_form(reference, fc.RepeatForm, "staff/repeat.html", save)
 
 
 @bp.route("/cases/<reference>/note", methods=["GET", "POST"])

@@ -97,6 +97,21 @@ class StatusForm(TextForm):
             raise ValidationError(m.SELECT_CLOSE_REASON)
 
 
+REPEAT_NAMES = {"yes": _l("Yes: they have reported domestic abuse to us before"),
+                "no": _l("No, not that we know of")}
+
+
+class RepeatForm(TextForm):
+    repeat = RadioField(_l("Has this person or household reported domestic abuse to us before?"),
+                        choices=_choices(REPEAT_NAMES), validators=[InputRequired(m.SELECT_REPEAT)],
+                        description=_l("Check the housing record. This is counted in the performance indicators "
+                                       "as a repeat report."))
+
+    def prepare(self, report: Any) -> None:
+        if not self.is_submitted() and report.repeat is not None:
+            self.repeat.data = "yes" if report.repeat else "no"
+
+
 class NoteForm(TextForm):
     text = long_text(_l("Note"), required=m.ENTER_NOTE,
                      description=_l("Notes are encrypted. Write facts, and say where they came from."))

@@ -21,6 +21,7 @@ METHOD_NOT_SAFE = _l("This person did not say this way of contacting them is saf
 SELECT_OUTCOME = _l("Select what happened")
 CONFIRM_PROFILE = _l("Confirm you checked the safe-contact profile before this contact")
 SELECT_STATUS = _l("Select the new status")
+SELECT_REPEAT = _l("Select whether they have reported to us before")
 SELECT_CLOSE_REASON = _l("Select why the case is closing")
 SELECT_ACTION = _l("Select the action")
 SELECT_REFERRAL = _l("Select who the referral was to")

@@ -1,0 +1,443 @@
+"""Performance indicators for the team and the board, computed only from plaintext queue metadata and recorded
+actions (report rows, contact attempts, case-entry codes, purged tallies): nothing here decrypts anything, and
+nothing here imports the opener.
+
+Every count goes out through `Disclosure`, which suppresses small numbers (1 to threshold-1 become "fewer than
+N") and, where a group's total is shown, suppresses a second cell so the hidden one cannot be found by
+subtraction. Percentages and times are only shown when the number they are computed from is large enough.
+
+All heavy work is GROUP BY in the database, on indexed columns; only time to first contact is worked out per
+report, in Python, against a precomputed working-time calendar (O(log n) per report).
+"""
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from portal.models import CaseEntry, PurgedTally, Report
+from portal.working_time import END_OF_WORKING_DAY, START_OF_WORKING_DAY, is_working_day
+
+KINDS = ("self", "concerned", "agency")
+LANGUAGES = ("en", "cy")
+RISK_LEVELS = ("marac", "judgement", "standard")
+ACTIONS = ("security", "repairs", "rehousing", "breathing_space", "money_advice", "referral", "perpetrator")
+REFERRALS = ("idva", "marac", "police", "social_services", "support", "perpetrator_programme")
+AGENCIES = ("police", "idva", "marac", "social_services", "health", "support", "council", "other")
+CLOSE_REASONS = ("support_in_place", "declined", "no_safe_contact", "moved_away", "another_agency",
+                 "not_domestic_abuse", "duplicate")
+PERIOD_KINDS = ("month", "quarter", "custom")
+QUARTER_STARTS = (1, 4, 7, 10)
+MAX_CUSTOM_DAYS = 3 * 366
+
+
+# --- the period -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local days, `first` to `last` inclusive."""
+
+    kind: str
+    first: date
+    last: date
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "Period":
+        first = date(year, month, 1)
+        return cls("month", first, _add_months(first, 1) - timedelta(days=1))
+
+    @classmethod
+    def quarter(cls, year: int, start_month: int) -> "Period":
+        if start_month not in QUARTER_STARTS:
+            raise ValueError("a quarter starts in January, April, July or October")
+        first = date(year, start_month, 1)
+        return cls("quarter", first, _add_months(first, 3) - timedelta(days=1))
+
+    @classmethod
+    def custom(cls, first: date, last: date) -> "Period":
+        if last < first:
+            raise ValueError("the period ends before it starts")
+        if (last - first).days >= MAX_CUSTOM_DAYS:
+            raise ValueError("the period is longer than three years")
+        return cls("custom", first, last)
+
+    @classmethod
+    def containing(cls, kind: str, day: date) -> "Period":
+        if kind == "quarter":
+            return cls.quarter(day.year, QUARTER_STARTS[(day.month - 1) // 3])
+        return cls.month(day.year, day.month)
+
+    def previous(self) -> "Period":
+        if self.kind == "month":
+            return Period.containing("month", self.first - timedelta(days=1))
+        if self.kind == "quarter":
+            return Period.containing("quarter", self.first - timedelta(days=1))
+        length = self.last - self.first
+        return Period.custom(self.first - length - timedelta(days=1), self.first - timedelta(days=1))
+
+    def bounds(self, tz: str) -> tuple[datetime, datetime]:
+        """The period as UTC instants: from the start of its first local day, up to (not including) the start
+        of the day after its last."""
+        zone = ZoneInfo(tz)
+        start = datetime.combine(self.first, time(0), tzinfo=zone).astimezone(timezone.utc)
+        end = datetime.combine(self.last + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
+        return start, end
+
+    def months(self) -> list[str]:
+        """The YYYY-MM months wholly inside the period (purged tallies are kept by month)."""
+        found, at = [], date(self.first.year, self.first.month, 1)
+        while at <= self.last:
+            end = _add_months(at, 1) - timedelta(days=1)
+            if at >= self.first and end <= self.last:
+                found.append(f"{at:%Y-%m}")
+            at = _add_months(at, 1)
+        return found
+
+    def args(self) -> dict[str, str]:
+        """The query string that asks for this period (bookmarkable)."""
+        if self.kind == "custom":
+            return {"period": "custom", "from": self.first.isoformat(), "to": self.last.isoformat()}
+        return {"period": self.kind, self.kind: f"{self.first:%Y-%m}"}
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_from_args(args: Any, today: date) -> tuple[Period, str]:
+    """The period asked for in the query string, and what was wrong with it if anything ("dates", "order",
+    "too-long" or "start"; then the current month is shown, so the page always shows something)."""
+    kind = args.get("period", "month")
+    kind = kind if kind in PERIOD_KINDS else "month"
+    if kind == "custom":
+        try:
+            first = date.fromisoformat(args.get("from", "").strip())
+            last = date.fromisoformat(args.get("to", "").strip())
+        except ValueError:
+            return Period.containing("month", today), "dates"
+        if last < first:
+            return Period.containing("month", today), "order"
+        if (last - first).days >= MAX_CUSTOM_DAYS:
+            return Period.containing("month", today), "too-long"
+        return Period.custom(first, last), ""
+    start = args.get(kind, "")
+    if not start:
+        return Period.containing(kind, today), ""
+    try:
+        year, month = (int(part) for part in start.split("-"))
+        if not 2000 <= year <= 2200:
+            raise ValueError(start)
+        return (Period.quarter(year, month) if kind == "quarter" else Period.month(year, month)), ""
+    except ValueError:
+        return Period.containing(kind, today), "start"
+
+
+def recent_periods(kind: str, today: date, count: int) -> list[Period]:
+    """The current month or quarter and the ones before it, newest first (for the period picker)."""
+    found = [Period.containing(kind, today)]
+    while len(found) < count:
+        found.append(found[-1].previous())
+    return found
+
+
+# --- working time, fast -----------------------------------------------------------------------------------------
+
+class WorkingCalendar:
+    """Working seconds (09:00–17:00 on working days) between any two moments in a range of days, in O(log n):
+    the same answer as working_time.working_seconds_between, without walking the days each time."""
+
+    def __init__(self, first: date, last: date, nation: str, tz: str) -> None:
+        zone = ZoneInfo(tz)
+        self.opens: list[float] = []
+        self.closes: list[float] = []
+        self.before: list[int] = []  # working seconds before each window opens
+        total, day = 0, first
+        while day <= last:
+            if is_working_day(day, nation):
+                opens = datetime.combine(day, START_OF_WORKING_DAY, tzinfo=zone).timestamp()
+                closes = datetime.combine(day, END_OF_WORKING_DAY, tzinfo=zone).timestamp()
+                self.opens.append(opens)
+                self.closes.append(closes)
+                self.before.append(total)
+                total += int(closes - opens)
+            day += timedelta(days=1)
+        self.first, self.last = first, last
+
+    def elapsed(self, moment: datetime) -> float:
+        """Working seconds from the start of the calendar to `moment`."""
+        t = moment.timestamp()
+        i = bisect.bisect_right(self.opens, t) - 1
+        if i < 0:
+            return 0
+        return self.before[i] + min(t, self.closes[i]) - self.opens[i]
+
+    def between(self, start: datetime, end: datetime) -> int:
+        return int(self.elapsed(end)) - int(self.elapsed(start))
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of already sorted values (the median is fraction 0.5)."""
+    if not sorted_values:
+        raise ValueError("no values")
+    rank = max(1, -(-len(sorted_values) * fraction // 1))  # ceil(n * fraction), at least 1
+    return sorted_values[int(rank) - 1]
+
+
+# --- small numbers ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Figure:
+    """A count as it may be shown: `value` is None when it is suppressed."""
+
+    value: int | None
+    threshold: int
+
+    @property
+    def suppressed(self) -> bool:
+        return self.value is None
+
+    def csv(self) -> str:
+        return f"<{self.threshold}" if self.value is None else str(self.value)
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """The suppression rule: counts from 1 to threshold-1 are not shown (0 is: "none" identifies nobody).
+    A threshold of 1 shows everything."""
+
+    threshold: int
+
+    def one(self, n: int) -> Figure:
+        return Figure(None if 0 < n < self.threshold else n, self.threshold)
+
+    def group(self, counts: dict[str, int], total_shown: bool = True) -> dict[str, Figure]:
+        """A group of counts that add up to a total shown elsewhere: if exactly one is suppressed, the next
+        smallest non-zero count is suppressed too, so the hidden one cannot be worked out by subtraction."""
+        shown = {key: self.one(n) for key, n in counts.items()}
+        hidden = [key for key, f in shown.items() if f.suppressed]
+        if total_shown and len(hidden) == 1:
+            candidates = sorted((n, key) for key, n in counts.items() if key not in hidden and n > 0)
+            if candidates:  # (none only when the total is itself small, and so suppressed too)
+                shown[candidates[0][1]] = Figure(None, self.threshold)
+        return shown
+
+    def percent(self, part: int, whole: int) -> "Percent":
+        """part/whole as a percentage. When the part, or what is left of the whole, is a small count, the
+        exact figure would give it away: then only a bound is shown ("at least 96%", "at most 3%"). Nothing
+        when the whole is itself small."""
+        if whole == 0 or self.one(whole).suppressed:
+            return Percent(None)
+        small = self.threshold - 1
+        if self.one(whole - part).suppressed:
+            return Percent(math.floor(1000 * (whole - small) / whole) / 10, "at-least")
+        if self.one(part).suppressed:
+            return Percent(math.ceil(1000 * small / whole) / 10, "at-most")
+        return Percent(round(100 * part / whole, 1))
+
+
+@dataclass(frozen=True)
+class Percent:
+    value: float | None
+    bound: str = ""  # "" exact | "at-least" | "at-most"
+
+    def csv(self) -> str:
+        if self.value is None:
+            return "suppressed"
+        return {"at-least": ">=", "at-most": "<="}.get(self.bound, "") + f"{self.value:g}"
+
+
+# --- the figures ------------------------------------------------------------------------------------------------
+
+@dataclass
+class Indicators:
+    period: Period
+    computed_at: datetime
+    threshold: int
+    received: Figure
+    by_kind: dict[str, Figure]
+    by_language: dict[str, Figure]
+    danger_now: Figure
+    children: Figure
+    no_contact: Figure
+    due: Figure  # reports received in the period whose first contact was due or made (the SLA's base)
+    within_target: Figure
+    late: Figure
+    within_target_percent: Percent
+    contacted: Figure
+    median_hours: float | None
+    p90_hours: float | None
+    overdue_now: Figure  # at computed_at, whatever the period
+    dash_completed: Figure
+    dash_cases: Figure
+    risk_levels: dict[str, Figure]
+    escalations: Figure
+    marac_referrals: Figure
+    idva_referrals: Figure
+    actions: dict[str, Figure]
+    referrals: dict[str, Figure]
+    shared_with: dict[str, Figure]
+    closed: Figure
+    closed_by_reason: dict[str, Figure]
+    repeat: Figure
+    purged_months: list[str] = field(default_factory=list)
+
+    def rows(self) -> list[tuple[str, str, Figure | Percent | float | None]]:
+        """Every figure as (section, key, value), in the order of the page: what the CSV export writes."""
+        out: list[tuple[str, str, Figure | Percent | float | None]] = [
+            ("received", "total", self.received)]
+        out += [("received_by_kind", k, v) for k, v in self.by_kind.items()]
+        out += [("received_by_language", k, v) for k, v in self.by_language.items()]
+        out += [("received_flags", "danger_now", self.danger_now), ("received_flags", "children", self.children),
+                ("received_flags", "no_contact", self.no_contact), ("received_flags", "repeat", self.repeat)]
+        out += [("first_contact", "due", self.due), ("first_contact", "within_target", self.within_target),
+                ("first_contact", "late", self.late),
+                ("first_contact", "within_target_percent", self.within_target_percent),
+                ("first_contact", "contacted", self.contacted),
+                ("first_contact", "median_working_hours", self.median_hours),
+                ("first_contact", "p90_working_hours", self.p90_hours),
+                ("first_contact", "overdue_now", self.overdue_now)]
+        out += [("risk", "dash_completed", self.dash_completed), ("risk", "dash_cases", self.dash_cases)]
+        out += [("risk_level", k, v) for k, v in self.risk_levels.items()]
+        out += [("risk", "escalations", self.escalations), ("risk", "marac_referrals", self.marac_referrals),
+                ("risk", "idva_referrals", self.idva_referrals)]
+        out += [("actions", k, v) for k, v in self.actions.items()]
+        out += [("referrals", k, v) for k, v in self.referrals.items()]
+        out += [("shared_with", k, v) for k, v in self.shared_with.items()]
+        out += [("closed", "total", self.closed)]
+        out += [("closed_by_reason", k, v) for k, v in self.closed_by_reason.items()]
+        return out
+
+
+def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nation: str, tz: str) -> Indicators:
+    """Every figure for the period. `threshold` is the smallest count that may be shown (1 shows all)."""
+    rule = Disclosure(max(1, threshold))
+    start, end = period.bounds(tz)
+    in_period = and_(Report.received_at >= start, Report.received_at < end)
+
+    # Volumes: one GROUP BY over the period's reports (ix on received_at).
+    volume = Counter[tuple[str, str]]()
+    flags = Counter[str]()
+    for kind, language, danger, children, no_contact, repeat, n in dbs.execute(
+            select(Report.reporter_kind, Report.contact_language, Report.danger_now, Report.children,
+                   Report.no_contact, Report.repeat, func.count())
+            .where(in_period)
+            .group_by(Report.reporter_kind, Report.contact_language, Report.danger_now, Report.children,
+                      Report.no_contact, Report.repeat)):
+        volume[(kind, language)] += n
+        flags["danger_now"] += n if danger else 0
+        flags["children"] += n if children else 0
+        flags["no_contact"] += n if no_contact else 0
+        flags["repeat"] += n if repeat else 0
+    months = period.months()
+    purged = Counter[str]()
+    purged_reasons = Counter[str]()
+    if months:
+        for kind, reason, n in dbs.execute(select(PurgedTally.reporter_kind, PurgedTally.close_reason,
+                                                  func.sum(PurgedTally.count))
+                                           .where(PurgedTally.month.in_(months))
+                                           .group_by(PurgedTally.reporter_kind, PurgedTally.close_reason)):
+            purged[kind] += int(n)
+            purged_reasons[reason] += int(n)
+    by_kind = {k: sum(n for (kk, _l), n in volume.items() if kk == k) + purged[k] for k in KINDS}
+    total = sum(by_kind.values())
+    by_language = {lang: sum(n for (_k, ll), n in volume.items() if ll == lang) for lang in LANGUAGES}
+    if sum(purged.values()):  # purged cases keep no language: say so rather than guess
+        by_language["unknown"] = sum(purged.values())
+
+    # First contact, for reports received in the period that wanted contact.
+    wanted = and_(in_period, Report.no_contact.is_(False))
+    now_utc = now.astimezone(timezone.utc)
+    within = dbs.scalar(select(func.count()).where(wanted, Report.contacted.is_(True),
+                                                   Report.first_contact_at <= Report.first_contact_due)) or 0
+    late = dbs.scalar(select(func.count()).where(wanted, or_(
+        and_(Report.contacted.is_(True), Report.first_contact_at > Report.first_contact_due),
+        and_(Report.contacted.is_(False), Report.first_contact_due < now_utc)))) or 0
+    calendar = WorkingCalendar(period.first - timedelta(days=1), period.last + timedelta(days=400), nation, tz)
+    durations = sorted(calendar.between(_aware(received), _aware(first))
+                       for received, first in dbs.execute(
+                           select(Report.received_at, Report.first_contact_at)
+                           .where(wanted, Report.contacted.is_(True), Report.first_contact_at.is_not(None))))
+    contacted = len(durations)
+    enough = contacted and not rule.one(contacted).suppressed
+    median = round(percentile(durations, 0.5) / 3600, 1) if enough else None
+    p90 = round(percentile(durations, 0.9) / 3600, 1) if enough else None
+    overdue_now = dbs.scalar(select(func.count()).where(Report.is_open.is_(True), Report.contacted.is_(False),
+                                                        Report.no_contact.is_(False),
+                                                        Report.first_contact_due < now_utc)) or 0
+
+    # Risk, actions and sharing: what staff recorded in the period (ix on case_entry.at would serve; the
+    # entries are few next to reports).
+    entries = and_(CaseEntry.at >= start, CaseEntry.at < end)
+    risk = Counter[str]()
+    escalations = 0
+    for code, flag, n in dbs.execute(select(CaseEntry.code, CaseEntry.flag, func.count())
+                                     .where(entries, CaseEntry.kind == "risk")
+                                     .group_by(CaseEntry.code, CaseEntry.flag)):
+        risk[code] += n
+        escalations += n if flag else 0
+    dash_cases = dbs.scalar(select(func.count(func.distinct(CaseEntry.report_id)))
+                            .where(entries, CaseEntry.kind == "risk")) or 0
+    actions = Counter[str]()
+    referrals = Counter[str]()
+    referral_cases = Counter[str]()
+    for code, n, cases in dbs.execute(select(CaseEntry.code, func.count(),
+                                             func.count(func.distinct(CaseEntry.report_id)))
+                                      .where(entries, CaseEntry.kind == "action").group_by(CaseEntry.code)):
+        head, _dot, sub = code.partition(".")
+        actions[head] += n
+        if head == "referral":
+            referrals[sub] += n
+            referral_cases[sub] += cases
+    shared = Counter[str]()
+    for code, n in dbs.execute(select(CaseEntry.code, func.count()).where(entries, CaseEntry.kind == "share")
+                               .group_by(CaseEntry.code)):
+        shared[code] += n
+
+    # Closures in the period (purged cases are counted by the month they were received: see `months`).
+    closed_reasons = Counter[str]()
+    for reason, n in dbs.execute(select(Report.close_reason, func.count())
+                                 .where(Report.closed_at >= start, Report.closed_at < end,
+                                        Report.is_open.is_(False))
+                                 .group_by(Report.close_reason)):
+        closed_reasons[reason or "unknown"] += n
+    for reason, n in purged_reasons.items():
+        closed_reasons[reason] += n
+    reasons = {r: closed_reasons[r] for r in CLOSE_REASONS}
+    if closed_reasons["unknown"]:
+        reasons["unknown"] = closed_reasons["unknown"]
+
+    return Indicators(
+        period=period, computed_at=now_utc, threshold=rule.threshold,
+        received=rule.one(total), by_kind=rule.group(by_kind), by_language=rule.group(by_language),
+        danger_now=rule.one(flags["danger_now"]), children=rule.one(flags["children"]),
+        no_contact=rule.one(flags["no_contact"]), repeat=rule.one(flags["repeat"]),
+        due=rule.one(within + late), within_target=rule.one(within), late=rule.one(late),
+        within_target_percent=rule.percent(within, within + late),
+        contacted=rule.one(contacted), median_hours=median, p90_hours=p90, overdue_now=rule.one(overdue_now),
+        dash_completed=rule.one(sum(risk.values())), dash_cases=rule.one(dash_cases),
+        risk_levels=rule.group({level: risk[level] for level in RISK_LEVELS}),
+        escalations=rule.one(escalations),
+        marac_referrals=rule.one(referral_cases["marac"]), idva_referrals=rule.one(referral_cases["idva"]),
+        actions=rule.group({a: actions[a] for a in ACTIONS}, total_shown=False),
+        referrals=rule.group({r: referrals[r] for r in REFERRALS}, total_shown=False),
+        shared_with=rule.group({a: shared[a] for a in AGENCIES}, total_shown=False),
+        closed=rule.one(sum(reasons.values())), closed_by_reason=rule.group(reasons),
+        purged_months=[m for m in months if m in _purged_months(dbs, months)])
+
+
+def _purged_months(dbs: Session, months: list[str]) -> set[str]:
+    if not months:
+        return set()
+    return set(dbs.scalars(select(PurgedTally.month).where(PurgedTally.month.in_(months)).distinct()))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

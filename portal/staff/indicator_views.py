@@ -1,0 +1,167 @@
+"""Performance indicators for team leads and auditors, on screen (tables and inline SVG charts) and as CSV.
+
+Computed by portal.indicators from plaintext metadata only: this module never opens a report. Every CSV
+export is audited; so is every viewing (who looked at which period), like any other look at the service's data.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template, request
+from flask_babel import format_date, get_locale, gettext, lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from portal.db import db
+from portal.indicators import (AGENCIES, CLOSE_REASONS, Figure, Indicators, Percent, Period, compute,
+                               period_from_args, recent_periods)
+from portal.staff import bp
+from portal.staff.access import allow
+from portal.staff.auth_views import audit
+from portal.staff.forms_case import ACTION_NAMES, AGENCY_NAMES, CLOSE_REASON_NAMES, REFERRAL_NAMES, RISK_LEVEL_NAMES
+from portal.staff.labels import KIND_NAMES
+
+LANGUAGE_NAMES = {"en": _l("English"), "cy": _l("Welsh"), "unknown": _l("Not known (deleted cases)")}
+FLAG_LABELS = {"danger_now": _l("Someone in danger at the time"), "children": _l("Children in the household"),
+               "no_contact": _l("Asked us not to make contact"),
+               "repeat": _l("Reported to us before (as recorded by staff)")}
+PROBLEMS = {"dates": _l("Enter both dates of the custom period, like 2026-07-01."),
+            "order": _l("The end of the period must be on or after its start."),
+            "too-long": _l("A custom period can be at most three years."),
+            "start": _l("That month or quarter was not recognised.")}
+REASON_NAMES = {**CLOSE_REASON_NAMES, "unknown": _l("Reason not recorded")}
+# The CSV's own label for each figure that is not one of a named group.
+SINGLE_LABELS = {
+    ("received", "total"): _l("Reports received"),
+    ("first_contact", "due"): _l("Reports whose first contact was due"),
+    ("first_contact", "within_target"): _l("First contact within target"),
+    ("first_contact", "late"): _l("First contact late, or still overdue"),
+    ("first_contact", "within_target_percent"): _l("First contact within target (%)"),
+    ("first_contact", "contacted"): _l("Reports with a first contact"),
+    ("first_contact", "median_working_hours"): _l("Median time to first contact (working hours)"),
+    ("first_contact", "p90_working_hours"): _l("90th percentile time to first contact (working hours)"),
+    ("first_contact", "overdue_now"): _l("Overdue for first contact now"),
+    ("risk", "dash_completed"): _l("DASH checklists completed"),
+    ("risk", "dash_cases"): _l("Cases with a DASH checklist"),
+    ("risk", "escalations"): _l("Checklists flagged for escalation"),
+    ("risk", "marac_referrals"): _l("Cases referred to MARAC"),
+    ("risk", "idva_referrals"): _l("Cases referred to an IDVA"),
+    ("closed", "total"): _l("Cases closed"),
+}
+GROUP_LABELS = {"received_by_kind": KIND_NAMES, "received_by_language": LANGUAGE_NAMES,
+                "received_flags": FLAG_LABELS, "risk_level": RISK_LEVEL_NAMES, "actions": ACTION_NAMES,
+                "referrals": REFERRAL_NAMES, "shared_with": AGENCY_NAMES, "closed_by_reason": REASON_NAMES}
+SECTION_NAMES = {"received": _l("Reports received"), "received_by_kind": _l("Who reported"),
+                 "received_by_language": _l("Language"), "received_flags": _l("What reports told us"),
+                 "first_contact": _l("First contact"), "risk": _l("Risk"), "risk_level": _l("Risk levels"),
+                 "actions": _l("Actions taken"), "referrals": _l("Referrals"),
+                 "shared_with": _l("Information shared with"), "closed": _l("Cases closed"),
+                 "closed_by_reason": _l("Cases closed, by reason")}
+assert set(AGENCIES) == set(AGENCY_NAMES) and set(CLOSE_REASONS) == set(CLOSE_REASON_NAMES)
+
+
+# The soft mutation of the Welsh month names that change (Ionawr, Chwefror, Ebrill, Awst and Hydref do
+# not), for a month after "i": "Hydref i Ragfyr", as StatsCymru writes it.
+WELSH_SOFT_MONTHS = {"Mawrth": "Fawrth", "Mai": "Fai", "Mehefin": "Fehefin", "Gorffennaf": "Orffennaf",
+                     "Medi": "Fedi", "Tachwedd": "Dachwedd", "Rhagfyr": "Ragfyr"}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _figures() -> tuple[Indicators, str]:
+    config = current_app.config
+    today = _now().astimezone(ZoneInfo(config["TIMEZONE"])).date()
+    period, problem = period_from_args(request.args, today)
+    figures = compute(db(), period, now=_now(), threshold=config["INDICATOR_MIN_COUNT"], nation=config["NATION"],
+                      tz=config["TIMEZONE"])
+    return figures, problem
+
+
+def period_name(period: Period) -> str:
+    """The period in words, in the page's language: "November 2026", "July to September 2026"."""
+    if period.kind == "month":
+        return format_date(period.first, "LLLL yyyy")
+    if period.kind == "quarter":
+        last = format_date(period.last, "LLLL yyyy")
+        if str(get_locale()) == "cy":  # "i" (to) softens the month after it: Gorffennaf i Fedi
+            month, _space, year = last.partition(" ")
+            last = f"{WELSH_SOFT_MONTHS.get(month, month)} {year}"
+        return gettext("%(first)s to %(last)s", first=format_date(period.first, "LLLL"), last=last)
+    return gettext("%(first)s to %(last)s", first=format_date(period.first, "d MMMM yyyy"),
+                   last=format_date(period.last, "d MMMM yyyy"))
+
+
+def _detail(period: Period) -> str:
+    return f"{period.kind}:{period.first.isoformat()}..{period.last.isoformat()}"
+
+
+@bp.get("/indicators")
+@allow("lead", "auditor")
+def indicators() -> tuple[str, int] | str:
+    """The indicators for a month, a quarter or a custom period."""
+    figures, problem = _figures()
+    audit("indicators.viewed", detail=_detail(figures.period))
+    db().commit()
+    today = _now().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return render_template(
+        "staff/indicators.html", f=figures, problem=PROBLEMS.get(problem), period_name=period_name,
+        months=recent_periods("month", today, 24), quarters=recent_periods("quarter", today, 12),
+        kind_names=KIND_NAMES, language_names=LANGUAGE_NAMES, flag_labels=FLAG_LABELS,
+        risk_level_names=RISK_LEVEL_NAMES, action_names=ACTION_NAMES, referral_names=REFERRAL_NAMES,
+        agency_names=AGENCY_NAMES, reason_names=REASON_NAMES, args=request.args), (400 if problem else 200)
+
+
+def _cell(value: Figure | Percent | float | None) -> str:
+    if isinstance(value, (Figure, Percent)):
+        return value.csv()
+    return "" if value is None else f"{value:g}"
+
+
+def _safe(text: str) -> str:
+    """No cell starts like a spreadsheet formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.get("/indicators.csv")
+@allow("lead", "auditor")
+def indicators_csv() -> Response:
+    """The same figures as CSV: one row per figure, with its section and label in the reader's language.
+    Suppressed counts read "<5"; bounded percentages ">=96.2" or "<=3.8". Audited before it is sent."""
+    figures, _problem = _figures()
+    audit("indicators.exported", detail=_detail(figures.period))
+    db().commit()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([gettext("Period"), period_name(figures.period), figures.period.first.isoformat(),
+                     figures.period.last.isoformat()])
+    writer.writerow([gettext("Counts below this are not shown"), str(figures.threshold), "", ""])
+    writer.writerow([gettext("Section"), gettext("Figure"), gettext("Code"), gettext("Value")])
+    for section, key, value in figures.rows():
+        names = GROUP_LABELS.get(section)
+        label = names.get(key, key) if names else SINGLE_LABELS.get((section, key), key)
+        writer.writerow([_safe(str(SECTION_NAMES.get(section, section))), _safe(str(label)), f"{section}.{key}",
+                         _cell(value)])
+    name = f"indicators-{figures.period.first.isoformat()}-{figures.period.last.isoformat()}.csv"
+    # A byte-order mark so that spreadsheet programs read the Welsh letters (â, ŵ, ŷ) as UTF-8.
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def bar_chart(items: list[tuple[str, Figure]], label: str) -> dict[str, Any]:
+    """What the template needs to draw a horizontal bar chart as inline SVG: a bar per item, scaled to the
+    largest shown value (suppressed items get no bar, and say so in words)."""
+    largest = max([f.value for _n, f in items if f.value] or [1])
+    row, width = 28, 300
+    bars = [{"name": name, "y": i * row, "width": round(width * (f.value or 0) / largest, 1),
+             "figure": f} for i, (name, f) in enumerate(items)]
+    return {"bars": bars, "height": len(items) * row, "row": row, "bar_width": width, "label": label}
+
+
+@bp.app_template_global()
+def indicator_chart(names: dict[str, Any], figures: dict[str, Figure], label: str) -> dict[str, Any]:
+    return bar_chart([(str(names.get(key, key)), figure) for key, figure in figures.items()], label)
