@@ -26,8 +26,8 @@ pytestmark = pytest.mark.browser
 LANGS = ["en", "cy"]
 SIGNED_OUT = ["sign-in", "sign-in-errors", "code", "set-up", "signed-out"]
 LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "status", "risk", "action", "share",
-              "note", "print", "team", "team-new", "team-person", "settings", "audit", "account", "not-found",
-              "case-not-found"]
+              "note", "repeat", "print", "team", "team-new", "team-person", "settings", "audit", "account", "not-found",
+              "case-not-found", "indicators", "indicators-errors"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -136,7 +136,14 @@ def open_page(world: World, lang: str, name: str) -> Any:
         page.wait_for_load_state()
         assert page.locator(".error-summary li").count() == 3
         status = None
-    elif name in {"case", "contact", "status", "risk", "action", "share", "note", "print"}:
+    elif name == "indicators":  # this quarter: the world's reports, some counts suppressed, every chart drawn
+        status = page.goto("/staff/indicators?period=quarter").status
+        assert page.locator("svg.chart").count() >= 5 and page.locator("table.figures").count() >= 8
+    elif name == "indicators-errors":
+        assert page.goto("/staff/indicators?period=custom&from=2026-09-01&to=2026-08-01").status == 400
+        assert page.locator(".notice-warning").count() == 1
+        status = None
+    elif name in {"case", "contact", "status", "risk", "action", "share", "note", "repeat", "print"}:
         status = page.goto(case if name == "case" else f"{case}/{name}").status
     elif name in {"team", "settings", "account"}:
         status = page.goto(f"/staff/{name}").status
