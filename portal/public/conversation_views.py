@@ -274,7 +274,9 @@ def _send(conversation: Conversation, seed: bytes, text: str, submission_key: st
 
 @bp.post("/replies/sign-out")
 def sign_out() -> Any:
-    """End the session here and in the browser."""
+    """End the session here and in the browser. No token is asked for, as the quick exit asks none: leaving
+    must always work, even from a page left open past its token's life. (The cookie is SameSite=Strict, so
+    another site cannot sign anyone out either.)"""
     return _end_session("public/signed_out.html")
 
 
