@@ -11,7 +11,6 @@ report, in Python, against a precomputed working-time calendar (O(log n) per rep
 """
 from __future__ import annotations
 
-import bisect
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,8 +22,10 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.models import CaseEntry, PurgedTally, Report
-from portal.working_time import END_OF_WORKING_DAY, START_OF_WORKING_DAY, is_working_day
+from portal.working_time import WorkingCalendar
 
+# The codes, written out here rather than imported from portal.cases, portal.queue or the staff forms, so that
+# this module imports nothing that can open a sealed value; tests/test_indicators.py checks they agree.
 KINDS = ("self", "concerned", "agency")
 LANGUAGES = ("en", "cy")
 RISK_LEVELS = ("marac", "judgement", "standard")
@@ -149,39 +150,6 @@ def recent_periods(kind: str, today: date, count: int) -> list[Period]:
 
 
 # --- working time, fast -----------------------------------------------------------------------------------------
-
-class WorkingCalendar:
-    """Working seconds (09:00–17:00 on working days) between any two moments in a range of days, in O(log n):
-    the same answer as working_time.working_seconds_between, without walking the days each time."""
-
-    def __init__(self, first: date, last: date, nation: str, tz: str) -> None:
-        zone = ZoneInfo(tz)
-        self.opens: list[float] = []
-        self.closes: list[float] = []
-        self.before: list[int] = []  # working seconds before each window opens
-        total, day = 0, first
-        while day <= last:
-            if is_working_day(day, nation):
-                opens = datetime.combine(day, START_OF_WORKING_DAY, tzinfo=zone).timestamp()
-                closes = datetime.combine(day, END_OF_WORKING_DAY, tzinfo=zone).timestamp()
-                self.opens.append(opens)
-                self.closes.append(closes)
-                self.before.append(total)
-                total += int(closes - opens)
-            day += timedelta(days=1)
-        self.first, self.last = first, last
-
-    def elapsed(self, moment: datetime | float) -> float:
-        """Working seconds from the start of the calendar to `moment` (a datetime, or epoch seconds)."""
-        t = moment if isinstance(moment, (int, float)) else moment.timestamp()
-        i = bisect.bisect_right(self.opens, t) - 1
-        if i < 0:
-            return 0
-        return self.before[i] + min(t, self.closes[i]) - self.opens[i]
-
-    def between(self, start: datetime | float, end: datetime | float) -> int:
-        return int(self.elapsed(end)) - int(self.elapsed(start))
-
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
     """The nearest-rank percentile of already sorted values (the median is fraction 0.5)."""
@@ -339,13 +307,14 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
     months = period.months()
     purged = Counter[str]()
     purged_reasons = Counter[str]()
+    purged_months: set[str] = set()
     if months:
-        for kind, reason, n in dbs.execute(select(PurgedTally.reporter_kind, PurgedTally.close_reason,
-                                                  func.sum(PurgedTally.count))
-                                           .where(PurgedTally.month.in_(months))
-                                           .group_by(PurgedTally.reporter_kind, PurgedTally.close_reason)):
-            purged[kind] += int(n)
-            purged_reasons[reason] += int(n)
+        for month, kind, reason, n in dbs.execute(select(PurgedTally.month, PurgedTally.reporter_kind,
+                                                         PurgedTally.close_reason, PurgedTally.count)
+                                                  .where(PurgedTally.month.in_(months))):
+            purged[kind] += n
+            purged_reasons[reason] += n
+            purged_months.add(month)
     by_kind = {k: sum(n for (kk, _l), n in volume.items() if kk == k) + purged[k] for k in KINDS}
     total = sum(by_kind.values())
     by_language = {lang: sum(n for (_k, ll), n in volume.items() if ll == lang) for lang in LANGUAGES}
@@ -433,13 +402,7 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
         referrals=rule.group({r: referrals[r] for r in REFERRALS}, total_shown=False),
         shared_with=rule.group({a: shared[a] for a in AGENCIES}, total_shown=False),
         closed=rule.one(sum(reasons.values())), closed_by_reason=rule.group(reasons),
-        purged_months=[m for m in months if m in _purged_months(dbs, months)])
-
-
-def _purged_months(dbs: Session, months: list[str]) -> set[str]:
-    if not months:
-        return set()
-    return set(dbs.scalars(select(PurgedTally.month).where(PurgedTally.month.in_(months)).distinct()))
+        purged_months=[m for m in months if m in purged_months])
 
 
 def _epoch_seconds(dbs: Session) -> Any:

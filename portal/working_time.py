@@ -6,6 +6,7 @@ one working day).
 """
 from __future__ import annotations
 
+import bisect
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -73,3 +74,36 @@ def working_windows(moment: datetime, nation: str, tz: str, days: int = 3) -> li
         windows.append((int(opens.timestamp()), int(closes.timestamp())))
         day = next_working_day(day, nation)
     return windows
+
+
+class WorkingCalendar:
+    """Working seconds (09:00–17:00 on working days) between any two moments in a range of days, in O(log n):
+    the same answer as working_seconds_between, without walking the days each time (the indicators work out
+    tens of thousands of first-contact times at once)."""
+
+    def __init__(self, first: date, last: date, nation: str, tz: str) -> None:
+        zone = ZoneInfo(tz)
+        self.opens: list[float] = []
+        self.closes: list[float] = []
+        self.before: list[int] = []  # working seconds before each window opens
+        total, day = 0, first
+        while day <= last:
+            if is_working_day(day, nation):
+                opens, closes = (moment.timestamp() for moment in _window(day, zone))
+                self.opens.append(opens)
+                self.closes.append(closes)
+                self.before.append(total)
+                total += int(closes - opens)
+            day += timedelta(days=1)
+        self.first, self.last = first, last
+
+    def elapsed(self, moment: datetime | float) -> float:
+        """Working seconds from the start of the calendar to `moment` (a datetime, or epoch seconds)."""
+        t = moment if isinstance(moment, (int, float)) else moment.timestamp()
+        i = bisect.bisect_right(self.opens, t) - 1
+        if i < 0:
+            return 0
+        return self.before[i] + min(t, self.closes[i]) - self.opens[i]
+
+    def between(self, start: datetime | float, end: datetime | float) -> int:
+        return int(self.elapsed(end)) - int(self.elapsed(start))

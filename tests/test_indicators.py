@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import random
+import subprocess
+import sys
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -14,10 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal import sealing
-from portal.indicators import (Disclosure, Figure, Period, WorkingCalendar, compute, percentile,
-                               period_from_args)
+from portal import cases, queue
+from portal import indicators as ind
+from portal.indicators import Disclosure, Figure, Period, compute, percentile, period_from_args
 from portal.models import CaseEntry, PurgedTally, Report, StaffUser
-from portal.working_time import working_seconds_between
+from portal.staff import forms_case
+from portal.working_time import WorkingCalendar, working_seconds_between
 from tests.staff_helpers import audit_events, dbs, html_of, signed_in
 
 LONDON = ZoneInfo("Europe/London")
@@ -203,6 +207,25 @@ def test_the_fast_working_calendar_agrees_with_the_slow_one():
         a = start + timedelta(seconds=rng.randrange(0, 500 * 86400))
         b = a + timedelta(seconds=rng.randrange(0, 20 * 86400))
         assert calendar.between(a, b) == working_seconds_between(a, b, "wales", "Europe/London"), (a, b)
+
+
+def test_the_indicators_know_the_same_codes_as_the_rest_of_the_portal():
+    """portal.indicators writes the codes out (it imports nothing that can open a sealed value): they must
+    stay the codes the queue, the cases and the staff forms use."""
+    assert ind.KINDS == queue.KINDS and ind.CLOSE_REASONS == cases.CLOSE_REASONS
+    assert set(ind.ACTIONS) == set(forms_case.ACTION_NAMES)
+    assert set(ind.REFERRALS) == set(forms_case.REFERRAL_NAMES)
+    assert set(ind.AGENCIES) == set(forms_case.AGENCY_NAMES)
+    assert set(ind.RISK_LEVELS) == set(forms_case.RISK_LEVEL_NAMES)
+
+
+def test_the_indicators_module_cannot_open_anything():
+    """By construction: importing it (in a fresh interpreter) loads no sealing, key or case code."""
+    loaded = subprocess.run([sys.executable, "-c", "import sys, portal.indicators; "
+                             "print(' '.join(m for m in sys.modules if m.startswith('portal')))"],
+                            capture_output=True, text=True, check=True, timeout=60).stdout.split()
+    assert "portal.indicators" in loaded
+    assert not {"portal.sealing", "portal.keys", "portal.cases", "portal.reports"} & set(loaded), loaded
 
 
 def test_percentiles_are_nearest_rank():
