@@ -152,16 +152,15 @@ def indicators_csv() -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def bar_chart(items: list[tuple[str, Figure]], label: str) -> dict[str, Any]:
-    """What the template needs to draw a horizontal bar chart as inline SVG: a bar per item, scaled to the
-    largest shown value (suppressed items get no bar, and say so in words)."""
-    largest = max([f.value for _n, f in items if f.value] or [1])
-    row, width = 28, 300
-    bars = [{"name": name, "y": i * row, "width": round(width * (f.value or 0) / largest, 1),
-             "figure": f} for i, (name, f) in enumerate(items)]
-    return {"bars": bars, "height": len(items) * row, "row": row, "bar_width": width, "label": label}
+CHART_ROW, CHART_LABEL_WIDTH, CHART_BAR_WIDTH = 28, 230, 255  # px, in a 560 px wide viewBox
 
 
 @bp.app_template_global()
-def indicator_chart(names: dict[str, Any], figures: dict[str, Figure], label: str) -> dict[str, Any]:
-    return bar_chart([(str(names.get(key, key)), figure) for key, figure in figures.items()], label)
+def indicator_chart(names: dict[str, Any], figures: dict[str, Figure]) -> dict[str, Any]:
+    """What the template needs to draw a horizontal bar chart as inline SVG: a bar per figure, scaled to the
+    largest shown value (a suppressed figure gets no bar, and says so in words)."""
+    largest = max([f.value for f in figures.values() if f.value] or [1])
+    bars = [{"name": str(names.get(key, key)), "y": i * CHART_ROW,
+             "width": round(CHART_BAR_WIDTH * (figure.value or 0) / largest, 1), "figure": figure}
+            for i, (key, figure) in enumerate(figures.items())]
+    return {"bars": bars, "height": len(bars) * CHART_ROW, "x": CHART_LABEL_WIDTH}
