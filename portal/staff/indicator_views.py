@@ -152,7 +152,7 @@ def indicators_csv() -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-CHART_ROW, CHART_LABEL_WIDTH, CHART_BAR_WIDTH = 28, 230, 255  # px, in a 560 px wide viewBox
+CHART_ROW, CHART_LABEL_WIDTH, CHART_BAR_WIDTH = 28, 260, 230  # px, in a 560 px wide viewBox
 
 
 @bp.app_template_global()
