@@ -69,7 +69,8 @@ def main() -> int:
     offer = client.get("/en/receipt/new").get_data(as_text=True)
     client.post("/en/receipt/new", data={"csrf_token": token(offer)})
     shown = client.get("/en/receipt").get_data(as_text=True)
-    receipt = re.search(r'class="receipt" aria-hidden="true">([0-9 ]+)<', shown).group(1)  # type: ignore[union-attr]
+    receipt = re.sub(r"<[^>]+>", "", re.search(r'class="receipt" aria-hidden="true">(.*?)</span></span>',  # type: ignore[union-attr]
+                                                 shown).group(1))
 
     derive = []
     for _ in range(args.tries):

@@ -289,7 +289,9 @@ def send_report(client: CheckedClient, answers: dict[str, Any] | None = None, sl
     return match.group(1)
 
 
-RECEIPT_SHOWN = re.compile(r'class="receipt" aria-hidden="true">([0-9 ]+)<')
+# The receipt as the page shows it: two pairs of four-digit groups.
+RECEIPT_SHOWN = re.compile(r'class="receipt" aria-hidden="true"><span class="receipt-pair">([0-9]{4} [0-9]{4})</span> '
+                           r'<span class="receipt-pair">([0-9]{4} [0-9]{4})</span>')
 
 
 def get_receipt(client: CheckedClient, lang: str = "en") -> str:
@@ -301,7 +303,7 @@ def get_receipt(client: CheckedClient, lang: str = "en") -> str:
     made = client.post(f"/{lang}/receipt/new", data={"csrf_token": csrf_from(offer)})
     assert made.status_code == 303 and made.headers["Location"] == f"/{lang}/receipt", html_of(made)[:1500]
     shown = client.get(f"/{lang}/receipt")
-    digits = RECEIPT_SHOWN.search(html_of(shown)).group(1)  # type: ignore[union-attr]
+    digits = " ".join(RECEIPT_SHOWN.search(html_of(shown)).groups())  # type: ignore[union-attr]
     kept = client.post(f"/{lang}/receipt", data={"csrf_token": csrf_from(shown)})
     assert kept.status_code == 303 and kept.headers["Location"] == f"/{lang}/replies/messages"
     return digits

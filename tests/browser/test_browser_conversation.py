@@ -13,9 +13,9 @@ import re
 from typing import Any
 
 import pytest
-from reporter_steps import (LOCALES, axe_violations, confirmation_reference, describe_violations, page_language,
-                            path_of, reporter_fills_in, reporter_goes_back, reporter_presses_exit_button,
-                            reporter_sends, stored_text, waits_for_neutral_page)
+from reporter_steps import (LOCALES, assert_no_sideways_scrolling, axe_violations, confirmation_reference,
+                            describe_violations, page_language, path_of, reporter_fills_in, reporter_goes_back,
+                            reporter_presses_exit_button, reporter_sends, stored_text, waits_for_neutral_page)
 from staff_steps import StaffAccount, lead_signs_in, make_staff, queue_row
 
 pytestmark = pytest.mark.browser
@@ -39,7 +39,7 @@ def reporter_gets_a_receipt(page: Any, lang: str) -> str:
     page.wait_for_url(f"**/{lang}/receipt/new")
     page.click(f"form[action='/{lang}/receipt/new'] button[type='submit']")
     page.wait_for_url(f"**/{lang}/receipt")
-    shown = page.inner_text(".panel .receipt").strip()
+    shown = " ".join(page.locator(".panel .receipt .receipt-pair").all_inner_texts())
     assert RECEIPT.match(shown), f"the receipt {shown!r} is not four groups of four digits"
     # A screen reader hears it digit by digit, group by group.
     spoken = page.inner_text(".panel .visually-hidden").strip()
@@ -235,6 +235,32 @@ def test_a_message_typed_after_the_session_timed_out_is_kept_and_sent_after_sign
     page.click("form[action='/en/replies'] button[type='submit']")
     page.wait_for_url(re.compile(r"/en/replies/messages(#latest)?$"))
     assert [m["text"] for m in messages_on_page(page)] == [reporter_writes_expecting_sign_in]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_conversation_page_fits_a_320px_screen_and_the_receipt_shows_whole(new_context, lang):
+    """WCAG 1.4.10 Reflow, and more than that for the receipt: every digit must be on the screen to be copied."""
+    page = new_context(js=False, locale=LOCALES[lang], width=320, height=640).new_page()
+    reporter_sends_a_report(page, lang, "A report from a small phone.")
+    assert_no_sideways_scrolling(page)
+    page.click(f"main a[href='/{lang}/receipt/new']")
+    assert_no_sideways_scrolling(page)
+    page.click(f"form[action='/{lang}/receipt/new'] button[type='submit']")
+    page.wait_for_url(f"**/{lang}/receipt")
+    assert_no_sideways_scrolling(page)
+    boxes = page.evaluate("""() => [...document.querySelectorAll('.receipt-pair')].map(el => {
+        const box = el.getBoundingClientRect(), panel = el.closest('.panel').getBoundingClientRect();
+        return {left: box.left, right: box.right, inside: box.left >= panel.left && box.right <= panel.right,
+                clipped: el.scrollWidth > Math.ceil(box.width)}; })""")
+    assert len(boxes) == 2 and all(b["inside"] and not b["clipped"] for b in boxes), boxes
+    page.click(f"form[action='/{lang}/receipt'] button[type='submit']")
+    page.wait_for_url(f"**/{lang}/replies/messages")
+    reporter_writes(page, lang, "A message long enough to wrap on a small screen, with a longwordthatdoesnotbreakeasily.")
+    assert_no_sideways_scrolling(page)
+    page.click(f"a[href='/{lang}/replies/delete']")
+    assert_no_sideways_scrolling(page)
+    page.goto(f"/{lang}/replies")
+    assert_no_sideways_scrolling(page)
 
 
 # ---- axe-core on the new pages ---------------------------------------------------------------------------
