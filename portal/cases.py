@@ -6,6 +6,7 @@ columns hold only codes, dates and counts (docs/data-map.md).
 """
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -16,13 +17,14 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import conversations
 from portal.conversations import note_contact_attempt
 from portal.keys import KeyFileError, load_private_keys
 from portal.models import AuditEvent, CaseEntry, ContactAttempt, Report, StaffUser
 from portal.queue import STATUSES
 from portal.reports import PURPOSE as REPORT_PURPOSE
 from portal.reports import ReportNotStored, current_sealer
-from portal.sealing import CannotOpen, Opener
+from portal.sealing import Opener, Unopened, try_open
 
 CLOSE_REASONS = ("support_in_place", "declined", "no_safe_contact", "moved_away", "another_agency",
                  "not_domestic_abuse", "duplicate")
@@ -42,7 +44,18 @@ class NotAllowed(Exception):
 class OpenedEntry:
     entry: CaseEntry
     staff_name: str
-    content: dict[str, Any]
+    content: dict[str, Any]  # {} when the entry would not open (see `unopened`)
+    unopened: Unopened | None = None
+
+
+@dataclass
+class OpenedCase:
+    """A case decrypted for one request. A sealed record that would not open is marked, not fatal."""
+
+    content: dict[str, Any]  # the report's answers; {} when the report would not open
+    unopened: Unopened | None
+    entries: list[OpenedEntry]
+    conversation: conversations.TeamView | None
 
 
 def opener() -> Opener:
@@ -84,21 +97,36 @@ def audit(dbs: Session, staff: StaffUser, action: str, report: Report | None = N
                        report_id=report.id if report else None, detail=detail))
 
 
-def open_case(dbs: Session, report: Report, staff: StaffUser, view: str) -> tuple[dict[str, Any], list[OpenedEntry]]:
-    """Decrypt a report and its entries for this request. The audit event is committed first, so even a
-    failed opening leaves its trace."""
+def _json(opened: bytes | Unopened) -> dict[str, Any]:
+    return json.loads(opened.decode("utf-8")) if isinstance(opened, bytes) else {}
+
+
+def _warn_unopened(what: str, opened: bytes | Unopened) -> None:
+    if isinstance(opened, Unopened):
+        current_app.logger.warning("a sealed %s would not open here (%s)", what,
+                                   "key not here" if opened.missing_key else "does not open")
+
+
+def open_case(dbs: Session, report: Report, staff: StaffUser, view: str, *, with_entries: bool = True,
+              with_conversation: bool = True, mark_seen: bool = False) -> OpenedCase:
+    """Decrypt a report, its entries and its conversation for this request. The audit event is committed
+    first, so even a failed opening leaves its trace: every page that shows sealed content comes here."""
     audit(dbs, staff, "case.opened", report, detail=view)
     dbs.commit()
     keys = opener()
-    try:
-        content = keys.open_json(report.sealed, REPORT_PURPOSE, report.id)
+    opened = try_open(keys, report.sealed, REPORT_PURPOSE, report.id)
+    _warn_unopened("report", opened)
+    entries = []
+    if with_entries:
         names = {s.id: s.name or s.email for s in dbs.scalars(select(StaffUser))}
-        entries = [OpenedEntry(e, names.get(e.staff_id, "?"), keys.open_json(e.sealed, e.kind, e.id))
-                   for e in dbs.scalars(select(CaseEntry).where(CaseEntry.report_id == report.id)
-                                        .order_by(CaseEntry.at.desc()))]
-    except CannotOpen as exc:
-        raise CaseUnavailable("a sealed value will not open here") from exc
-    return content, entries
+        for entry in dbs.scalars(select(CaseEntry).where(CaseEntry.report_id == report.id)
+                                 .order_by(CaseEntry.at.desc())):
+            sealed_entry = try_open(keys, entry.sealed, entry.kind, entry.id)
+            _warn_unopened("case entry", sealed_entry)
+            entries.append(OpenedEntry(entry, names.get(entry.staff_id, "?"), _json(sealed_entry),
+                                       sealed_entry if isinstance(sealed_entry, Unopened) else None))
+    conversation = conversations.team_view(dbs, report, keys, mark_seen) if with_conversation else None
+    return OpenedCase(_json(opened), opened if isinstance(opened, Unopened) else None, entries, conversation)
 
 
 def contact_attempts(dbs: Session, report: Report) -> list[tuple[ContactAttempt, str]]:
@@ -108,7 +136,10 @@ def contact_attempts(dbs: Session, report: Report) -> list[tuple[ContactAttempt,
 
 
 def safe_methods(report: Report, content: dict[str, Any]) -> list[str]:
-    """The ways of contact the report marked safe (plus the referring worker, for an agency referral)."""
+    """The ways of contact the report marked safe (plus the referring worker, for an agency referral). None
+    at all if the report would not open: a profile nobody can read marks nothing safe."""
+    if not content:
+        return []
     methods = [m for m in content.get("answers", {}).get("contact_methods", []) if m != "none"]
     if report.reporter_kind == "agency":
         methods.append("referrer")
@@ -189,6 +220,6 @@ def add_entry(dbs: Session, report: Report, staff: StaffUser, kind: str, content
     return entry
 
 
-__all__ = ["CLOSE_REASONS", "CaseUnavailable", "NotAllowed", "OUTCOMES", "ReportNotStored", "STATUSES",
-           "add_entry", "change_status", "contact_attempts", "mark_repeat", "open_case", "record_contact",
-           "safe_methods"]
+__all__ = ["CLOSE_REASONS", "CaseUnavailable", "NotAllowed", "OUTCOMES", "OpenedCase", "ReportNotStored",
+           "STATUSES", "add_entry", "change_status", "contact_attempts", "mark_repeat", "open_case",
+           "record_contact", "safe_methods"]

@@ -116,23 +116,27 @@ def keys_rotate() -> None:
 @keys_group.command("list")
 @with_appcontext
 def keys_list() -> None:
-    """The key pairs here, which one is current, and how many records each seals."""
+    """The key pairs here, which one is current, and how many records each seals (every sealed table)."""
     directory = _private_dir()
     current = load_public(Path(current_app.config["PUBLIC_KEY_FILE"])).key_id
-    counts = rotation.usage(db())
-    ids = sorted({p.name.split(".")[0] for p in directory.glob("*.private.json")} | set(counts))
+    by_table = rotation.usage_by_table(db())
+    ids = sorted({p.name.split(".")[0] for p in directory.glob("*.private.json")}
+                 | {key_id for counts in by_table.values() for key_id in counts})
     click.echo(f"{'key id':<18} {'current':<8} {'private key':<12} records")
     for key_id in ids:
         has_private = (directory / f"{key_id}.private.json").exists()
+        where = ", ".join(f"{name} {counts[key_id]}" for name, counts in by_table.items() if counts.get(key_id))
+        total = sum(counts.get(key_id, 0) for counts in by_table.values())
         click.echo(f"{key_id:<18} {'yes' if key_id == current else '':<8} {'here' if has_private else 'MISSING':<12} "
-                   f"{counts.get(key_id, 0)}")
+                   f"{total}" + (f" ({where})" if where else ""))
 
 
 @keys_group.command("reseal")
 @click.option("--batch", default=200, show_default=True, help="Records per transaction.")
 @with_appcontext
 def keys_reseal(batch: int) -> None:
-    """Re-seal every report and case entry under an older key to the current key."""
+    """Re-seal everything sealed to the team under an older key (reports, case entries, messages…) to the
+    current key."""
     directory = _private_dir()
     try:
         opener = Opener(load_private_keys(directory, _passphrase()))
@@ -144,7 +148,8 @@ def keys_reseal(batch: int) -> None:
     except CannotOpen as exc:
         raise click.ClickException(f"Stopped: a record cannot be opened here ({exc}). What was done is kept; "
                                    "find the missing private key and run this again.") from exc
-    click.echo(f"Re-sealed {result.reports} report(s) and {result.entries} case entr(y/ies) to key {sealer.key_id}.")
+    detail = ", ".join(f"{name} {n}" for name, n in result.by_table.items())
+    click.echo(f"Re-sealed {result.total} record(s) to key {sealer.key_id} ({detail}).")
 
 
 @keys_group.command("retire")

@@ -47,15 +47,15 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.keys import PrivateKey, PublicKey, keypair_from_secret, public_from_raw
-from portal.models import AuditEvent, ContactAttempt, Conversation, Message, Report, StaffUser
+from portal.models import MESSAGE_PURPOSE, AuditEvent, ContactAttempt, Conversation, Message, Report, StaffUser
 from portal.reports import ReportNotStored, current_sealer
-from portal.sealing import CannotOpen, Opener, Sealer
+from portal.sealing import CannotOpen, Opener, Sealer, Unopened, try_open
 
 RECEIPT_DIGITS = 16
 # OWASP's first recommended Argon2id setting (19 MiB, 2 passes, 1 lane): about 50 ms on one core here, so
 # each guess costs the guesser (and our server) that much, and no GPU shortcut is cheap.
 ARGON2 = {"iterations": 2, "lanes": 1, "memory_cost": 19 * 1024}
-TEAM_PURPOSE = "message"
+TEAM_PURPOSE = MESSAGE_PURPOSE
 REPORTER_PURPOSE = "message-reporter"
 MAX_MESSAGE = 20_000
 STATUSES = ("received", "looking", "tried", "closed")
@@ -201,6 +201,7 @@ class Shown:
     new: bool = False  # from the team, not seen by the reporter before this page
     staff_name: str = ""
     seen: bool = False
+    unopened: Unopened | None = None  # the team's copy would not open here: shown as such, text is ""
 
 
 def reporter_status(report: Report, conversation: Conversation) -> str:
@@ -301,16 +302,20 @@ class TeamView:
 
 def team_view(dbs: Session, report: Report, opener: Opener, mark_seen: bool) -> TeamView | None:
     """The whole conversation for the case page, oldest first. A caseworker's view marks the reporter's
-    messages as seen (which clears the queue's flag)."""
+    messages as seen (which clears the queue's flag). A message that will not open is shown as such; the
+    others are not affected. The caller audits the opening first (portal/cases.py `open_case`)."""
     conversation = for_report(dbs, report.id)
     if conversation is None:
         return None
     names = {s.id: s.name or s.email for s in dbs.scalars(select(StaffUser))}
     rows = list(dbs.scalars(select(Message).where(Message.report_id == report.id).order_by(Message.at, Message.id)))
-    messages = [Shown(row.id, row.at, row.from_reporter, opener.open(row.sealed, TEAM_PURPOSE, row.id).decode("utf-8"),
-                      row.language, new=row.from_reporter and not row.seen,
-                      staff_name=names.get(row.staff_id or 0, ""), seen=row.seen)
-                for row in rows]
+    messages = []
+    for row in rows:
+        opened = try_open(opener, row.sealed, TEAM_PURPOSE, row.id)
+        messages.append(Shown(row.id, row.at, row.from_reporter, opened.decode("utf-8") if isinstance(opened, bytes)
+                              else "", row.language, new=row.from_reporter and not row.seen,
+                              staff_name=names.get(row.staff_id or 0, ""), seen=row.seen,
+                              unopened=opened if isinstance(opened, Unopened) else None))
     if mark_seen and any(m.new for m in messages):
         dbs.execute(update(Message).where(Message.report_id == report.id, Message.from_reporter.is_(True),
                                           Message.seen.is_(False)).values(seen=True))

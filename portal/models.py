@@ -2,9 +2,8 @@
 describe anyone lives in `Report.sealed`. See docs/data-map.md."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, false,
                         text)
@@ -13,6 +12,36 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 class Base(DeclarativeBase):
     pass
+
+
+# Every binary column says what it holds, so that key rotation (portal/rotation.py) can find every value sealed
+# to the team's keys from the models alone, and a test can fail on a binary column that says nothing:
+# - sealed to the team (the organisation's key pair, opened only on the triage side): `purpose` is the
+#   envelope's purpose, or `purpose_column` names the column that holds it; `key_column` holds the key id;
+#   the record id bound into the seal is the row's `id`;
+# - sealed to one reporter's receipt key, which the team never holds and rotation cannot touch;
+# - not sealed at all (a public key, say), with the reason.
+SEALED_TO_TEAM = "team"
+SEALED_TO_RECEIPT = "receipt"
+REPORT_PURPOSE = "report"
+MESSAGE_PURPOSE = "message"
+
+
+def team_sealed(*, purpose: str = "", purpose_column: str = "", key_column: str = "key_id",
+                nullable: bool = False) -> Any:
+    """A column sealed to the team's current public key (see above)."""
+    assert bool(purpose) != bool(purpose_column), "give a fixed purpose or the column that holds it"
+    return mapped_column(LargeBinary, nullable=nullable, info={"sealed": {
+        "to": SEALED_TO_TEAM, "purpose": purpose, "purpose_column": purpose_column, "key_column": key_column}})
+
+
+def receipt_sealed() -> Any:
+    """A column sealed to a reporter's receipt key: only the receipt opens it."""
+    return mapped_column(LargeBinary, nullable=True, info={"sealed": {"to": SEALED_TO_RECEIPT}})
+
+
+def not_sealed(reason: str, nullable: bool = False) -> Any:
+    return mapped_column(LargeBinary, nullable=nullable, info={"not_sealed": reason})
 
 
 class Report(Base):
@@ -45,7 +74,7 @@ class Report(Base):
     # SHA-256 of the form's one-time submission token: a double tap or a retry finds the first report.
     idempotency_hash: Mapped[str] = mapped_column(String(64), unique=True)
     key_id: Mapped[str] = mapped_column(String(16))
-    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed: Mapped[bytes] = team_sealed(purpose=REPORT_PURPOSE)
 
     __table_args__ = (
         Index("ix_report_status_due", "status", "first_contact_due"),
@@ -148,7 +177,7 @@ class CaseEntry(Base):
     starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     key_id: Mapped[str] = mapped_column(String(16))
-    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed: Mapped[bytes] = team_sealed(purpose_column="kind")
 
     # ix_case_entry_period: the indicators count each kind of entry recorded in a period.
     __table_args__ = (Index("ix_case_entry_kind", "kind", "code"), Index("ix_case_entry_period", "kind", "at"))
@@ -166,7 +195,8 @@ class Conversation(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     report_id: Mapped[str] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), unique=True)
     lookup: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
-    public_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    public_key: Mapped[bytes | None] = not_sealed("the reporter's public key: it seals, it cannot open",
+                                                  nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Set by the triage side when a contact attempt is recorded: the reporter may see "someone has tried to
@@ -194,8 +224,8 @@ class Message(Base):
     # SHA-256 of the reporter's one-time form key: a double tap stores one message.
     idempotency_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     key_id: Mapped[str] = mapped_column(String(16))
-    sealed: Mapped[bytes] = mapped_column(LargeBinary)
-    reporter_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    sealed: Mapped[bytes] = team_sealed(purpose=MESSAGE_PURPOSE)
+    reporter_sealed: Mapped[bytes | None] = receipt_sealed()
 
     __table_args__ = (
         Index("ix_message_waiting", "report_id", sqlite_where=text("from_reporter = 1 AND seen = 0"),

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from portal import spool
 from portal.keys import KeyFileError, load_public
-from portal.models import AuditEvent, Report, band_for
+from portal.models import REPORT_PURPOSE, AuditEvent, Report, band_for
 from portal.sealing import Opener, Sealer
 from portal.working_time import first_contact_due
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
-PURPOSE = "report"
+PURPOSE = REPORT_PURPOSE
 _INSERT = Report.__table__.insert()  # Core, compiled once: the ORM's unit of work costs more than the rest
 
 

@@ -10,6 +10,7 @@ which exist only on the triage side.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -79,3 +80,24 @@ class Opener:
 
     def open_json(self, sealed: bytes, purpose: str, record_id: str) -> Any:
         return json.loads(self.open(sealed, purpose, record_id).decode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Unopened:
+    """A sealed value that would not open here. Shown as such where it belongs, so that one record never takes
+    a whole page down with it."""
+
+    key_id: str  # the key the envelope names ("" if the envelope itself is unreadable)
+    missing_key: bool  # True: that private key is not on this host; False: damaged, or sealed for elsewhere
+
+
+def try_open(opener: Opener, sealed: bytes, purpose: str, record_id: str) -> bytes | Unopened:
+    """Open a value, or say why it would not open."""
+    try:
+        return opener.open(sealed, purpose, record_id)
+    except CannotOpen:
+        try:
+            key_id = key_id_of(sealed)
+        except CannotOpen:
+            return Unopened("", missing_key=False)
+        return Unopened(key_id, missing_key=key_id not in opener.private_keys)

@@ -309,6 +309,32 @@ def get_receipt(client: CheckedClient, lang: str = "en") -> str:
     return digits
 
 
+# --- a reporter with a receipt -------------------------------------------------------------------------
+
+
+def sign_in_with(client: Any, receipt: str, lang: str = "en", **extra: str) -> Any:
+    page = client.get(f"/{lang}/replies")
+    return client.post(f"/{lang}/replies", data={"csrf_token": csrf_from(page), "receipt": receipt, **extra})
+
+
+def messages_page(client: Any, lang: str = "en") -> str:
+    response = client.get(f"/{lang}/replies/messages")
+    assert response.status_code == 200
+    return html_of(response)
+
+
+def write(client: Any, message: str, lang: str = "en", page: str | None = None) -> Any:
+    page = page or messages_page(client, lang)
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    return client.post(f"/{lang}/replies/messages",
+                       data={"csrf_token": csrf_from(page), "submission_key": key, "text": message})
+
+
+def reporter_with_receipt(app: Any, answers: dict[str, Any] | None = None, lang: str = "en") -> tuple[Any, str, str]:
+    client = new_client(app)
+    reference = send_report(client, answers, lang=lang)
+    return client, reference, get_receipt(client, lang)
+
 
 def queue_references(html: str) -> list[str]:
     """The report references listed on a queue page, in order."""
@@ -320,6 +346,6 @@ def utcnow() -> datetime:
 
 
 __all__ = ["Account", "PASSWORD", "SAFE_TEXT", "STORY", "add_staff", "audit_events", "csrf_from", "dbs",
-           "html_of", "new_client", "next_code", "post_form", "queue_references", "report_row",
-           "send_report", "set_report", "sign_in", "signed_in", "staff_cookie", "staff_row", "submit_code",
-           "submit_password", "utcnow"]
+           "html_of", "messages_page", "new_client", "next_code", "post_form", "queue_references", "report_row",
+           "reporter_with_receipt", "send_report", "set_report", "sign_in", "sign_in_with", "signed_in",
+           "staff_cookie", "staff_row", "submit_code", "submit_password", "utcnow", "write"]

@@ -17,8 +17,9 @@ from portal import conversations as conv
 from portal.keys import load_private_keys
 from portal.models import AuditEvent, ContactAttempt, Conversation, Message, Report, WebSession
 from portal.sealing import CannotOpen, Opener
-from tests.staff_helpers import (RECEIPT_SHOWN, SAFE_TEXT, STORY, csrf_from, dbs, get_receipt, html_of, new_client,
-                                 post_form, report_row, send_report, set_report, signed_in)
+from tests.staff_helpers import (RECEIPT_SHOWN, SAFE_TEXT, STORY, csrf_from, dbs, get_receipt, html_of,
+                                 messages_page, new_client, post_form, report_row, reporter_with_receipt, send_report,
+                                 set_report, sign_in_with, signed_in, write)
 
 
 @pytest.fixture
@@ -34,33 +35,6 @@ def public(app):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def officer(app):  # type: ignore[no-untyped-def]
     return signed_in(app, "officer")
-
-
-# --- helpers: what a reporter does ---------------------------------------------------------------------------
-
-
-def sign_in_with(client: Any, receipt: str, lang: str = "en", **extra: str) -> Any:
-    page = client.get(f"/{lang}/replies")
-    return client.post(f"/{lang}/replies", data={"csrf_token": csrf_from(page), "receipt": receipt, **extra})
-
-
-def messages_page(client: Any, lang: str = "en") -> str:
-    response = client.get(f"/{lang}/replies/messages")
-    assert response.status_code == 200
-    return html_of(response)
-
-
-def write(client: Any, message: str, lang: str = "en", page: str | None = None) -> Any:
-    page = page or messages_page(client, lang)
-    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    return client.post(f"/{lang}/replies/messages",
-                       data={"csrf_token": csrf_from(page), "submission_key": key, "text": message})
-
-
-def reporter_with_receipt(app: Any, answers: dict[str, Any] | None = None, lang: str = "en") -> tuple[Any, str, str]:
-    client = new_client(app)
-    reference = send_report(client, answers, lang=lang)
-    return client, reference, get_receipt(client, lang)
 
 
 def rows(app: Any, model: Any) -> list[Any]:

@@ -11,16 +11,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import LargeBinary, func, select
 
 from portal.cli import main
 from portal.keys import load_private_keys, load_public, write_key_pair
-from portal.models import AuditEvent, CaseEntry, Report
+from portal.models import AuditEvent, CaseEntry, ContactAttempt, Message, Report
 from portal.sealing import Opener
-from tests.staff_helpers import (DEV_PASSPHRASE, STORY, dbs, html_of, new_client, post_form, send_report,
-                                 signed_in)
+from tests.staff_helpers import (DEV_PASSPHRASE, STORY, csrf_from, dbs, html_of, messages_page, new_client,
+                                 post_form, reporter_with_receipt, send_report, sign_in_with, signed_in, write)
 
 NOTE = "Rotation note: spoke to her at work"
+REPORTER_MESSAGE = "Rotation message: he is back on Friday"
+REPLY = "Rotation reply: we will try again on Thursday"
 
 
 @pytest.fixture
@@ -35,10 +37,15 @@ def run(*args: str, ok: bool = True):  # type: ignore[no-untyped-def]
 
 
 def key_ids(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Every sealed record's key id, from every table rotation knows (read from the models)."""
+    from portal.rotation import sealed_tables
+    found: dict[str, str] = {}
     with dbs(app) as s:
-        reports = {r.reference: r.key_id for r in s.scalars(select(Report))}
-        reports.update({f"entry:{e.id}": e.key_id for e in s.scalars(select(CaseEntry))})
-        return reports
+        for table in sealed_tables():
+            for row in s.execute(select(table.model.id, getattr(table.model, table.key_column))):
+                found[f"{table.name}:{row[0]}"] = row[1]
+        found.update({r.reference: r.key_id for r in s.scalars(select(Report))})
+    return found
 
 
 def current_key(app) -> str:  # type: ignore[no-untyped-def]
@@ -50,14 +57,36 @@ def open_everything(app) -> list[str]:  # type: ignore[no-untyped-def]
     with dbs(app) as s:
         texts = [opener.open_json(r.sealed, "report", r.id)["answers"].get("story", "") for r in s.scalars(select(Report))]
         texts += [opener.open_json(e.sealed, e.kind, e.id)["text"] for e in s.scalars(select(CaseEntry))]
+        texts += [opener.open(m.sealed, "message", m.id).decode() for m in s.scalars(select(Message))]
     return texts
 
 
-def test_rotate_reseal_retire_keeps_every_record_readable(app):
-    public = new_client(app)
-    old_reference = send_report(public)
+def test_every_binary_column_says_what_seals_it_and_rotation_knows_every_team_sealed_one():
+    """A new sealed column cannot be forgotten by rotation: rotation reads them from the models, and every
+    binary column must say what it holds."""
+    from portal.models import SEALED_TO_TEAM, Base
+    from portal.rotation import sealed_tables
+    known = {(t.name, column) for t in sealed_tables() for column, _purpose, _from in t.columns}
+    team = set()
+    for table in Base.metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, LargeBinary):
+                assert "sealed" in column.info or "not_sealed" in column.info, f"{table.name}.{column.name}"
+            if column.info.get("sealed", {}).get("to") == SEALED_TO_TEAM:
+                team.add((table.name, column.name))
+                assert column.info["sealed"]["key_column"] in table.columns, f"{table.name}.{column.name}"
+    assert team == known
+    assert {("report", "sealed"), ("case_entry", "sealed"), ("message", "sealed")} <= known
+
+
+def test_rotate_reseal_retire_keeps_every_record_readable_conversations_too(app):
+    """The documented procedure, end to end, with a conversation both ways (on each database)."""
+    reporter, old_reference, receipt = reporter_with_receipt(app)
+    assert write(reporter, REPORTER_MESSAGE).status_code == 303
     client, _officer = signed_in(app, "officer")
     assert post_form(client, f"/staff/cases/{old_reference}/note", {"text": NOTE}).status_code == 303
+    assert post_form(client, f"/staff/cases/{old_reference}/reply",
+                     {"text": REPLY, "language": "en"}).status_code == 303
     old = current_key(app)
     assert set(key_ids(app).values()) == {old}
 
@@ -67,31 +96,80 @@ def test_rotate_reseal_retire_keeps_every_record_readable(app):
 
     # New reports seal to the new key at once (the public side re-reads the file); old ones still open,
     # in the same running staff app, which picks up the new private key without a restart.
-    new_reference = send_report(public)
+    new_reference = send_report(new_client(app))
     assert key_ids(app)[new_reference] == new and key_ids(app)[old_reference] == old
     for reference in (old_reference, new_reference):
         assert STORY in html_of(client.get(f"/staff/cases/{reference}"))
 
     refused = run("keys", "retire", old, "--yes", ok=False)
-    assert "still sealed to it" in refused
+    assert "still sealed to it" in refused and "message" in refused
     assert "it is the current key" in run("keys", "retire", new, "--yes", ok=False)
     listing = run("keys", "list")
-    assert f"{old}" in listing and f"{new}" in listing
+    assert f"{old}" in listing and f"{new}" in listing and "message 2" in listing
 
-    assert "Re-sealed 1 report(s) and 1 case entr(y/ies)" in run("keys", "reseal")
+    assert "Re-sealed 4 record(s)" in (done := run("keys", "reseal")), done
+    assert "case_entry 1" in done and "message 2" in done and "report 1" in done
     assert set(key_ids(app).values()) == {new}
-    assert "Re-sealed 0 report(s)" in run("keys", "reseal")  # nothing left: safe to run again
+    assert "Re-sealed 0 record(s)" in run("keys", "reseal")  # nothing left: safe to run again
 
     output = run("keys", "retire", old, "--yes")
     assert f"Retired key {old}" in output
     key_dir = Path(app.config["PRIVATE_KEY_DIR"])
     assert not (key_dir / f"{old}.private.json").exists() and not (key_dir / f"{old}.public.json").exists()
     texts = open_everything(app)  # only the new key is left, and it opens everything
-    assert texts.count(STORY) == 2 and NOTE in texts
-    assert STORY in html_of(client.get(f"/staff/cases/{old_reference}"))
+    assert texts.count(STORY) == 2 and NOTE in texts and REPORTER_MESSAGE in texts and REPLY in texts
+    for path in ("", "/print", "/reply"):
+        page = client.get(f"/staff/cases/{old_reference}{path}")
+        assert page.status_code == 200, path
+        assert REPORTER_MESSAGE in html_of(page) and "cannot be opened" not in html_of(page), path
+    # The reporter's own copies are sealed to the receipt, which rotation never touches: still readable.
+    again = new_client(app)
+    assert sign_in_with(again, receipt).status_code == 303
+    assert REPLY in messages_page(again) and REPORTER_MESSAGE in messages_page(again)
     with dbs(app) as s:
         actions = [e.action for e in s.scalars(select(AuditEvent).where(AuditEvent.action.like("keys.%")))]
     assert actions == ["keys.rotated", "keys.resealed", "keys.resealed", "keys.retired"]
+
+
+def test_one_record_that_will_not_open_degrades_only_itself(app, tmp_path):
+    """A message, a note or the report sealed to a key that is not here: the case, print and reply pages
+    still work and say which record cannot be opened; everything else is shown."""
+    from portal.sealing import Sealer
+    reporter, reference, _receipt = reporter_with_receipt(app)
+    assert write(reporter, REPORTER_MESSAGE).status_code == 303
+    assert write(reporter, "A second message, still readable").status_code == 303
+    client, _officer = signed_in(app, "officer")
+    assert post_form(client, f"/staff/cases/{reference}/note", {"text": NOTE}).status_code == 303
+    lost = write_key_pair(tmp_path / "lost", DEV_PASSPHRASE, make_current=False)
+    with dbs(app) as s:
+        first = s.scalar(select(Message).where(Message.from_reporter.is_(True)).order_by(Message.at))
+        first.sealed, first.key_id = Sealer(lost).seal(b"gone", "message", first.id), lost.key_id
+        s.commit()
+    for path in ("", "/print", "/reply"):
+        page = client.get(f"/staff/cases/{reference}{path}")
+        assert page.status_code == 200, path
+        html = html_of(page)
+        assert "This message cannot be opened." in html and lost.key_id in html, path
+        assert "A second message, still readable" in html and REPORTER_MESSAGE not in html, path
+    assert NOTE in html_of(client.get(f"/staff/cases/{reference}"))
+
+    with dbs(app) as s:  # now a note that was tampered with, and the report itself under the lost key
+        entry = s.scalar(select(CaseEntry))
+        entry.sealed = entry.sealed[:-1] + bytes([entry.sealed[-1] ^ 1])
+        report = s.scalar(select(Report).where(Report.reference == reference))
+        report.sealed = Sealer(lost).seal_json({"kind": "self", "answers": {}}, "report", report.id)
+        s.commit()
+    html = html_of(client.get(f"/staff/cases/{reference}"))
+    assert "The report cannot be opened." in html and "This record cannot be opened." in html
+    assert "It is damaged, or it was not sealed for this case." in html
+    assert "A second message, still readable" in html and STORY not in html
+    contact = client.get(f"/staff/cases/{reference}/contact")
+    assert contact.status_code == 200 and "no contact can be recorded" in html_of(contact)
+    refused = client.post(f"/staff/cases/{reference}/contact", data={
+        "csrf_token": csrf_from(contact), "method": "text", "outcome": "spoke", "profile_checked": "y"})
+    assert refused.status_code == 400
+    with dbs(app) as s:
+        assert s.scalar(select(func.count()).select_from(ContactAttempt)) == 0
 
 
 def test_reseal_stops_cleanly_on_a_record_it_cannot_open(app, tmp_path):

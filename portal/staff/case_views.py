@@ -12,12 +12,11 @@ from werkzeug.wrappers import Response
 from portal import conversations
 from portal.asb import asb_signs
 from portal.cases import (CaseUnavailable, NotAllowed, ReportNotStored, add_entry, change_status, contact_attempts,
-                          mark_repeat, open_case, opener, record_contact, safe_methods)
+                          mark_repeat, open_case, record_contact, safe_methods)
 from portal.dash import load_checklist, score
 from portal.db import db
 from portal.form_errors import error_summary
 from portal.models import Report, StaffUser
-from portal.sealing import CannotOpen
 from portal.queue import STATUSES
 from portal.staff import bp
 from portal.staff import forms_case as fc
@@ -54,25 +53,17 @@ def _profile(report: Report, content: dict[str, Any]) -> dict[str, Any]:
 
 
 def _whole_case(reference: str, view: str) -> dict[str, Any]:
-    """Everything the case and print pages show, decrypted for this request (and audited as `view`)."""
+    """Everything the case and print pages show, decrypted for this request (and audited as `view`). Opening
+    the case page is when a caseworker reads the reporter's messages, so that clears the queue's flag."""
     report = _report(reference)
-    content, entries = open_case(db(), report, g.staff, view)
-    answers = content.get("answers", {})
-    notes = [e.content.get("text", "") for e in entries if e.entry.kind == "note"]
-    conversation = _conversation(report, mark_seen=view == "case")
-    return {**_header(report), **_profile(report, content), "entries": entries, "conversation": conversation,
+    opened = open_case(db(), report, g.staff, view, mark_seen=view == "case")
+    answers = opened.content.get("answers", {})
+    notes = [e.content.get("text", "") for e in opened.entries if e.entry.kind == "note"]
+    return {**_header(report), **_profile(report, opened.content), "entries": opened.entries,
+            "conversation": opened.conversation, "report_unopened": opened.unopened,
             "details": rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED),
             "attempts": contact_attempts(db(), report), "asb": asb_signs(free_text(answers) + notes),
             "checklist": _checklist(), "lang": str(get_locale())}
-
-
-def _conversation(report: Report, mark_seen: bool) -> conversations.TeamView | None:
-    """The messages with the reporter, decrypted with the team's key. Opening the case page is when a
-    caseworker reads them, so that clears the queue's "new message" flag."""
-    try:
-        return conversations.team_view(db(), report, opener(), mark_seen=mark_seen)
-    except CannotOpen as exc:
-        raise CaseUnavailable("a message will not open here") from exc
 
 
 @bp.get("/cases/<reference>")
@@ -100,7 +91,8 @@ def _saved(report: Report, message: str) -> Response:
 def case_contact(reference: str) -> str | Response | tuple[str, int]:
     """Record a contact attempt, with the safe-contact profile on the same page, and only safe methods."""
     report = _report(reference)
-    content, _entries = open_case(db(), report, g.staff, "contact")
+    opened = open_case(db(), report, g.staff, "contact", with_entries=False, with_conversation=False)
+    content = opened.content
     form = fc.ContactForm()
     form.method.choices = [(m, fc.METHOD_NAMES[m]) for m in safe_methods(report, content)]
     if form.validate_on_submit():
@@ -113,7 +105,7 @@ def case_contact(reference: str) -> str | Response | tuple[str, int]:
             return _saved(report, gettext("Contact attempt recorded."))
     status = 400 if form.errors else 200
     return render_template("staff/contact.html", form=form, errors=error_summary(form), **_header(report),
-                           **_profile(report, content)), status
+                           **_profile(report, content), report_unopened=opened.unopened), status
 
 
 def _simple_form(reference: str, form_class: type, template: str, save: Callable[[Report, Any], str]):  # type: ignore[no-untyped-def]
@@ -238,11 +230,12 @@ def case_reply(reference: str) -> str | Response | tuple[str, int]:
     """Reply to a reporter who has a receipt, in their language. The reply is sealed to the team and to the
     reporter's receipt key; it is a contact attempt in the way they chose."""
     report = _report(reference)
-    conversation = _conversation(report, mark_seen=True)  # writing a reply means reading what they wrote
+    # Writing a reply means reading what they wrote: opened (and audited) like the case page.
+    conversation = open_case(db(), report, g.staff, "reply", with_entries=False, mark_seen=True).conversation
     if conversation is None or conversation.conversation.deleted_at is not None:
         abort(404)
     form = fc.ReplyForm()
-    if request.method == "GET":
+    if request.method != "POST":
         from_reporter = [m for m in conversation.messages if m.from_reporter]
         form.language.data = from_reporter[-1].language if from_reporter else report.contact_language
     notice = None
