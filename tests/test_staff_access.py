@@ -197,3 +197,30 @@ def test_absurd_numbers_in_urls_are_not_server_errors(app, path):
     client, _lead = signed_in(app, "lead")
     response = client.get(path)  # the test app re-raises a server error instead of showing a 500 page
     assert response.status_code in {200, 404}, path
+
+
+def test_every_staff_page_that_shows_sealed_content_writes_its_audit_row_first(app):
+    """Walk every staff GET (as a lead, who may see everything): wherever a page shows anything that was
+    sealed (the report, a note, a message), a `case.opened` row for that case was written by that request."""
+    from tests.staff_helpers import post_form, reporter_with_receipt, write
+    reporter, reference, _receipt = reporter_with_receipt(app)
+    secret_message = "A message only the team key opens"
+    assert write(reporter, secret_message).status_code == 303
+    client, lead = signed_in(app, "lead")
+    secret_note = "A note only the team key opens"
+    assert post_form(client, f"/staff/cases/{reference}/note", {"text": secret_note}).status_code == 303
+    report_id = report_row(app, reference).id
+    sealed_texts = (STORY, secret_note, secret_message, "07700 900982")
+    showing = set()
+    for rule in staff_rules(app):
+        if "GET" not in rule.methods or rule.endpoint in {"staff.signed_out"}:
+            continue
+        before = len([e for e in audit_events(app, "case.opened") if e.report_id == report_id])
+        response = client.get(url_for_rule(rule, reference, lead.id))
+        html = html_of(response)
+        if any(text in html for text in sealed_texts):
+            showing.add(rule.endpoint)
+            after = [e for e in audit_events(app, "case.opened") if e.report_id == report_id]
+            assert len(after) == before + 1 and after[-1].actor == lead.actor, rule.rule
+    # The walk really reached the pages that open a case, the reply page among them.
+    assert {"staff.case", "staff.case_print", "staff.case_contact", "staff.case_reply"} <= showing, showing
