@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 
@@ -14,22 +15,37 @@ def _log_exception(app: Flask):  # type: ignore[no-untyped-def]
     return log_exception
 
 
+def _url_adapter(app: Flask) -> None:
+    """A request whose Host header cannot even be parsed (an IDNA label over 63 characters, say) gets no URL
+    adapter, so no page could build a link. Bind one to a placeholder name: every link the pages build is a
+    path, never absolute, so the placeholder never shows."""
+    if request_ctx.url_adapter is None:
+        request_ctx.url_adapter = app.url_map.bind("invalid.invalid", script_name=request.script_root or None,
+                                                   url_scheme=request.scheme)
+
+
+def _error_page(app: Flask, code: int) -> tuple[str, int]:
+    """The page for `code`: the staff side's own (with its navigation) on a staff URL or a staff-only process,
+    whose pages cannot link to public routes it does not have; otherwise the public one, with the quick exit."""
+    _url_adapter(app)
+    if "staff" in app.blueprints and (request.path.startswith("/staff/") or "public" not in app.blueprints):
+        from portal.staff.access import signed_in_staff
+
+        if "staff" not in g and code == 404:
+            # No route matched, so the staff guard never ran: still show the page in the signed-in
+            # person's language, with their navigation.
+            g.staff = signed_in_staff()
+        return render_template("staff/error.html", code=code), code
+    template = "errors/404.html" if code == 404 else "errors/error.html"
+    return render_template(template, code=code), code
+
+
 def init_errors(app: Flask) -> None:
     app.log_exception = _log_exception(app)  # type: ignore[method-assign]
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
-        code = error.code or 500
-        if "staff" in app.blueprints and (request.path.startswith("/staff/") or "public" not in app.blueprints):
-            from portal.staff.access import signed_in_staff
-
-            if "staff" not in g and code == 404:
-                # No route matched, so the staff guard never ran: still show the page in the signed-in
-                # person's language, with their navigation.
-                g.staff = signed_in_staff()
-            return render_template("staff/error.html", code=code), code
-        template = "errors/404.html" if code == 404 else "errors/error.html"
-        return render_template(template, code=code), code
+        return _error_page(app, error.code or 500)
 
     @app.errorhandler(Exception)
     def _crash(error: Exception):  # type: ignore[no-untyped-def]
@@ -37,4 +53,4 @@ def init_errors(app: Flask) -> None:
             raise error  # tests see the real failure
         # Log the kind of failure only: the exception's message could quote what someone typed.
         app.logger.error("unhandled %s", type(error).__name__)
-        return render_template("errors/error.html", code=500), 500
+        return _error_page(app, 500)

@@ -7,13 +7,15 @@ browser sends CRLF), so a length limit counts what the person sees.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.datastructures import MultiDict
-from wtforms import IntegerField
+from wtforms import Field, IntegerField
+from wtforms.validators import ValidationError
 
 
 class TextForm(FlaskForm):
@@ -28,14 +30,37 @@ class TextForm(FlaskForm):
 
 
 class WholeNumberField(IntegerField):
-    """An IntegerField whose "not a number" message is ours (whole sentence, translated), not WTForms'."""
+    """An IntegerField whose "not a number" message is ours (whole sentence, translated), not WTForms'.
 
-    def __init__(self, *args: Any, not_a_number: Any, **kwargs: Any):
+    More than `max_digits` digits is refused the same way: WTForms' NumberRange checks `math.isnan`, which
+    raises OverflowError on an integer of 309 digits or more, and no number the portal asks for is that long.
+    """
+
+    def __init__(self, *args: Any, not_a_number: Any, max_digits: int = 9, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.not_a_number = not_a_number
+        self.max_digits = max_digits
 
     def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and len(str(valuelist[0]).strip().lstrip("+-")) > self.max_digits:
+            self.data = None
+            raise ValueError(str(self.not_a_number))
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
             raise ValueError(str(self.not_a_number)) from exc
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class OneLine:
+    """For a line kept in a plaintext column (a name, an address to e-mail): no control characters, which
+    no one types on purpose and PostgreSQL refuses in text (a NUL)."""
+
+    def __init__(self, message: Any):
+        self.message = message
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data and _CONTROL.search(field.data):
+            raise ValidationError(str(self.message))

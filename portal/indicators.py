@@ -113,6 +113,9 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2200
+
+
 def period_from_args(args: Any, today: date) -> tuple[Period, str]:
     """The period asked for in the query string, and what was wrong with it if anything ("dates", "order",
     "too-long" or "start"; then the current month is shown, so the page always shows something)."""
@@ -124,6 +127,8 @@ def period_from_args(args: Any, today: date) -> tuple[Period, str]:
             last = date.fromisoformat(args.get("to", "").strip())
         except ValueError:
             return Period.containing("month", today), "dates"
+        if not (FIRST_YEAR <= first.year <= LAST_YEAR and FIRST_YEAR <= last.year <= LAST_YEAR):
+            return Period.containing("month", today), "years"  # year 1 or 9999 would overflow the arithmetic
         if last < first:
             return Period.containing("month", today), "order"
         if (last - first).days >= MAX_CUSTOM_DAYS:
@@ -134,7 +139,7 @@ def period_from_args(args: Any, today: date) -> tuple[Period, str]:
         return Period.containing(kind, today), ""
     try:
         year, month = (int(part) for part in start.split("-"))
-        if not 2000 <= year <= 2200:
+        if not FIRST_YEAR <= year <= LAST_YEAR:
             raise ValueError(start)
         return (Period.quarter(year, month) if kind == "quarter" else Period.month(year, month)), ""
     except ValueError:

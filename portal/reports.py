@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from portal.sealing import Opener, Sealer
 from portal.working_time import first_contact_due
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
+REFERENCE = re.compile(f"[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
 PURPOSE = REPORT_PURPOSE
 _INSERT = Report.__table__.insert()  # Core, compiled once: the ORM's unit of work costs more than the rest
 
@@ -167,9 +169,18 @@ def replay_spool(dbs: Session) -> spool.ReplayResult:
         return spool.ReplayResult(left=len(spool.waiting(_spool_dir())))
 
 
+def find_by_reference(dbs: Session, reference: str) -> Report | None:
+    """The report with this reference (as typed: spaces and case do not matter). Anything not shaped like a
+    reference finds nothing without asking the database (a NUL, say, which PostgreSQL would refuse)."""
+    wanted = reference.strip().upper()
+    if not REFERENCE.fullmatch(wanted):
+        return None
+    return dbs.scalar(select(Report).where(Report.reference == wanted))
+
+
 def open_report(dbs: Session, opener: Opener, reference: str, actor: str) -> tuple[Report, dict[str, Any]]:
     """Decrypt one report for one use, and record that `actor` did."""
-    report = dbs.scalar(select(Report).where(Report.reference == reference.strip().upper()))
+    report = find_by_reference(dbs, reference)
     if report is None:
         raise ReportNotFound(reference)
     # Recorded before the attempt, so that even a failed opening leaves its trace.

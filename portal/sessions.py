@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -29,6 +30,9 @@ from werkzeug.datastructures import CallbackDict
 from portal.models import WebSession
 
 log = logging.getLogger("portal.sessions")
+# What secrets.token_urlsafe(32) makes. A cookie of any other shape (non-ASCII, raw bytes, too long) is no
+# session at all: it is never hashed, looked up or logged.
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{43}")
 IDLE_LIFETIME = timedelta(hours=8)  # matches the public form's CSRF lifetime: slow writers keep their session
 
 
@@ -91,7 +95,7 @@ class DatabaseSessionInterface(SessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         session_id = request.cookies.get(self.get_cookie_name(app))
-        if not session_id or len(session_id) > 100:
+        if not session_id or not SESSION_ID.fullmatch(session_id):
             return ServerSession()
         now = datetime.now(timezone.utc)
         try:

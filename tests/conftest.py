@@ -75,7 +75,7 @@ class CheckedClient(FlaskClient):
         path = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
         assert response.headers.get("Cache-Control") == "no-store", path
         assert "Content-Security-Policy" in response.headers, path
-        if response.mimetype == "text/html" and response.status_code != 303 and response.status_code != 302:
+        if response.mimetype == "text/html" and not 300 <= response.status_code < 400:  # a redirect is no page
             body = response.get_data()
             if response.headers.get("Content-Encoding") == "gzip":
                 body = gzip.decompress(body)

@@ -106,7 +106,8 @@ DAYS = [("mon", _l("Monday")), ("tue", _l("Tuesday")), ("wed", _l("Wednesday")),
 TIMES = [("morning", _l("Morning (9am to 12 noon)")), ("afternoon", _l("Afternoon (12 noon to 5pm)")),
          ("evening", _l("Evening (5pm to 8pm)"))]
 PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# No spaces, and no control characters (a NUL would also be refused by PostgreSQL where an address is plaintext).
+EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 
 
 class ReportFormCSRF(_FlaskFormCSRF):

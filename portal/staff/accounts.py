@@ -122,7 +122,9 @@ def set_password(dbs: Session, staff: StaffUser, password: str) -> None:
 
 def check_code(dbs: Session, staff: StaffUser, code: str, secret_key: str, now: float | None = None) -> None:
     """Accept a TOTP code once: the current step or one either side (clock drift), never a step already used."""
-    digits = "".join(ch for ch in (code or "") if ch.isdigit())
+    # ASCII digits only: str.isdigit() also accepts Arabic-Indic and other digits, which compare_digest
+    # cannot compare with a str of ASCII digits (it raises rather than saying "no").
+    digits = "".join(ch for ch in (code or "") if ch in "0123456789")
     if len(digits) != 6:
         raise BadCode()
     totp = pyotp.TOTP(totp_secret(staff, secret_key), interval=TOTP_STEP)

@@ -15,6 +15,7 @@ from portal.cases import (CaseUnavailable, NotAllowed, ReportNotStored, add_entr
                           mark_repeat, open_case, record_contact, safe_methods)
 from portal.dash import load_checklist, score
 from portal.db import db
+from portal.reports import find_by_reference
 from portal.form_errors import error_summary
 from portal.models import Report, StaffUser
 from portal.queue import STATUSES
@@ -38,7 +39,7 @@ def _unavailable(_error: CaseUnavailable) -> tuple[str, int]:
 
 
 def _report(reference: str) -> Report:
-    return db().scalar(select(Report).where(Report.reference == reference)) or abort(404)
+    return find_by_reference(db(), reference) or abort(404)
 
 
 def _header(report: Report) -> dict[str, Any]:

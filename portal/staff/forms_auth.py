@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from portal.forms import TextForm
+from portal.forms import OneLine, TextForm
 from portal.public.forms import EMAIL
 
 from portal.staff import messages as m
@@ -15,7 +15,8 @@ LANGUAGE_CHOICES = [("en", "English"), ("cy", "Cymraeg")]
 
 
 class SignInForm(TextForm):
-    email = StringField(_l("Email address"), validators=[DataRequired(m.ENTER_EMAIL), Length(max=254)])
+    email = StringField(_l("Email address"), validators=[DataRequired(m.ENTER_EMAIL), Length(max=254),
+                                                         Regexp(EMAIL, message=m.ENTER_EMAIL_ADDRESS)])
     password = PasswordField(_l("Password"), validators=[DataRequired(m.ENTER_PASSWORD), Length(max=1000)])
 
 
@@ -44,7 +45,8 @@ class PasswordForm(TextForm):
 
 
 class NewStaffForm(TextForm):
-    name = StringField(_l("Name"), validators=[DataRequired(m.ENTER_NAME), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(m.ENTER_NAME), Length(max=120),
+                                               OneLine(m.NAME_CONTROL_CHARACTERS)])
     email = StringField(_l("Email address"), validators=[DataRequired(m.ENTER_EMAIL),
                                                          Regexp(EMAIL, message=m.ENTER_EMAIL_ADDRESS),
                                                          Length(max=254)])

@@ -30,6 +30,7 @@ FLAG_LABELS = {"danger_now": _l("Someone in danger at the time"), "children": _l
                "repeat": _l("Reported to us before (as recorded by staff)")}
 PROBLEMS = {"dates": _l("Enter both dates of the custom period, like 2026-07-01."),
             "order": _l("The end of the period must be on or after its start."),
+            "years": _l("Enter dates between the years 2000 and 2200."),
             "too-long": _l("A custom period can be at most three years."),
             "start": _l("That month or quarter was not recognised.")}
 REASON_NAMES = {**CLOSE_REASON_NAMES, "unknown": _l("Reason not recorded")}

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from portal.conversations import waiting_among, waiting_count
 from portal.db import db
+from portal.reports import find_by_reference
 from portal.models import Report, StaffUser
 from portal.queue import FLAGS, KINDS, STATUSES, AlreadyClaimed, QueueFilter, assign, claim, queue_page
 from portal.staff import bp
@@ -41,8 +42,7 @@ def queue() -> str:
 
 
 def _report_or_404(reference: str) -> Report:
-    report = db().scalar(select(Report).where(Report.reference == reference))
-    return report or abort(404)
+    return find_by_reference(db(), reference) or abort(404)
 
 
 def _back() -> str:
