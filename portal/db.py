@@ -1,6 +1,7 @@
 """The database: one SQLAlchemy engine per app, sessions per request, Alembic for the schema."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _owner_only(path: Path) -> None:
+    """Make a new SQLite file (and its directory) readable by its owner alone. SQLite gives the -wal and -shm
+    files the database file's own permissions, so they follow."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = url.split("///", 1)[-1].split("?", 1)[0]
+        if path and path != ":memory:" and not path.startswith("file:"):
+            _owner_only(Path(path))
         # hide_parameters: a database error's message must never carry sealed bytes or session data.
         engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)

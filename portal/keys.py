@@ -169,7 +169,7 @@ def load_private_keys(directory: Path, passphrase: str) -> dict[str, PrivateKey]
 
 
 def _write(path: Path, document: dict[str, object], mode: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new key directory is the owner's alone
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -75,7 +75,8 @@ class CheckedClient(FlaskClient):
         path = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
         assert response.headers.get("Cache-Control") == "no-store", path
         assert "Content-Security-Policy" in response.headers, path
-        if response.mimetype == "text/html" and not 300 <= response.status_code < 400:  # a redirect is no page
+        head = kwargs.get("method") == "HEAD"  # no body to check
+        if response.mimetype == "text/html" and not 300 <= response.status_code < 400 and not head:  # a redirect is no page
             body = response.get_data()
             if response.headers.get("Content-Encoding") == "gzip":
                 body = gzip.decompress(body)

@@ -87,3 +87,36 @@ def test_report_show_unknown_reference(instance: Path):
 def test_flask_commands_work_too(instance: Path):
     result = run("routes")
     assert result.exit_code == 0 and "/<lang_code>/tell-us/<slug>" in result.output
+
+
+def test_a_new_key_directory_and_the_development_database_are_the_owners_alone(instance: Path, monkeypatch):
+    """Made with the umask they were 0755 and 0644: anyone on the machine could read the database file."""
+    monkeypatch.setenv("PORTAL_PRIVATE_KEY_DIR", str(instance / "fresh-keys"))
+    monkeypatch.setenv("PORTAL_PUBLIC_KEY_FILE", str(instance / "fresh-keys" / "current.public.json"))
+    assert run("init").exit_code == 0
+    assert (instance / "fresh-keys").stat().st_mode & 0o777 == 0o700
+    assert run("keys", "rotate").exit_code == 0
+    if not os.environ.get("PORTAL_DATABASE_URL"):
+        for path in instance.glob("portal.db*"):  # the database and its -wal and -shm files
+            assert path.stat().st_mode & 0o777 == 0o600, path
+    (private,) = [p for p in (instance / "fresh-keys").glob("*.private.json")][:1]
+    assert private.stat().st_mode & 0o777 == 0o600
+
+
+def test_every_runtime_dependency_is_used():
+    """A dependency nothing imports is only something to keep patched (nh3 was one)."""
+    import re
+    import tomllib
+    root = Path(__file__).resolve().parent.parent
+    declared = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    imports = {"flask-wtf": "flask_wtf", "flask-babel": "flask_babel", "argon2-cffi": "argon2",
+               "flask-limiter": "flask_limiter"}
+    not_imported = {"gunicorn": "the production server: it imports us", "tzdata": "time zone data for zoneinfo",
+                    "redis": "loaded by Flask-Limiter for redis:// storage"}
+    source = "\n".join(p.read_text() for p in (root / "portal").rglob("*.py"))
+    for requirement in declared:
+        name = re.match(r"[A-Za-z0-9_.-]+", requirement).group(0).lower()  # type: ignore[union-attr]
+        if name in not_imported:
+            continue
+        module = imports.get(name, name)
+        assert re.search(rf"^\s*(from|import) {module}\b", source, re.M), f"{name} is declared but never imported"

@@ -305,3 +305,36 @@ def test_a_dash_score_of_zero_is_kept(app, reporter):
     reporter.send({"org_name": "X", "worker_name": "Y", "work_phone": "01632 960001",
                    "contact_methods": ["none"], "dash_done": "yes", "dash_score": "0"}, slug="agency")
     assert open_all(app)[0]["answers"]["dash_score"] == 0
+
+
+def test_the_confirmation_survives_the_session_store_dropping_after_sending(app, client, reporter):
+    """Seen 2 in 129 during an outage: the report stored, the session gone by GET /sent, no reference."""
+    from sqlalchemy import delete
+
+    from portal.models import WebSession
+    response = reporter.send({"story": STORY, "contact_methods": ["none"]})
+    assert response.status_code == 303
+    carried = response.headers.getlist("Set-Cookie")
+    assert any(c.startswith("c=") and "HttpOnly" in c and "SameSite=Strict" in c for c in carried), carried
+    assert STORY not in " ".join(carried) and open_all(app)[0]["row"].reference not in " ".join(carried)
+    with app.extensions["sessionmaker"]() as dbs, dbs.begin():
+        dbs.execute(delete(WebSession))  # the session store lost everything between the 303 and the GET
+    sent = client.get("/en/sent")
+    assert sent.status_code == 200
+    assert open_all(app)[0]["row"].reference in sent.get_data(as_text=True)
+    assert any(c.startswith("c=;") for c in sent.headers.getlist("Set-Cookie"))  # shown, then dropped
+    assert client.get("/en/sent").status_code == 302
+
+
+def test_a_forged_or_stale_carried_confirmation_shows_nothing(app, client):
+    client.set_cookie("c", "gAAAAABforged")
+    assert client.get("/en/sent").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/en/tell-us/you", "/cy/tell-us/agency", "/en/replies", "/en/receipt/new"])
+def test_head_on_a_form_page_is_a_get_and_sends_nothing(app, client, path):
+    """HEAD ran the sending branch (the views tested `method == "GET"`)."""
+    head = client.head(path)
+    get = client.get(path)
+    assert head.status_code == get.status_code and head.status_code < 400, (head.status_code, get.status_code)
+    assert count_reports(app) == 0

@@ -224,3 +224,12 @@ def test_every_staff_page_that_shows_sealed_content_writes_its_audit_row_first(a
             assert len(after) == before + 1 and after[-1].actor == lead.actor, rule.rule
     # The walk really reached the pages that open a case, the reply page among them.
     assert {"staff.case", "staff.case_print", "staff.case_contact", "staff.case_reply"} <= showing, showing
+
+
+@pytest.mark.parametrize("path", ["/staff/sign-in", "/staff/settings", "/staff/team/new", "/staff/account"])
+def test_head_on_a_staff_form_page_is_a_get(app, path):
+    client, _lead = signed_in(app, "lead")
+    before = len(audit_events(app))
+    assert client.head(path).status_code == client.get(path).status_code == 200, path
+    assert len(audit_events(app)) == before
+    assert new_client(app).head("/staff/settings").status_code == 302  # signed out: sign in, as for GET

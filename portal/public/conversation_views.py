@@ -152,7 +152,7 @@ def replies() -> Any:
     """Sign in with a receipt. Every try is counted first; a wrong receipt and one that was deleted (or never
     existed) get the same answer, after the same slow derivation."""
     g.form_page = True  # the language switch posts the form, so a carried message is not lost
-    if request.method == "GET":
+    if request.method != "POST":
         if _signed_in():
             return redirect(url_for("public.messages"))
         return render_template("public/replies.html", form=ReceiptForm(formdata=None), errors=[],

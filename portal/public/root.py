@@ -7,6 +7,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portal.i18n import browser_order
+from portal.public import confirmation
 
 bp = Blueprint("root", __name__)
 
@@ -36,4 +37,5 @@ def exit_page() -> Response:
         destroy()
     response = redirect(current_app.config["EXIT_URL"], code=303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    confirmation.drop(response)  # also where Clear-Site-Data is not understood
     return response

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import format_date, get_locale
 from werkzeug.wrappers import Response
 
@@ -13,6 +13,7 @@ from portal.db import db
 from portal.form_errors import error_summary
 from portal.i18n import LANGUAGES
 from portal.limits import submission_allowed
+from portal.public import confirmation
 from portal.public.forms import FORMS, ReportForm
 from portal.reports import Receipt, ReportNotStored, new_submission_key, submit
 from portal.sessions import write_inline
@@ -80,7 +81,7 @@ def report(slug: str) -> str | Response:
     form_class = FORMS[kind]
     g.form_page = True
     notice = None
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD (which must never run the sending branch)
         form = form_class(formdata=None)
         form.submission_key.data = new_submission_key()
         form.contact_language.data = str(get_locale())
@@ -116,7 +117,7 @@ def report(slug: str) -> str | Response:
                 if session.get("receipt") != stored:  # a repeat: the first send's receipt, stored now
                     session.persisted = False  # type: ignore[attr-defined]
                     session["receipt"] = stored
-                return redirect(url_for("public.sent"), code=303)
+                return confirmation.carry(redirect(url_for("public.sent"), code=303), stored)
     elif form.csrf_token.errors and not any(f.errors for f in form if f.name != "csrf_token"):
         # Only the security token had expired (or the session was cleared): keep everything, ask again.
         notice = "expired"
@@ -131,12 +132,14 @@ def _receipt_for_session(receipt: Receipt) -> dict[str, Any]:
 
 
 @bp.get("/sent")
-def sent() -> str | Response:
+def sent() -> Response:
     """Confirmation: the reference, when to expect contact, and what to do if in danger meanwhile."""
-    receipt = session.get("receipt")
+    receipt = session.get("receipt") or confirmation.carried()  # the carried copy, if the session is gone
     if not receipt:
         return redirect(url_for("public.start"))
-    return _sent_page(receipt)
+    response = make_response(_sent_page(receipt))
+    confirmation.drop(response)
+    return response
 
 
 def _sent_page(receipt: dict[str, Any], offer_receipt: bool = True) -> str:

@@ -68,7 +68,7 @@ def guard() -> Response | None:
         return None
     staff = signed_in_staff()
     if staff is None:
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return redirect(url_for("staff.sign_in", next=request.full_path if request.args else request.path))
         abort(401)
     g.staff = staff

@@ -52,7 +52,7 @@ def _pending() -> StaffUser | None:
 def sign_in() -> str | Response | tuple[str, int]:
     """Step one: e-mail address and password."""
     form = SignInForm()
-    if request.method == "GET":
+    if request.method != "POST":
         session["next"] = _safe_next(request.args.get("next"))
         return render_template("staff/sign_in.html", form=form, errors=[])
     if form.validate_on_submit():

@@ -123,7 +123,7 @@ def settings() -> str | Response | tuple[str, int]:
     config = current_app.config
     form = SettingsForm(data={"notify_to": get_setting(db(), "notify_to", config["NOTIFY_TO"]),
                               "retention_days": get_setting(db(), "retention_days", str(config["RETENTION_DAYS"]))}
-                        if request.method == "GET" else None)
+                        if request.method != "POST" else None)
     if form.validate_on_submit():
         set_setting(db(), "notify_to", form.notify_to.data.strip())
         set_setting(db(), "retention_days", str(form.retention_days.data))
