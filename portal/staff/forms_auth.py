@@ -15,8 +15,10 @@ LANGUAGE_CHOICES = [("en", "English"), ("cy", "Cymraeg")]
 
 
 class SignInForm(TextForm):
+    # Checked for shape, and for control characters (PostgreSQL refuses a NUL in the lookup), before any lookup.
     email = StringField(_l("Email address"), validators=[DataRequired(m.ENTER_EMAIL), Length(max=254),
-                                                         Regexp(EMAIL, message=m.ENTER_EMAIL_ADDRESS)])
+                                                         Regexp(EMAIL, message=m.ENTER_EMAIL_ADDRESS),
+                                                         OneLine(m.ENTER_EMAIL_ADDRESS)])
     password = PasswordField(_l("Password"), validators=[DataRequired(m.ENTER_PASSWORD), Length(max=1000)])
 
 
@@ -49,7 +51,7 @@ class NewStaffForm(TextForm):
                                                OneLine(m.NAME_CONTROL_CHARACTERS)])
     email = StringField(_l("Email address"), validators=[DataRequired(m.ENTER_EMAIL),
                                                          Regexp(EMAIL, message=m.ENTER_EMAIL_ADDRESS),
-                                                         Length(max=254)])
+                                                         OneLine(m.ENTER_EMAIL_ADDRESS), Length(max=254)])
     role = RadioField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired(m.SELECT_ROLE)])
     language = RadioField(_l("Language for the staff screens"), choices=LANGUAGE_CHOICES, default="en")
 
