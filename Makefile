@@ -23,11 +23,11 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 
 # Regenerate the template and merge it into both catalogues (developers run this after changing strings).
 extract: $(STAMP)
-	$(BIN)/python -m portal.i18n_check extract
+	$(BIN)/python -m portal.devtools.i18n_check extract
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
 
 check-translations: $(STAMP)
-	$(BIN)/python -m portal.i18n_check
+	$(BIN)/python -m portal.devtools.i18n_check
 
 init: $(STAMP) translations
 	PORTAL_ENV=development $(BIN)/portal init
@@ -36,7 +36,7 @@ run: init
 	PORTAL_ENV=development $(BIN)/portal run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) translations check-translations
-	$(BIN)/python -m portal.browser_check
+	$(BIN)/python -m portal.devtools.browser_check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m tests.pg $(PYTEST_ARGS)  # the non-browser suite again, every app on PostgreSQL
 

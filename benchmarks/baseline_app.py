@@ -28,7 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 # The portal's own engine settings (SQLite WAL + synchronous=FULL; PostgreSQL timeouts), so the two
 # sides differ only in what they do per request.
-from portal.db import make_engine
+from portal.store.db import make_engine
 
 FORM = ('<!doctype html><title>Baseline</title><form method="post" action="/report">'
         '<textarea name="story"></textarea><button>Send</button></form>')

@@ -491,10 +491,10 @@ class Count:
 
 
 def count_reports(url: str, keys: Path) -> Count:
-    from portal.keys import load_private_keys
-    from portal.models import Report
-    from portal.reports import PURPOSE
-    from portal.sealing import Opener
+    from portal.crypto.keys import load_private_keys
+    from portal.store.models import Report
+    from portal.intake.reports import PURPOSE
+    from portal.crypto.sealing import Opener
 
     opener = Opener(load_private_keys(keys, DEV_PASSPHRASE))
     result = Count()

@@ -11,7 +11,7 @@ Options: --reports N, --repeats N (timed computations per period, default 5), --
 It fills the database exactly as benchmarks/queue.py does (its `fill`: the real migrations, a realistic mix
 of 1,000,000 reports over five years, mostly closed), then adds staff records the indicators count: a DASH
 checklist on 30% of reports, an action on 25%, a record of sharing on 10% (codes drawn from the real lists).
-Then it times `portal.indicators.compute` (the whole computation the page and the CSV do: every GROUP BY,
+Then it times `portal.casework.indicators.compute` (the whole computation the page and the CSV do: every GROUP BY,
 the first-contact times in working hours, the small-count rule) for:
 - the last complete quarter (the target: median <= 1 s), and the current month;
 - the longest custom period allowed (three years), as the worst case a user can ask for (no target).
@@ -39,8 +39,8 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import func, insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from portal.indicators import (ACTIONS, AGENCIES, REFERRALS, RISK_LEVELS, Period, compute)  # noqa: E402
-from portal.models import CaseEntry, Report  # noqa: E402
+from portal.casework.indicators import (ACTIONS, AGENCIES, REFERRALS, RISK_LEVELS, Period, compute)  # noqa: E402
+from portal.store.models import CaseEntry, Report  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_queue", ROOT / "benchmarks" / "queue.py")
 bench_queue: Any = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
@@ -95,7 +95,7 @@ def add_entries(backend: Any, staff_id: int, seed: int) -> int:
 
 
 def time_period(url: str, period: Period, repeats: int, threshold: int = 5) -> tuple[list[float], int]:
-    from portal.db import make_engine
+    from portal.store.db import make_engine
     engine = make_engine(url)
     try:
         start, end = period.bounds(TZ)

@@ -207,8 +207,8 @@ def run() -> list[Row]:
     os.environ["PORTAL_INSTANCE_DIR"] = tmp.name
 
     from portal import create_app
-    from portal.db import upgrade
-    from portal.keys import write_key_pair
+    from portal.store.db import upgrade
+    from portal.crypto.keys import write_key_pair
 
     app = create_app()
     upgrade(app.config["DATABASE_URL"])  # as `portal init` does

@@ -67,9 +67,9 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import Engine, create_engine, event, insert, text  # noqa: E402
 
-from portal.cases import CLOSE_REASONS  # noqa: E402
-from portal.models import Report, StaffUser  # noqa: E402
-from portal.queue import OPEN_STATUSES, STATUSES  # noqa: E402
+from portal.casework.cases import CLOSE_REASONS  # noqa: E402
+from portal.store.models import Report, StaffUser  # noqa: E402
+from portal.casework.queue import OPEN_STATUSES, STATUSES  # noqa: E402
 
 TARGET_MS = 50.0
 CHUNK = 20_000
@@ -103,7 +103,7 @@ COLUMNS = ("id", "reference", "received_at", "first_contact_due", "reporter_kind
 PG_TYPES = ("varchar", "varchar", "timestamptz", "timestamptz", "varchar", "bool", "bool", "varchar", "bool",
             "varchar", "bool", "int4", "bool", "timestamptz", "int4", "timestamptz", "varchar", "varchar",
             "varchar", "bytea")
-REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # as portal.reports
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # as portal.intake.reports
 
 
 # ---------------------------------------------------------------------------------------------- the data
@@ -336,7 +336,7 @@ class Postgres(Backend):
 
 
 def fill(backend: Backend, n: int, seed: int, analyze: bool) -> Fill:
-    from portal.db import upgrade
+    from portal.store.db import upgrade
 
     result = Fill()
     started = time.perf_counter()

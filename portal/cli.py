@@ -16,16 +16,16 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from portal import create_app
-from portal import grants, rotation, spool
-from portal.db import db, upgrade
-from portal.keys import KeyFileError, load_private_keys, load_public, write_key_pair
-from portal.models import AuditEvent, StaffUser
-from portal.notify import NotifyFailed, notify
-from portal.reports import ReportNotFound, open_report
-from portal.retention import BadRetention, purge
-from portal.sealing import CannotOpen, Opener, Sealer
-from portal.sessions import purge_expired
-from portal.staff.accounts import (MIN_PASSWORD_LENGTH, ROLES, TOTP_STEP, AccountError, DuplicateEmail, WeakPassword,
+from portal.store import grants, rotation, spool
+from portal.store.db import db, upgrade
+from portal.crypto.keys import KeyFileError, load_private_keys, load_public, write_key_pair
+from portal.store.models import AuditEvent, StaffUser
+from portal.casework.notify import NotifyFailed, notify
+from portal.intake.reports import ReportNotFound, open_report
+from portal.casework.retention import BadRetention, purge
+from portal.crypto.sealing import CannotOpen, Opener, Sealer
+from portal.web.sessions import purge_expired
+from portal.team.accounts import (MIN_PASSWORD_LENGTH, ROLES, TOTP_STEP, AccountError, DuplicateEmail, WeakPassword,
                                    create_staff, normalise_email, reset_code)
 
 NEW_STAFF_PASSWORD = "PORTAL_NEW_STAFF_PASSWORD"

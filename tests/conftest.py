@@ -32,16 +32,16 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         yield tmp_path
         return
     require_postgres()
-    import portal.db
+    import portal.store.db
 
     engines: list[Any] = []
-    real_make_engine = portal.db.make_engine
+    real_make_engine = portal.store.db.make_engine
 
     def tracked(url: str) -> Any:
         engines.append(real_make_engine(url))
         return engines[-1]
 
-    monkeypatch.setattr(portal.db, "make_engine", tracked)  # so each test's connections close with it
+    monkeypatch.setattr(portal.store.db, "make_engine", tracked)  # so each test's connections close with it
     with pg_schema() as url:  # the PostgreSQL pass: every test's app on a schema of its own
         monkeypatch.setenv("PORTAL_DATABASE_URL", url)
         yield tmp_path
@@ -51,8 +51,8 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def make_app(overrides: dict[str, Any] | None = None, keys: bool = True) -> Flask:
     from portal import create_app
-    from portal.db import upgrade
-    from portal.keys import write_key_pair
+    from portal.store.db import upgrade
+    from portal.crypto.keys import write_key_pair
 
     app = create_app({"TESTING": True, **(overrides or {})})
     upgrade(app.config["DATABASE_URL"])
@@ -126,10 +126,10 @@ def open_all(app: Flask) -> list[dict[str, Any]]:
     """Decrypt every stored report (as the triage side would), for assertions."""
     from sqlalchemy import select
 
-    from portal.keys import load_private_keys
-    from portal.models import Report
-    from portal.reports import PURPOSE
-    from portal.sealing import Opener
+    from portal.crypto.keys import load_private_keys
+    from portal.store.models import Report
+    from portal.intake.reports import PURPOSE
+    from portal.crypto.sealing import Opener
 
     opener = Opener(load_private_keys(Path(app.config["PRIVATE_KEY_DIR"]), app.config["KEY_PASSPHRASE"]))
     with app.extensions["sessionmaker"]() as dbs:

@@ -42,15 +42,15 @@ def pytest_configure(config: pytest.Config) -> None:
     root.addHandler(handler)
     root.setLevel(min(root.level or logging.WARNING, logging.INFO))
 
-    import portal.sealing
+    import portal.crypto.sealing
 
-    original = portal.sealing.Sealer.seal
+    original = portal.crypto.sealing.Sealer.seal
 
     def remembering(self: Any, plaintext: bytes, purpose: str, record_id: str) -> bytes:
         SEALED.append(plaintext)
         return original(self, plaintext, purpose, record_id)
 
-    portal.sealing.Sealer.seal = remembering  # type: ignore[method-assign]
+    portal.crypto.sealing.Sealer.seal = remembering  # type: ignore[method-assign]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -32,8 +32,8 @@ from jinja2.bccache import BytecodeCache, Bucket
 from sqlalchemy import create_engine, select, text, update
 from werkzeug.test import TestResponse
 
-from portal.models import AuditEvent, Report, StaffUser
-from portal.staff import accounts as _accounts
+from portal.store.models import AuditEvent, Report, StaffUser
+from portal.team import accounts as _accounts
 from tests.conftest import CheckedClient, Reporter, make_app
 from tests.pg import ON_POSTGRES, POSTGRES_URL, pg_schema, postgres_reachable, require_postgres  # noqa: F401
 
@@ -77,9 +77,9 @@ TEMPLATE_CACHE = SharedBytecodeCache()
 @pytest.fixture(scope="session")
 def staff_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     """Made once per run: a key pair, an Opener holding its unwrapped private key, and a migrated SQLite file."""
-    from portal.db import upgrade
-    from portal.keys import load_private_keys, write_key_pair
-    from portal.sealing import Opener
+    from portal.store.db import upgrade
+    from portal.crypto.keys import load_private_keys, write_key_pair
+    from portal.crypto.sealing import Opener
 
     directory = tmp_path_factory.mktemp("staff-template")
     write_key_pair(directory / "keys", DEV_PASSPHRASE)
@@ -109,7 +109,7 @@ def staff_app_factory(instance: Path, staff_template: tuple[Path, Any],
         app.jinja_env.bytecode_cache = TEMPLATE_CACHE
         same_keys = Path(app.config["PRIVATE_KEY_DIR"] or "/nonexistent").resolve() == keys.resolve()
         if same_keys and app.config["KEY_PASSPHRASE"] == DEV_PASSPHRASE:
-            from portal.cases import _key_files_stamp
+            from portal.casework.cases import _key_files_stamp
             app.extensions["opener"] = opener  # the same key files, already unwrapped
             app.extensions["opener_stamp"] = _key_files_stamp(keys)
         return app
@@ -187,7 +187,7 @@ class Account:
 def add_staff(app: Flask, role: str = "officer", *, email: str | None = None, name: str | None = None,
               language: str = "en", password: str = PASSWORD) -> Account:
     """A new account made with `create_staff` (not yet enrolled: the first sign-in enrols)."""
-    from portal.staff.accounts import create_staff
+    from portal.team.accounts import create_staff
 
     tag = secrets.token_hex(3)
     with app.app_context(), dbs(app) as s:

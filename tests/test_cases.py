@@ -12,9 +12,9 @@ from markupsafe import escape
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from portal.keys import load_private_keys
-from portal.models import AuditEvent, CaseEntry, ContactAttempt
-from portal.sealing import CannotOpen, Opener
+from portal.crypto.keys import load_private_keys
+from portal.store.models import AuditEvent, CaseEntry, ContactAttempt
+from portal.crypto.sealing import CannotOpen, Opener
 from tests.staff_helpers import (SAFE_TEXT, STORY, audit_events, dbs, html_of, new_client, post_form, report_row,
                                  send_report, sign_in, signed_in, staff_row)
 

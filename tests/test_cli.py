@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from portal.cli import main
-from portal.models import AuditEvent
+from portal.store.models import AuditEvent
 from tests.conftest import make_app
 
 STORY = "The neighbour heard shouting at 2am"

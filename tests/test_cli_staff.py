@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from portal.cli import main
-from portal.models import AuditEvent, StaffUser
-from portal.staff.accounts import BadCode, check_code, check_password
+from portal.store.models import AuditEvent, StaffUser
+from portal.team.accounts import BadCode, check_code, check_password
 from tests.conftest import make_app
 
 EMAIL = "Lead@Example.org"

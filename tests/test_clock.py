@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.support import Translations
 
-from portal.models import Report
+from portal.store.models import Report
 from portal.staff.clock import clock_for, describe, live_clock_data
-from portal.working_time import working_seconds_between
+from portal.workdays.working_time import working_seconds_between
 
 LONDON = ZoneInfo("Europe/London")
 HOUR = 3600

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text, update
 
-from portal import conversations as conv
-from portal.keys import load_private_keys
-from portal.models import AuditEvent, ContactAttempt, Conversation, Message, Report, WebSession
-from portal.sealing import CannotOpen, Opener
+from portal.intake import conversations as conv
+from portal.crypto.keys import load_private_keys
+from portal.store.models import AuditEvent, ContactAttempt, Conversation, Message, Report, WebSession
+from portal.crypto.sealing import CannotOpen, Opener
 from tests.staff_helpers import (RECEIPT_SHOWN, SAFE_TEXT, STORY, csrf_from, dbs, get_receipt, html_of,
                                  messages_page, new_client, post_form, report_row, reporter_with_receipt, send_report,
                                  set_report, sign_in_with, signed_in, write)
@@ -182,8 +182,8 @@ def test_a_receipt_is_shown_until_kept_and_never_again(app, public):
 
 
 def test_a_spooled_report_offers_no_receipt(app, public, monkeypatch):
-    from portal import reports
-    from portal.reports import Receipt
+    from portal.intake import reports
+    from portal.intake.reports import Receipt
 
     real = reports.submit
 
@@ -421,7 +421,7 @@ def test_an_auditor_cannot_read_or_reply(app):
 def test_the_notification_counts_messages_in_both_languages_and_says_nothing_else(app):
     from flask_babel import force_locale, ngettext
 
-    from portal.notify import compose
+    from portal.casework.notify import compose
 
     with app.test_request_context("/staff/"):
         message = compose({**app.config, "MAIL_FROM": "portal@example.org"}, "team@example.org", 0, 2)
@@ -435,14 +435,14 @@ def test_the_notification_counts_messages_in_both_languages_and_says_nothing_els
 
 
 def test_notify_announces_each_message_once(app, monkeypatch):
-    import portal.notify
-    from portal.db import db
-    from portal.notify import notify
+    import portal.casework.notify
+    from portal.store.db import db
+    from portal.casework.notify import notify
 
     client, _reference, _receipt = reporter_with_receipt(app)
     write(client, "Please call after six.")
     sent: list[Any] = []
-    monkeypatch.setattr(portal.notify, "send", lambda smtp, message: sent.append(message))
+    monkeypatch.setattr(portal.casework.notify, "send", lambda smtp, message: sent.append(message))
     config = {**app.config, "SMTP": {"host": "mail.example.org", "port": 25}, "MAIL_FROM": "p@example.org",
               "NOTIFY_TO": "team@example.org"}
     with app.test_request_context("/staff/"):
@@ -503,7 +503,7 @@ def test_deleting_ends_the_receipt_and_the_reporters_copies_but_not_the_case_rec
 def test_purging_a_case_removes_its_conversation(app, officer):
     from datetime import datetime, timezone
 
-    from portal.retention import purge
+    from portal.casework.retention import purge
 
     client, reference, _receipt = reporter_with_receipt(app)
     write(client, "Old news.")
@@ -530,7 +530,7 @@ def test_the_migrations_make_what_the_models_describe(app):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from portal.models import Base
+    from portal.store.models import Base
 
     with app.extensions["engine"].connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal import sealing
-from portal import cases, queue
-from portal import indicators as ind
-from portal.indicators import Disclosure, Figure, Period, compute, percentile, period_from_args
-from portal.models import CaseEntry, PurgedTally, Report, StaffUser
+from portal.crypto import sealing
+from portal.casework import cases, queue
+from portal.casework import indicators as ind
+from portal.casework.indicators import Disclosure, Figure, Period, compute, percentile, period_from_args
+from portal.store.models import CaseEntry, PurgedTally, Report, StaffUser
 from portal.staff import forms_case
-from portal.working_time import WorkingCalendar, working_seconds_between
+from portal.workdays.working_time import WorkingCalendar, working_seconds_between
 from tests.staff_helpers import audit_events, dbs, html_of, signed_in
 
 LONDON = ZoneInfo("Europe/London")
@@ -210,7 +210,7 @@ def test_the_fast_working_calendar_agrees_with_the_slow_one():
 
 
 def test_the_indicators_know_the_same_codes_as_the_rest_of_the_portal():
-    """portal.indicators writes the codes out (it imports nothing that can open a sealed value): they must
+    """portal.casework.indicators writes the codes out (it imports nothing that can open a sealed value): they must
     stay the codes the queue, the cases and the staff forms use."""
     assert ind.KINDS == queue.KINDS and ind.CLOSE_REASONS == cases.CLOSE_REASONS
     assert set(ind.ACTIONS) == set(forms_case.ACTION_NAMES)
@@ -221,11 +221,11 @@ def test_the_indicators_know_the_same_codes_as_the_rest_of_the_portal():
 
 def test_the_indicators_module_cannot_open_anything():
     """By construction: importing it (in a fresh interpreter) loads no sealing, key or case code."""
-    loaded = subprocess.run([sys.executable, "-c", "import sys, portal.indicators; "
+    loaded = subprocess.run([sys.executable, "-c", "import sys, portal.casework.indicators; "
                              "print(' '.join(m for m in sys.modules if m.startswith('portal')))"],
                             capture_output=True, text=True, check=True, timeout=60).stdout.split()
-    assert "portal.indicators" in loaded
-    assert not {"portal.sealing", "portal.keys", "portal.cases", "portal.reports"} & set(loaded), loaded
+    assert "portal.casework.indicators" in loaded
+    assert not {"portal.crypto.sealing", "portal.crypto.keys", "portal.casework.cases", "portal.intake.reports"} & set(loaded), loaded
 
 
 def test_percentiles_are_nearest_rank():

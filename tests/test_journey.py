@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import Report
+from portal.store.models import Report
 from tests.conftest import form_tokens, open_all
 
 PAGES = ["/", "/{l}/", "/{l}/who", "/{l}/tell-us/you", "/{l}/tell-us/someone", "/{l}/tell-us/agency",
@@ -286,8 +286,8 @@ def test_a_missing_welsh_page_is_in_welsh(client):
 def test_expired_sessions_are_purged(app):
     from datetime import datetime, timedelta, timezone
 
-    from portal.models import WebSession
-    from portal.sessions import purge_expired
+    from portal.store.models import WebSession
+    from portal.web.sessions import purge_expired
 
     with app.extensions["sessionmaker"]() as dbs, dbs.begin():
         dbs.add(WebSession(id_hash="a" * 64, data="{}", expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
@@ -311,7 +311,7 @@ def test_the_confirmation_survives_the_session_store_dropping_after_sending(app,
     """Seen 2 in 129 during an outage: the report stored, the session gone by GET /sent, no reference."""
     from sqlalchemy import delete
 
-    from portal.models import WebSession
+    from portal.store.models import WebSession
     response = reporter.send({"story": STORY, "contact_methods": ["none"]})
     assert response.status_code == 303
     carried = response.headers.getlist("Set-Cookie")

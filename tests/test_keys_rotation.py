@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from sqlalchemy import LargeBinary, func, select
 
 from portal.cli import main
-from portal.keys import load_private_keys, load_public, write_key_pair
-from portal.models import AuditEvent, CaseEntry, ContactAttempt, Message, Report
-from portal.sealing import Opener
+from portal.crypto.keys import load_private_keys, load_public, write_key_pair
+from portal.store.models import AuditEvent, CaseEntry, ContactAttempt, Message, Report
+from portal.crypto.sealing import Opener
 from tests.staff_helpers import (DEV_PASSPHRASE, STORY, csrf_from, dbs, html_of, messages_page, new_client,
                                  post_form, reporter_with_receipt, send_report, sign_in_with, signed_in, write)
 
@@ -38,7 +38,7 @@ def run(*args: str, ok: bool = True):  # type: ignore[no-untyped-def]
 
 def key_ids(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Every sealed record's key id, from every table rotation knows (read from the models)."""
-    from portal.rotation import sealed_tables
+    from portal.store.rotation import sealed_tables
     found: dict[str, str] = {}
     with dbs(app) as s:
         for table in sealed_tables():
@@ -64,8 +64,8 @@ def open_everything(app) -> list[str]:  # type: ignore[no-untyped-def]
 def test_every_binary_column_says_what_seals_it_and_rotation_knows_every_team_sealed_one():
     """A new sealed column cannot be forgotten by rotation: rotation reads them from the models, and every
     binary column must say what it holds."""
-    from portal.models import SEALED_TO_TEAM, Base
-    from portal.rotation import sealed_tables
+    from portal.store.models import SEALED_TO_TEAM, Base
+    from portal.store.rotation import sealed_tables
     known = {(t.name, column) for t in sealed_tables() for column, _purpose, _from in t.columns}
     team = set()
     for table in Base.metadata.tables.values():
@@ -134,7 +134,7 @@ def test_rotate_reseal_retire_keeps_every_record_readable_conversations_too(app)
 def test_one_record_that_will_not_open_degrades_only_itself(app, tmp_path):
     """A message, a note or the report sealed to a key that is not here: the case, print and reply pages
     still work and say which record cannot be opened; everything else is shown."""
-    from portal.sealing import Sealer
+    from portal.crypto.sealing import Sealer
     reporter, reference, _receipt = reporter_with_receipt(app)
     assert write(reporter, REPORTER_MESSAGE).status_code == 303
     assert write(reporter, "A second message, still readable").status_code == 303
@@ -177,7 +177,7 @@ def test_reseal_stops_cleanly_on_a_record_it_cannot_open(app, tmp_path):
     reference = send_report(public)
     # A report sealed to a key whose private half is not on this host (say, lost).
     elsewhere = write_key_pair(tmp_path / "elsewhere", DEV_PASSPHRASE, make_current=False)
-    from portal.sealing import Sealer
+    from portal.crypto.sealing import Sealer
     with dbs(app) as s:
         row = s.scalar(select(Report).where(Report.reference == reference))
         row.sealed = Sealer(elsewhere).seal_json({"kind": "self", "answers": {}}, "report", row.id)
@@ -254,7 +254,7 @@ def test_public_and_triage_entry_points_serve_only_their_side(instance, monkeypa
         # 405 only where the path happens to fit a public GET-only pattern (/staff/ looks like /<lang>/).
         assert c.post(path, base_url="https://x").status_code in (404, 405), path
     # The public process cannot open a report, even with the database in reach.
-    from portal.cases import CaseUnavailable, opener
+    from portal.casework.cases import CaseUnavailable, opener
     with front.app_context(), pytest.raises(CaseUnavailable):
         opener()
 

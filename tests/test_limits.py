@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from portal.models import Report
+from portal.store.models import Report
 from tests.conftest import CheckedClient, Reporter
 from tests.staff_helpers import PASSWORD, add_staff, html_of, new_client, submit_password
 

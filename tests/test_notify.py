@@ -18,10 +18,10 @@ from flask_babel import force_locale, get_locale, gettext, ngettext
 from sqlalchemy import func, select
 
 from portal.cli import main
-from portal.db import db
-from portal.models import Report
-from portal.notify import Outcome, notify
-from portal.settings_store import set_setting
+from portal.store.db import db
+from portal.store.models import Report
+from portal.casework.notify import Outcome, notify
+from portal.store.settings import set_setting
 from tests.conftest import make_app
 
 FROM, TO = "portal@example.org", "team@example.org"
@@ -141,13 +141,13 @@ def test_one_bilingual_content_free_email_when_reports_arrive(instance: Path, sm
 def tagged(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tag every translated string with the locale it was rendered in, so that the order of the languages
     can be checked whatever the Welsh catalogue holds."""
-    import portal.notify
+    import portal.casework.notify
 
     def tag(text: str) -> str:
         return f"[{get_locale()}] {text}"
 
-    monkeypatch.setattr(portal.notify, "gettext", lambda *a, **k: tag(gettext(*a, **k)))
-    monkeypatch.setattr(portal.notify, "ngettext", lambda *a, **k: tag(ngettext(*a, **k)))
+    monkeypatch.setattr(portal.casework.notify, "gettext", lambda *a, **k: tag(gettext(*a, **k)))
+    monkeypatch.setattr(portal.casework.notify, "ngettext", lambda *a, **k: tag(ngettext(*a, **k)))
 
 
 @pytest.mark.parametrize(("nation", "first", "second"), [("wales", "cy", "en"), ("england", "en", "cy")])
@@ -258,7 +258,7 @@ def test_the_upgrade_keeps_what_the_old_marker_had_announced(instance: Path):
     from alembic import command
     from sqlalchemy import create_engine, text
 
-    from portal.db import alembic_config
+    from portal.store.db import alembic_config
     app = make_app()  # the URL (SQLite, or the PostgreSQL pass's schema) and keys
     url = app.config["DATABASE_URL"]
     command.downgrade(alembic_config(url), "0002")

@@ -11,7 +11,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import Report
+from portal.store.models import Report
 from tests.conftest import Reporter, form_tokens, make_app, open_all
 from tests.staff_helpers import POSTGRES_URL, postgres_reachable
 

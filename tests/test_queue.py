@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portal.queue import QueueFilter
+from portal.casework.queue import QueueFilter
 from tests.staff_helpers import (SAFE_TEXT, add_staff, audit_events, csrf_from, html_of, new_client,
                                  queue_references, report_row, send_report, set_report, signed_in, utcnow)
 
@@ -172,7 +172,7 @@ def test_listing_never_decrypts(app, public, monkeypatch):
     def refuse(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("the queue decrypted something")
 
-    monkeypatch.setattr("portal.sealing.Opener.open", refuse)
+    monkeypatch.setattr("portal.crypto.sealing.Opener.open", refuse)
     for query in ("", "owner=none", "overdue=1&flag=children", "status=new&kind=self&language=en"):
         response = client.get(f"/staff/?{query}")
         assert response.status_code == 200

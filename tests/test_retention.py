@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import func, select
 
-import portal.retention
+import portal.casework.retention
 from portal.cli import main
-from portal.models import AuditEvent, CaseEntry, ContactAttempt, PurgedTally, Report, StaffUser, WebSession
-from portal.retention import purge
-from portal.settings_store import set_setting
+from portal.store.models import AuditEvent, CaseEntry, ContactAttempt, PurgedTally, Report, StaffUser, WebSession
+from portal.casework.retention import purge
+from portal.store.settings import set_setting
 from tests.conftest import make_app
 
 NOW = datetime.now(timezone.utc)
@@ -156,7 +156,7 @@ def test_a_period_below_the_floor_is_refused(app: Flask):
 
 
 def test_many_cases_go_in_batches_with_one_audit_event(app: Flask, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(portal.retention, "BATCH", 2)
+    monkeypatch.setattr(portal.casework.retention, "BATCH", 2)
     for _ in range(5):
         add_case(app, received_at=LONG_AGO, closed_at=LONG_AGO)
     kept = add_case(app, received_at=LONG_AGO, closed_at=None)

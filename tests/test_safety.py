@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import Report, WebSession
+from portal.store.models import Report, WebSession
 from tests.conftest import make_app
 
 STORY = "Secret words nobody else may read 7f3a"

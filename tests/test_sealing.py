@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from portal import keys
-from portal.sealing import CannotOpen, Opener, Sealer, key_id_of
+from portal.crypto import keys
+from portal.crypto.sealing import CannotOpen, Opener, Sealer, key_id_of
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,10 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import func, select
 
-from portal import create_app, spool
-from portal.models import Report
+from portal import create_app
+
+from portal.store import spool
+from portal.store.models import Report
 from tests.conftest import CheckedClient, Reporter, make_app, open_all
 from tests.pg import ON_POSTGRES
 

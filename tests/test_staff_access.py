@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from portal.models import AuditEvent
+from portal.store.models import AuditEvent
 from tests.staff_helpers import (STORY, add_staff, audit_events, csrf_from, get_receipt, html_of, new_client, report_row,
                                  send_report, signed_in)
 

@@ -12,7 +12,7 @@ import pytest
 import segno
 from sqlalchemy import func, select
 
-from portal.models import WebSession
+from portal.store.models import WebSession
 from tests.staff_helpers import (PASSWORD, REAL_HASHER, add_staff, audit_events, csrf_from, dbs, html_of, new_client, next_code,
                                  post_form, sign_in, signed_in, staff_cookie, staff_row, submit_code,
                                  submit_password, utcnow)
@@ -79,7 +79,7 @@ def test_first_sign_in_enrols_then_signs_in_with_password_and_code(app):
 
 
 def test_passwords_are_stored_with_argon2id_at_the_library_defaults(app, monkeypatch):
-    from portal.staff import accounts
+    from portal.team import accounts
 
     monkeypatch.setattr(accounts, "_hasher", REAL_HASHER)
     account = add_staff(app, "officer")
@@ -511,7 +511,7 @@ def test_a_staff_session_row_written_by_anyone_else_is_not_a_session(app):
     or changes, does not pass the staff process's check."""
     import json as _json
 
-    from portal.sessions import _hash
+    from portal.web.sessions import _hash
     client, account = signed_in(app, "lead")
     assert client.get("/staff/").status_code == 200
     cookie = staff_cookie(client)

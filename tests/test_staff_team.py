@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from portal.models import StaffUser
+from portal.store.models import StaffUser
 from tests.staff_helpers import post_form, signed_in
 
 
@@ -47,7 +47,7 @@ def test_a_lead_can_deactivate_someone_else_and_their_session_ends(app):  # type
 def test_production_serves_no_staff_pages_unless_told(instance: Path, monkeypatch: pytest.MonkeyPatch,
                                                       environment: str, serve: str | None, staff_status: int):
     from portal import create_app
-    from portal.db import upgrade
+    from portal.store.db import upgrade
 
     monkeypatch.setenv("PORTAL_ENV", environment)
     monkeypatch.setenv("PORTAL_SECRET_KEY", "x" * 48)

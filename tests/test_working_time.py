@@ -1,7 +1,7 @@
 """First-contact deadlines on working days, with each nation's bank holidays."""
 from datetime import date, datetime, time, timezone
 
-from portal.working_time import first_contact_due, is_working_day, next_working_day
+from portal.workdays.working_time import first_contact_due, is_working_day, next_working_day
 
 CUTOFF = time(15, 0)
 TZ = "Europe/London"
@@ -46,8 +46,8 @@ def test_bank_holidays_differ_by_nation_calendar_but_both_skip_easter_monday():
 
 def test_the_bank_holiday_file_matches_the_holidays_library():
     """portal/data/bank_holidays.json is the library's output, kept so workers need not load the library;
-    after a library upgrade that changes a date, `python -m portal.bank_holidays` writes it again."""
-    from portal.bank_holidays import _data, generate, holidays_in
+    after a library upgrade that changes a date, `python -m portal.workdays.bank_holidays` writes it again."""
+    from portal.workdays.bank_holidays import _data, generate, holidays_in
     assert _data() == generate()
     assert date(2026, 12, 25) in holidays_in("wales", 2026) and date(2026, 8, 31) in holidays_in("england", 2026)
     assert date(2051, 12, 25) in holidays_in("wales", 2051)  # outside the file: the library itself

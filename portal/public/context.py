@@ -6,7 +6,7 @@ from typing import Any
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale
 
-from portal.i18n import ENDONYMS, other_language
+from portal.web.i18n import ENDONYMS, other_language
 
 
 def page_context() -> dict[str, Any]:

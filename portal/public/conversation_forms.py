@@ -7,10 +7,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from portal.conversations import MAX_MESSAGE, normalise
-from portal.forms import TextForm
-from portal.public import messages as m
-from portal.public.forms import ReportFormCSRF
+from portal.intake.conversations import MAX_MESSAGE, normalise
+from portal.web.forms import TextForm
+from portal.questions import messages as m
+from portal.questions.report_forms import ReportFormCSRF
 
 
 class _PublicCSRF:

@@ -13,15 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from portal import conversations as conv
-from portal.db import db
-from portal.form_errors import error_summary
-from portal.limits import receipt_attempt_allowed
-from portal.models import Conversation, Report
-from portal.public import messages as m
+from portal.intake import conversations as conv
+from portal.store.db import db
+from portal.web.form_errors import error_summary
+from portal.web.limits import receipt_attempt_allowed
+from portal.store.models import Conversation, Report
+from portal.questions import messages as m
 from portal.public.conversation_forms import ButtonOnlyForm, MessageForm, ReceiptForm
 from portal.public.views import bp
-from portal.reports import new_submission_key
+from portal.intake.reports import new_submission_key
 
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 

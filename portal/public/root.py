@@ -6,7 +6,7 @@ from flask_babel import force_locale, gettext
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from portal.i18n import browser_order
+from portal.web.i18n import browser_order
 from portal.public import confirmation
 
 bp = Blueprint("root", __name__)

@@ -9,14 +9,14 @@ from flask import Blueprint, abort, current_app, g, make_response, redirect, ren
 from flask_babel import format_date, get_locale
 from werkzeug.wrappers import Response
 
-from portal.db import db
-from portal.form_errors import error_summary
-from portal.i18n import LANGUAGES
-from portal.limits import submission_allowed
+from portal.store.db import db
+from portal.web.form_errors import error_summary
+from portal.web.i18n import LANGUAGES
+from portal.web.limits import submission_allowed
 from portal.public import confirmation
-from portal.public.forms import FORMS, ReportForm
-from portal.reports import Receipt, ReportNotStored, new_submission_key, submit
-from portal.sessions import write_inline
+from portal.questions.report_forms import FORMS, ReportForm
+from portal.intake.reports import Receipt, ReportNotStored, new_submission_key, submit
+from portal.web.sessions import write_inline
 
 bp = Blueprint("public", __name__, url_prefix="/<lang_code>")
 

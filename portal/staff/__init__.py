@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Blueprint, g
 
-from portal.queue import COUNT_CAP, PAGE_SIZE
+from portal.casework.queue import COUNT_CAP, PAGE_SIZE
 from portal.staff.access import can, guard
 from portal.staff.labels import label_context
 

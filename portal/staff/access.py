@@ -12,8 +12,8 @@ from typing import Any, Callable, TypeVar
 from flask import abort, current_app, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
-from portal.db import db
-from portal.models import StaffUser
+from portal.store.db import db
+from portal.store.models import StaffUser
 
 F = TypeVar("F", bound=Callable[..., Any])
 OPEN = frozenset({"anyone"})

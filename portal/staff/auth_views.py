@@ -6,16 +6,16 @@ from datetime import datetime, timezone
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from portal.db import db
-from portal.form_errors import error_summary
-from portal.models import AuditEvent, StaffUser
+from portal.store.db import db
+from portal.web.form_errors import error_summary
+from portal.store.models import AuditEvent, StaffUser
 from portal.staff import bp
 from portal.staff import messages as m
 from portal.staff.access import allow, sign_in as start_session
-from portal.staff.accounts import (BadCode, BadCredentials, WeakPassword, check_code, check_password, enrolment,
+from portal.team.accounts import (BadCode, BadCredentials, WeakPassword, check_code, check_password, enrolment,
                                    normalise_email, set_password)
 from portal.staff.forms_auth import ButtonForm, CodeForm, LanguageForm, PasswordForm, SignInForm
-from portal.limits import account_key, attempt, clear
+from portal.web.limits import account_key, attempt, clear
 
 PENDING_LIFETIME = 300  # seconds between a right password and its code
 

@@ -9,16 +9,16 @@ from flask_babel import get_locale, gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from portal import conversations
-from portal.asb import asb_signs
-from portal.cases import (CaseUnavailable, NotAllowed, ReportNotStored, add_entry, change_status, contact_attempts,
+from portal.intake import conversations
+from portal.casework.asb import asb_signs
+from portal.casework.cases import (CaseUnavailable, NotAllowed, ReportNotStored, add_entry, change_status, contact_attempts,
                           mark_repeat, open_case, record_contact, safe_methods)
-from portal.dash import load_checklist, score
-from portal.db import db
-from portal.reports import find_by_reference
-from portal.form_errors import error_summary
-from portal.models import Report, StaffUser
-from portal.queue import STATUSES
+from portal.casework.dash import load_checklist, score
+from portal.store.db import db
+from portal.intake.reports import find_by_reference
+from portal.web.form_errors import error_summary
+from portal.store.models import Report, StaffUser
+from portal.casework.queue import STATUSES
 from portal.staff import bp
 from portal.staff import forms_case as fc
 from portal.staff.access import CASEWORK, allow

@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 from flask import current_app
 from flask_babel import gettext, ngettext
 
-from portal.models import Report
-from portal.working_time import WORKING_DAY_SECONDS, working_seconds_between, working_windows
+from portal.store.models import Report
+from portal.workdays.working_time import WORKING_DAY_SECONDS, working_seconds_between, working_windows
 
 # A number that falls in each CLDR plural category, for English and Welsh.
 CATEGORY_SAMPLES = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 6, "other": 7}

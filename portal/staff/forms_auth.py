@@ -5,8 +5,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from portal.forms import OneLine, TextForm
-from portal.public.forms import EMAIL
+from portal.web.forms import OneLine, TextForm
+from portal.questions.report_forms import EMAIL
 
 from portal.staff import messages as m
 

@@ -7,9 +7,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, Field, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.forms import TextForm
-from portal.dash import Checklist
-from portal.public.forms import CONTACT_METHODS, MultiCheckboxField, OptionalRadioField
+from portal.web.forms import TextForm
+from portal.casework.dash import Checklist
+from portal.questions.report_forms import CONTACT_METHODS, MultiCheckboxField, OptionalRadioField
 from portal.staff import messages as m
 
 LONG = 20_000

@@ -5,8 +5,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from portal.forms import OneLine, TextForm, WholeNumberField
-from portal.public.forms import EMAIL
+from portal.web.forms import OneLine, TextForm, WholeNumberField
+from portal.questions.report_forms import EMAIL
 from portal.staff import messages as m
 
 

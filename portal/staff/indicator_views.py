@@ -1,6 +1,6 @@
 """Performance indicators for team leads and auditors, on screen (tables and inline SVG charts) and as CSV.
 
-Computed by portal.indicators from plaintext metadata only: this module never opens a report. Every CSV
+Computed by portal.casework.indicators from plaintext metadata only: this module never opens a report. Every CSV
 export is audited; so is every viewing (who looked at which period), like any other look at the service's data.
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ from flask import current_app, render_template, request
 from flask_babel import format_date, get_locale, gettext, lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from portal.db import db
-from portal.indicators import (AGENCIES, CLOSE_REASONS, Figure, Indicators, Percent, Period, compute,
+from portal.store.db import db
+from portal.casework.indicators import (AGENCIES, CLOSE_REASONS, Figure, Indicators, Percent, Period, compute,
                                period_from_args, recent_periods)
 from portal.staff import bp
 from portal.staff.access import allow

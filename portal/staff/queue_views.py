@@ -8,11 +8,11 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from portal.conversations import waiting_among, waiting_count
-from portal.db import db
-from portal.reports import find_by_reference
-from portal.models import Report, StaffUser
-from portal.queue import FLAGS, KINDS, STATUSES, AlreadyClaimed, QueueFilter, assign, claim, queue_page
+from portal.intake.conversations import waiting_among, waiting_count
+from portal.store.db import db
+from portal.intake.reports import find_by_reference
+from portal.store.models import Report, StaffUser
+from portal.casework.queue import FLAGS, KINDS, STATUSES, AlreadyClaimed, QueueFilter, assign, claim, queue_page
 from portal.staff import bp
 from portal.staff import messages as m
 from portal.staff.access import CASEWORK, allow

@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
-from portal.public.forms import FORMS
+from portal.questions.report_forms import FORMS
 
 # The safe-contact profile, in the order staff need it before any contact.
 SAFE_CONTACT = ("contact_methods", "phone_call", "phone_text", "email", "postal_address", "meeting_place",

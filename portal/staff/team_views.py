@@ -8,17 +8,17 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from portal.db import db
-from portal.form_errors import error_summary
-from portal.models import AuditEvent, Report, StaffUser
-from portal.settings_store import get_setting, set_setting
+from portal.store.db import db
+from portal.web.form_errors import error_summary
+from portal.store.models import AuditEvent, Report, StaffUser
+from portal.store.settings import get_setting, set_setting
 from portal.staff import bp
 from portal.staff.access import allow
-from portal.staff.accounts import DuplicateEmail, create_staff, reset_code, set_password
+from portal.team.accounts import DuplicateEmail, create_staff, reset_code, set_password
 from portal.staff.auth_views import audit
 from portal.staff.forms_auth import ButtonForm, EditStaffForm, NewStaffForm
 from portal.staff.forms_team import SettingsForm
-from portal.limits import account_key, clear
+from portal.web.limits import account_key, clear
 from portal.staff import messages as m
 
 AUDIT_PAGE = 100

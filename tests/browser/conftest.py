@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from portal.browser_check import chromium_path
+from portal.devtools.browser_check import chromium_path
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -125,10 +125,10 @@ class LiveServer:
         """Every stored report, unsealed with the development private key, newest first."""
         from sqlalchemy import select
 
-        from portal.keys import load_private_keys
-        from portal.models import Report
-        from portal.reports import PURPOSE
-        from portal.sealing import Opener
+        from portal.crypto.keys import load_private_keys
+        from portal.store.models import Report
+        from portal.intake.reports import PURPOSE
+        from portal.crypto.sealing import Opener
         if self._opener is None:  # unwrapping costs an Argon2id derivation: once per session
             self._opener = Opener(load_private_keys(Path(self.app.config["PRIVATE_KEY_DIR"]),
                                                     self.app.config["KEY_PASSPHRASE"]))

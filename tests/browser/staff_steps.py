@@ -5,8 +5,8 @@ Like reporter_steps, selectors use ids, hrefs, names and classes rather than vis
 in Welsh while the Welsh catalogue is still being translated; expected words come from the live app's own
 catalogue (`live_server.gettext`).
 
-Accounts and reports are made directly in the live server's database (portal.staff.accounts.create_staff and
-portal.reports.submit, the same functions the CLI and the public form use). A TOTP code is accepted once per
+Accounts and reports are made directly in the live server's database (portal.team.accounts.create_staff and
+portal.intake.reports.submit, the same functions the CLI and the public form use). A TOTP code is accepted once per
 30-second step, so each account remembers the last step it used and `StaffAccount.next_code()` never repeats
 one (it waits for the next step only if two sign-ins of one account come within the same step twice).
 """
@@ -62,8 +62,8 @@ def make_staff(live_server: Any, role: str = "officer", language: str = "en", na
                enrolled: bool = False) -> StaffAccount:
     """A new account with a unique address. `enrolled=True` marks its authenticator as already set up (the
     sign-in then asks for a code rather than showing the QR code), as after a first sign-in."""
-    from portal.models import StaffUser
-    from portal.staff.accounts import create_staff
+    from portal.store.models import StaffUser
+    from portal.team.accounts import create_staff
 
     tag = uuid.uuid4().hex[:8]
     email = f"{role}-{tag}@example.org"
@@ -94,8 +94,8 @@ def make_report(live_server: Any, *, kind: str = "self", answers: dict[str, Any]
     overdue for first contact); optionally already claimed by `owner`. Returns its reference."""
     from sqlalchemy import select
 
-    from portal.models import Report
-    from portal.reports import new_submission_key, submit
+    from portal.store.models import Report
+    from portal.intake.reports import new_submission_key, submit
 
     answers = answers if answers is not None else self_report_answers(f"A report made {days_ago} days ago.")
     received = datetime.now(timezone.utc) - timedelta(days=days_ago)
@@ -115,9 +115,9 @@ def fill_case_record(live_server: Any, reference: str, by: StaffAccount, answers
 
     from sqlalchemy import select
 
-    from portal.cases import add_entry, record_contact
-    from portal.dash import load_checklist, score
-    from portal.models import Report, StaffUser
+    from portal.casework.cases import add_entry, record_contact
+    from portal.casework.dash import load_checklist, score
+    from portal.store.models import Report, StaffUser
 
     app = live_server.app
     with app.app_context(), _sessions(live_server) as dbs:

@@ -1,7 +1,7 @@
 """Hostile input, end to end, in a real browser.
 
 Every text field of the three report forms (/en/tell-us/you, /someone, /agency: 61 fields, read from
-portal/public/forms.py with their maximum lengths) is filled with hostile text and sent; the stored report,
+portal/questions/report_forms.py with their maximum lengths) is filled with hostile text and sent; the stored report,
 decrypted, must hold exactly what was typed; and every staff page that shows report or case content (case,
 contact, print; the queue shows none, only the owner, whose name is hostile too) must show it whole, as text,
 never run, and isolated so that bidi controls in it cannot reorder the page around it. Staff free text (notes,
@@ -115,21 +115,21 @@ def as_kept(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
 
 
-# ---- the form's text fields, from portal/public/forms.py ---------------------------------------------------------
+# ---- the form's text fields, from portal/questions/report_forms.py ---------------------------------------------------------
 
 @dataclass(frozen=True)
 class Spec:
     name: str
     textarea: bool
     length: int  # the Length validator's maximum
-    format: str = ""  # "phone" or "email": the form checks the shape (portal/public/forms.py PHONE, EMAIL)
+    format: str = ""  # "phone" or "email": the form checks the shape (portal/questions/report_forms.py PHONE, EMAIL)
 
     @property
     def longest_valid(self) -> int:
         """The longest answer the form accepts: PHONE's own limit (20) is below Length's (40)."""
         if self.format != "phone":
             return self.length
-        from portal.public.forms import PHONE
+        from portal.questions.report_forms import PHONE
         return int(re.search(r"\{\d+,(\d+)\}", PHONE.pattern).group(1))  # type: ignore[union-attr]
 
 
@@ -139,7 +139,7 @@ FORMATS = {"phone_call": "phone", "phone_text": "phone", "email": "email", "work
 def text_fields(live_server: Any, kind: str) -> dict[str, Spec]:
     from wtforms.validators import Length
 
-    from portal.public.forms import FORMS
+    from portal.questions.report_forms import FORMS
     with live_server.app.test_request_context("/en/"):
         form = FORMS[kind](formdata=None, meta={"csrf": False})
         specs = {}
@@ -334,7 +334,7 @@ def own(live_server: Any, reference: str, officer: Any) -> None:
     queues are not filled with it and `?owner=mine` lists it."""
     from sqlalchemy import update
 
-    from portal.models import Report
+    from portal.store.models import Report
     with live_server.app.extensions["sessionmaker"]() as dbs:
         dbs.execute(update(Report).where(Report.reference == reference).values(owner_id=officer.id))
         dbs.commit()
@@ -343,7 +343,7 @@ def own(live_server: Any, reference: str, officer: Any) -> None:
 def count_reports(live_server: Any) -> int:
     from sqlalchemy import func, select
 
-    from portal.models import Report
+    from portal.store.models import Report
     with live_server.app.extensions["sessionmaker"]() as dbs:
         return dbs.scalar(select(func.count()).select_from(Report))
 
@@ -501,7 +501,7 @@ COMMENT_LENGTH = 2_000  # a risk checklist comment's maximum (portal/staff/forms
 
 
 def checklist(live_server: Any) -> Any:
-    from portal.dash import load_checklist
+    from portal.casework.dash import load_checklist
     return load_checklist(live_server.app.config["DASH_FILE"])
 
 
@@ -599,7 +599,7 @@ def staff_texts(live_server: Any, reference: str) -> dict[str, str]:
     """What staff wrote on the case, as sealed (opened with the development key), keyed as CaseRecord.typed."""
     from sqlalchemy import select
 
-    from portal.models import CaseEntry, Report
+    from portal.store.models import CaseEntry, Report
     live_server.report(reference)  # unwraps the private key once, into live_server._opener
     with live_server.app.extensions["sessionmaker"]() as dbs:
         report = dbs.scalar(select(Report).where(Report.reference == reference))
@@ -888,7 +888,7 @@ def test_line_breaks_count_once_towards_the_maximum(reporter_page, live_server):
 def test_every_refusal_uses_the_portals_own_words(longest_reports, live_server):
     from flask_babel import force_locale
 
-    from portal.public import messages
+    from portal.questions import messages
     foreign = []
     for slug, result in longest_reports.items():
         lang = "cy" if slug == "someone" else "en"

@@ -10,7 +10,7 @@ import bisect
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from portal.bank_holidays import holidays_in
+from portal.workdays.bank_holidays import holidays_in
 
 END_OF_WORKING_DAY = time(17, 0)
 

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from portal import spool
-from portal.keys import KeyFileError, load_public
-from portal.models import REPORT_PURPOSE, AuditEvent, Report, band_for
-from portal.sealing import Opener, Sealer
-from portal.working_time import first_contact_due
+from portal.store import spool
+from portal.crypto.keys import KeyFileError, load_public
+from portal.store.models import REPORT_PURPOSE, AuditEvent, Report, band_for
+from portal.crypto.sealing import Opener, Sealer
+from portal.workdays.working_time import first_contact_due
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
 REFERENCE = re.compile(f"[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")

@@ -1,6 +1,6 @@
 """`make test` guard: the .pot must match the code, and Welsh must be complete (nothing untranslated or fuzzy).
 
-Run as `python -m portal.i18n_check`. Exits non-zero with the reasons.
+Run as `python -m portal.devtools.i18n_check`. Exits non-zero with the reasons.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 POT = ROOT / "translations" / "messages.pot"
 WELSH = ROOT / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
 EXTRACT = ["-F", "babel.cfg", "-k", "lazy_gettext", "-k", "_l", "-k", "_n:1,2", "-k", "lazy_pgettext:1c,2", "-k", "pgettext:1c,2", "--no-location",

@@ -1,7 +1,7 @@
 """Bank holidays for Wales and England, from the `holidays` library, kept as a small data file.
 
 The library loads every country's calendar when imported (about 17 MB in each web worker); the portal needs
-two lists of dates. `python -m portal.bank_holidays` writes them to portal/data/bank_holidays.json, and a
+two lists of dates. `python -m portal.workdays.bank_holidays` writes them to portal/data/bank_holidays.json, and a
 test fails if that file and the library ever disagree (after a library upgrade, run the command again).
 Years outside the file fall back to the library itself.
 """
@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data" / "bank_holidays.json"
+DATA = Path(__file__).resolve().parents[1] / "data" / "bank_holidays.json"
 SUBDIVISION = {"wales": "WLS", "england": "ENG"}
 YEARS = range(2020, 2041)
 

@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal import spool
-from portal.models import SEALED_TO_TEAM, AuditEvent, Base
-from portal.sealing import Opener, Sealer
+from portal.store import spool
+from portal.store.models import SEALED_TO_TEAM, AuditEvent, Base
+from portal.crypto.sealing import Opener, Sealer
 
 
 class CannotRetire(Exception):

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from portal.models import StaffUser
+from portal.store.models import StaffUser
 
 ROLES = ("officer", "lead", "auditor")
 MIN_PASSWORD_LENGTH = 12

@@ -12,8 +12,8 @@ from typing import Any, Iterable
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from portal.conversations import waiting_reports_query
-from portal.models import Report, StaffUser
+from portal.intake.conversations import waiting_reports_query
+from portal.store.models import Report, StaffUser
 
 STATUSES = ("new", "contact_attempted", "in_contact", "assessed", "case_open", "closed")
 OPEN_STATUSES = STATUSES[:-1]

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.models import AuditEvent, CaseEntry, ContactAttempt, Conversation, Message, PurgedTally, Report
-from portal.settings_store import get_setting
+from portal.store.models import AuditEvent, CaseEntry, ContactAttempt, Conversation, Message, PurgedTally, Report
+from portal.store.settings import get_setting
 
 BATCH = 500
 # The same floor as the settings form: a damaged setting must not empty the case list.

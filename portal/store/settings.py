@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from portal.models import Setting
+from portal.store.models import Setting
 
 
 def get_setting(dbs: Session, name: str, default: str) -> str:

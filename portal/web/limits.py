@@ -32,7 +32,7 @@ from limits.strategies import FixedWindowRateLimiter
 
 SIGN_IN_LIMITS = parse_many("3 per minute; 10 per hour; 20 per day")
 RETRY_SHARED_AFTER = 10  # seconds
-log = logging.getLogger("portal.limits")
+log = logging.getLogger("portal.web.limits")
 
 
 class _Limits:

@@ -16,7 +16,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
 
-from portal.keys import PrivateKey, PublicKey
+from portal.crypto.keys import PrivateKey, PublicKey
 
 MAGIC = b"DAP"
 VERSION = 1

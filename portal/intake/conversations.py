@@ -46,10 +46,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from portal.keys import PrivateKey, PublicKey, keypair_from_secret, public_from_raw
-from portal.models import MESSAGE_PURPOSE, AuditEvent, ContactAttempt, Conversation, Message, Report, StaffUser
-from portal.reports import ReportNotStored, current_sealer
-from portal.sealing import CannotOpen, Opener, Sealer, Unopened, try_open
+from portal.crypto.keys import PrivateKey, PublicKey, keypair_from_secret, public_from_raw
+from portal.store.models import MESSAGE_PURPOSE, AuditEvent, ContactAttempt, Conversation, Message, Report, StaffUser
+from portal.intake.reports import ReportNotStored, current_sealer
+from portal.crypto.sealing import CannotOpen, Opener, Sealer, Unopened, try_open
 
 RECEIPT_DIGITS = 16
 # OWASP's first recommended Argon2id setting (19 MiB, 2 passes, 1 lane): about 50 ms on one core here, so

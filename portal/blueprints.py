@@ -3,14 +3,14 @@ from pathlib import Path
 
 from flask import Flask
 
-from portal.helplines import load_helplines
+from portal.web.helplines import load_helplines
 from portal.public.context import page_context
 
 
 def register_blueprints(app: Flask) -> None:
     from flask_wtf.csrf import CSRFProtect
 
-    from portal.limits import init_limiter
+    from portal.web.limits import init_limiter
     from portal.public.root import bp as root_bp
     from portal.public import conversation_views  # noqa: F401  (routes on the public blueprint)
     from portal.public.views import bp as public_bp
@@ -21,7 +21,7 @@ def register_blueprints(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     serve = app.config["SERVE"]
     if serve in {"all", "public"}:
-        from portal.spool import start_replayer
+        from portal.store.spool import start_replayer
 
         app.register_blueprint(root_bp)
         app.register_blueprint(public_bp)
@@ -33,7 +33,7 @@ def register_blueprints(app: Flask) -> None:
         app.before_request(lambda: start_replayer(app))
     if serve in {"all", "staff"}:
         # An internet-facing process (PORTAL_SERVE=public) has no staff routes at all: nothing to attack.
-        from portal.dash import load_checklist
+        from portal.casework.dash import load_checklist
 
         from portal.staff import bp as staff_bp
         from portal.staff.labels import init_labels

@@ -20,8 +20,8 @@ from wtforms import (BooleanField, Field, HiddenField, RadioField, SelectMultipl
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.forms import TextForm, WholeNumberField
-from portal.public import messages as m
+from portal.web.forms import TextForm, WholeNumberField
+from portal.questions import messages as m
 
 LONG = 20_000
 SHORT = 500

@@ -22,8 +22,8 @@ from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import false, func, select, update
 from sqlalchemy.orm import Session
 
-from portal.models import Message, Report
-from portal.settings_store import get_setting
+from portal.store.models import Message, Report
+from portal.store.settings import get_setting
 
 SMTP_TIMEOUT = 20  # seconds: well inside cron's minute, so runs do not pile up behind a dead server
 

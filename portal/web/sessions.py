@@ -27,9 +27,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
-from portal.models import WebSession
+from portal.store.models import WebSession
 
-log = logging.getLogger("portal.sessions")
+log = logging.getLogger("portal.web.sessions")
 # What secrets.token_urlsafe(32) makes. A cookie of any other shape (non-ASCII, raw bytes, too long) is no
 # session at all: it is never hashed, looked up or logged.
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{43}")

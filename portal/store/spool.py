@@ -30,11 +30,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.models import Report
+from portal.store.models import Report
 
 FORMAT = "portal-spooled-report"
 SUFFIX = ".report.json"
-log = logging.getLogger("portal.spool")
+log = logging.getLogger("portal.store.spool")
 
 _COLUMNS = ("id", "reference", "reporter_kind", "danger_now", "children", "no_contact", "contact_language",
             "status", "is_open", "band", "contacted", "idempotency_hash", "key_id")

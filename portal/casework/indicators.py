@@ -21,10 +21,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from portal.models import CaseEntry, PurgedTally, Report
-from portal.working_time import WorkingCalendar
+from portal.store.models import CaseEntry, PurgedTally, Report
+from portal.workdays.working_time import WorkingCalendar
 
-# The codes, written out here rather than imported from portal.cases, portal.queue or the staff forms, so that
+# The codes, written out here rather than imported from portal.casework.cases, portal.casework.queue or the staff forms, so that
 # this module imports nothing that can open a sealed value; tests/test_indicators.py checks they agree.
 KINDS = ("self", "concerned", "agency")
 LANGUAGES = ("en", "cy")

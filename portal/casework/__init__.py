@@ -1,0 +1,1 @@
+"""Working cases: opening and recording, the queue, DASH, ASB signs, indicators, retention and notification e-mails."""

@@ -1,0 +1,1 @@
+"""Taking what people send: reports (sealed, stored once, spooled in an outage) and receipt conversations."""

@@ -1,0 +1,1 @@
+"""Working days and time: bank holidays, working hours, the first-contact deadline."""
