@@ -6,7 +6,7 @@ PORT   ?= 5000
 STAMP  := $(VENV)/.installed-stamp
 MO     := translations/cy/LC_MESSAGES/messages.mo
 
-.PHONY: run test install translations extract check-translations init clean
+.PHONY: run test lint install translations extract check-translations init clean
 
 install: $(STAMP)
 
@@ -35,7 +35,13 @@ init: $(STAMP) translations
 run: init
 	PORTAL_ENV=development $(BIN)/portal run --host 127.0.0.1 --port $(PORT)
 
-test: $(STAMP) translations check-translations
+# Lint, types and the house's rules (layers, docstrings, module size): also the first step of `make test`.
+lint: $(STAMP)
+	$(BIN)/python -m ruff check portal tests benchmarks
+	$(BIN)/python -m mypy
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_architecture.py
+
+test: $(STAMP) translations check-translations lint
 	$(BIN)/python -m portal.devtools.browser_check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m tests.pg $(PYTEST_ARGS)  # the non-browser suite again, every app on PostgreSQL

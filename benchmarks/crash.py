@@ -492,9 +492,9 @@ class Count:
 
 def count_reports(url: str, keys: Path) -> Count:
     from portal.crypto.keys import load_private_keys
-    from portal.store.models import Report
-    from portal.intake.reports import PURPOSE
     from portal.crypto.sealing import Opener
+    from portal.intake.reports import PURPOSE
+    from portal.store.models import Report
 
     opener = Opener(load_private_keys(keys, DEV_PASSPHRASE))
     result = Count()

@@ -28,7 +28,7 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,8 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import func, insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from portal.casework.indicators import (ACTIONS, AGENCIES, REFERRALS, RISK_LEVELS, Period, compute)  # noqa: E402
+from portal.casework.indicators import ACTIONS, AGENCIES, REFERRALS, RISK_LEVELS, compute  # noqa: E402
+from portal.casework.periods import Period  # noqa: E402
 from portal.store.models import CaseEntry, Report  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_queue", ROOT / "benchmarks" / "queue.py")

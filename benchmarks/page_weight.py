@@ -207,8 +207,8 @@ def run() -> list[Row]:
     os.environ["PORTAL_INSTANCE_DIR"] = tmp.name
 
     from portal import create_app
-    from portal.store.db import upgrade
     from portal.crypto.keys import write_key_pair
+    from portal.store.db import upgrade
 
     app = create_app()
     upgrade(app.config["DATABASE_URL"])  # as `portal init` does
@@ -253,12 +253,12 @@ def main() -> int:
         result = "PASS" if r.passed else "FAIL: " + "; ".join(notes)
         table.append((r.page, r.lang, f"{r.html_bytes:,}", f"{r.html_gzip:,}", f"{r.sub_gzip:,}",
                       f"{r.total:,}", str(r.requests), result))
-    widths = [max(len(str(c)) for c in column) for column in zip(headers, *table)]
+    widths = [max(len(str(c)) for c in column) for column in zip(headers, *table, strict=True)]
     right = {2, 3, 4, 5, 6}
 
     def line(cells) -> str:  # type: ignore[no-untyped-def]
         return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 
     print(f"Targets: total gzip <= {BUDGET_BYTES:,} bytes, <= {BUDGET_REQUESTS} requests, no third-party URL. "
           "Gzip level 6; HTML includes the inline CSS.")

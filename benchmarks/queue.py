@@ -56,10 +56,11 @@ import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import datetime, timedelta, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any, Callable, Iterator  # noqa: E402
+from typing import Any  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -68,8 +69,8 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import Engine, create_engine, event, insert, text  # noqa: E402
 
 from portal.casework.cases import CLOSE_REASONS  # noqa: E402
-from portal.store.models import Report, StaffUser  # noqa: E402
 from portal.casework.queue import OPEN_STATUSES, STATUSES  # noqa: E402
+from portal.store.models import Report, StaffUser  # noqa: E402
 
 TARGET_MS = 50.0
 CHUNK = 20_000
@@ -244,7 +245,7 @@ class SQLite(Backend):
 
     def copy(self, engine: Engine, rows: list[tuple]) -> None:
         with engine.begin() as conn:
-            conn.execute(insert(Report.__table__), [dict(zip(COLUMNS, row)) for row in rows])
+            conn.execute(insert(Report.__table__), [dict(zip(COLUMNS, row, strict=True)) for row in rows])
 
     def analyze(self, engine: Engine) -> None:
         with engine.begin() as conn:
@@ -474,7 +475,7 @@ def measure(backend: Backend, fill_result: Fill, instance: Path, requests: int, 
             # previous page (~30-80 ms in this process) does not land in a short series. Collections that
             # the timed requests themselves cause are measured, as a server would see them.
             gc.collect()
-            times = timed(lambda: client.get(path, headers=BROWSER).get_data(), requests)
+            times = timed(lambda path=path: client.get(path, headers=BROWSER).get_data(), requests)
 
             captured.clear()
             capturing[0] = True
@@ -488,8 +489,8 @@ def measure(backend: Backend, fill_result: Fill, instance: Path, requests: int, 
             page_query = next(c for c in captured if "ORDER BY report.band" in c[0])
             count_query = next(c for c in captured if c[0].lstrip().upper().startswith("SELECT COUNT("))
             with engine.connect() as conn:
-                page_sql = timed(lambda: conn.exec_driver_sql(*page_query).all(), requests)
-                count_sql = timed(lambda: conn.exec_driver_sql(*count_query).all(), requests)
+                page_sql = timed(lambda q=page_query: conn.exec_driver_sql(*q).all(), requests)
+                count_sql = timed(lambda q=count_query: conn.exec_driver_sql(*q).all(), requests)
                 plans = []
                 if explain:
                     for label, (statement, parameters) in (("page", page_query), ("count", count_query)):
@@ -513,12 +514,12 @@ def table(results: list[PageResult]) -> list[str]:
                       r.matched, f"{statistics.median(r.page_sql):.1f} / {percentile(r.page_sql, 95):.1f}",
                       f"{statistics.median(r.count_sql):.1f} / {percentile(r.count_sql, 95):.1f}",
                       "PASS" if r.passed else f"FAIL (p95 > {r.target:g} ms)"))
-    widths = [max(len(str(c)) for c in column) for column in zip(headers, *cells)]
+    widths = [max(len(str(c)) for c in column) for column in zip(headers, *cells, strict=True)]
     right = {2, 3, 4, 5, 6, 7}
 
     def line(row: tuple[str, ...]) -> str:
         return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+                         for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
 
     return [line(headers), line(tuple("-" * w for w in widths))] + [line(c) for c in cells]
 

@@ -49,10 +49,10 @@ def main() -> int:
                       PORTAL_RECEIPT_SIGN_IN_LIMIT="100000 per minute")
     from limits import parse_many
 
-    from portal.intake import conversations as conv
     from portal import create_app
-    from portal.store.db import upgrade
     from portal.crypto.keys import write_key_pair
+    from portal.intake import conversations as conv
+    from portal.store.db import upgrade
 
     app = create_app()
     upgrade(app.config["DATABASE_URL"])

@@ -62,9 +62,10 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any, Callable  # noqa: E402
+from typing import Any  # noqa: E402
 from urllib.parse import urlencode, urlsplit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,7 +180,8 @@ def start(side: Side, workers: int, tmp: Path) -> None:
     side.port = free_port()
     # Under `make test` the servers' logs go where the suite's log scan reads them (tests/log_watch.py).
     scanned = os.environ.get("PORTAL_TEST_LOG_DIR")
-    side.log = Path(scanned) / f"throughput-{side.name}-{os.getpid()}.log" if scanned else tmp / f"gunicorn-{side.name}.log"
+    side.log = (Path(scanned) / f"throughput-{side.name}-{os.getpid()}.log" if scanned
+                else tmp / f"gunicorn-{side.name}.log")
     command = [sys.executable, "-m", "gunicorn", side.app, "--bind", f"{HOST}:{side.port}",
                "--workers", str(workers), "--worker-class", "sync", "--chdir", str(ROOT),
                "--log-level", "warning", "--error-logfile", str(side.log), "--graceful-timeout", "5"]
@@ -476,12 +478,12 @@ def table(sides: list[Side]) -> list[str]:
                       f"{statistics.median(s.times):.1f}" if s.times else "nan", f"{percentile(s.times, 95):.1f}",
                       f"{max(s.rss_mb):.1f}" if s.rss_mb else "nan",
                       ", ".join(f"{r:.1f}" for r in s.rss_mb) or "-", str(s.error_count), f"{s.cpu_ms:.2f}"))
-    widths = [max(len(c) for c in column) for column in zip(headers, *cells)]
+    widths = [max(len(c) for c in column) for column in zip(headers, *cells, strict=True)]
     right = {1, 2, 3, 4, 5, 7, 8}
 
     def line(row: tuple[str, ...]) -> str:
         return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+                         for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
 
     return [line(headers), line(tuple("-" * w for w in widths))] + [line(c) for c in cells]
 

@@ -24,13 +24,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         # limit, which keeps an HMAC of it (portal/limits.py); it is never logged or stored.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxies,  # type: ignore[method-assign]
                                 x_proto=settings.proxies, x_host=settings.proxies)
+    from portal.blueprints import register_blueprints
     from portal.store.db import init_db
     from portal.web.errors import init_errors
     from portal.web.i18n import init_babel
     from portal.web.logging_setup import init_logging
     from portal.web.security import init_security_headers
     from portal.web.sessions import init_sessions
-    from portal.blueprints import register_blueprints
 
     init_logging(app)
     init_db(app)

@@ -3,17 +3,17 @@ from pathlib import Path
 
 from flask import Flask
 
-from portal.web.helplines import load_helplines
 from portal.public.context import page_context
+from portal.web.helplines import load_helplines
 
 
 def register_blueprints(app: Flask) -> None:
     from flask_wtf.csrf import CSRFProtect
 
-    from portal.web.limits import init_limiter
-    from portal.public.root import bp as root_bp
     from portal.public import conversation_views  # noqa: F401  (routes on the public blueprint)
+    from portal.public.root import bp as root_bp
     from portal.public.views import bp as public_bp
+    from portal.web.limits import init_limiter
 
     # Read the helplines once at start-up: a broken file should stop the deploy, not one page view.
     app.extensions["helplines"] = load_helplines(Path(app.config["HELPLINES_FILE"]), app.config["NATION"])
@@ -34,7 +34,6 @@ def register_blueprints(app: Flask) -> None:
     if serve in {"all", "staff"}:
         # An internet-facing process (PORTAL_SERVE=public) has no staff routes at all: nothing to attack.
         from portal.casework.dash import load_checklist
-
         from portal.staff import bp as staff_bp
         from portal.staff.labels import init_labels
 

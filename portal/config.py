@@ -94,7 +94,7 @@ class Settings:
         return self.environment in {"development", "test"}
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         environment = _env("ENV", "production") or "production"
         if environment not in {"development", "test", "production"}:
             raise ValueError("PORTAL_ENV must be development, test or production")

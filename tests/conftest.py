@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -23,9 +24,10 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("PORTAL_ENV", "test")
     monkeypatch.setenv("PORTAL_INSTANCE_DIR", str(tmp_path))
     monkeypatch.setenv("PORTAL_EXIT_URL", "https://neutral.example/weather")
-    # Every test client submits from one address; tests/test_limits.py tests the limit itself.
+    # Every test client submits from one address; tests/web/test_limits.py tests the limit itself.
     monkeypatch.setenv("PORTAL_SUBMIT_LIMIT", "100000 per minute")
-    for name in ("PORTAL_DATABASE_URL", "PORTAL_RATELIMIT_STORAGE", "PORTAL_SPOOL_DIR", "PORTAL_SERVE", "PORTAL_PUBLIC_KEY_FILE", "PORTAL_PRIVATE_KEY_DIR",
+    for name in ("PORTAL_DATABASE_URL", "PORTAL_RATELIMIT_STORAGE", "PORTAL_SPOOL_DIR", "PORTAL_SERVE",
+                 "PORTAL_PUBLIC_KEY_FILE", "PORTAL_PRIVATE_KEY_DIR",
                  "PORTAL_KEY_PASSPHRASE", "PORTAL_NATION", "PORTAL_SECRET_KEY"):
         monkeypatch.delenv(name, raising=False)
     if not ON_POSTGRES:
@@ -51,8 +53,8 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def make_app(overrides: dict[str, Any] | None = None, keys: bool = True) -> Flask:
     from portal import create_app
-    from portal.store.db import upgrade
     from portal.crypto.keys import write_key_pair
+    from portal.store.db import upgrade
 
     app = create_app({"TESTING": True, **(overrides or {})})
     upgrade(app.config["DATABASE_URL"])
@@ -76,7 +78,8 @@ class CheckedClient(FlaskClient):
         assert response.headers.get("Cache-Control") == "no-store", path
         assert "Content-Security-Policy" in response.headers, path
         head = kwargs.get("method") == "HEAD"  # no body to check
-        if response.mimetype == "text/html" and not 300 <= response.status_code < 400 and not head:  # a redirect is no page
+        # A redirect is no page.
+        if response.mimetype == "text/html" and not 300 <= response.status_code < 400 and not head:
             body = response.get_data()
             if response.headers.get("Content-Encoding") == "gzip":
                 body = gzip.decompress(body)
@@ -95,8 +98,10 @@ def client(app: Flask) -> Iterator[CheckedClient]:
 
 def form_tokens(html: str) -> dict[str, str]:
     return {
-        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1),  # type: ignore[union-attr]
-        "submission_key": re.search(r'name="submission_key" value="([^"]+)"', html).group(1),  # type: ignore[union-attr]
+        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                                html).group(1),  # type: ignore[union-attr]
+        "submission_key": re.search(r'name="submission_key" value="([^"]+)"',
+                                    html).group(1),  # type: ignore[union-attr]
     }
 
 
@@ -127,9 +132,9 @@ def open_all(app: Flask) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
     from portal.crypto.keys import load_private_keys
-    from portal.store.models import Report
-    from portal.intake.reports import PURPOSE
     from portal.crypto.sealing import Opener
+    from portal.intake.reports import PURPOSE
+    from portal.store.models import Report
 
     opener = Opener(load_private_keys(Path(app.config["PRIVATE_KEY_DIR"]), app.config["KEY_PASSPHRASE"]))
     with app.extensions["sessionmaker"]() as dbs:

@@ -97,7 +97,8 @@ def check_page(html: str, path: str, error_prefix: str | None = None) -> None:
         assert "novalidate" in form, f"{path}: a form without novalidate"
     for field in page.inputs:
         if field.get("type") in {"radio", "checkbox"} or field.get("id"):
-            assert field.get("id") in page.labels_for, f"{path}: field {field.get('id') or field.get('name')} has no <label for>"
+            name = field.get("id") or field.get("name")
+            assert field.get("id") in page.labels_for, f"{path}: field {name} has no <label for>"
         if field.get("type") not in {"radio", "checkbox"}:
             # Report fields never autocomplete; staff sign-in fields name their purpose (WCAG 1.3.5).
             allowed = {"off"} | (STAFF_AUTOCOMPLETE if path.startswith("/staff") else set())

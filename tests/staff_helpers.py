@@ -11,25 +11,25 @@ open in a `with` block, and while it is, every other client's requests share its
 """
 from __future__ import annotations
 
-import functools
 import os
 import re
 import secrets
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import quote
 
 import pyotp
 import pytest
 from argon2 import PasswordHasher
 from flask import Flask
-from jinja2.bccache import BytecodeCache, Bucket
-from sqlalchemy import create_engine, select, text, update
+from jinja2.bccache import Bucket, BytecodeCache
+from sqlalchemy import select, update
 from werkzeug.test import TestResponse
 
 from portal.store.models import AuditEvent, Report, StaffUser
@@ -77,9 +77,9 @@ TEMPLATE_CACHE = SharedBytecodeCache()
 @pytest.fixture(scope="session")
 def staff_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     """Made once per run: a key pair, an Opener holding its unwrapped private key, and a migrated SQLite file."""
-    from portal.store.db import upgrade
     from portal.crypto.keys import load_private_keys, write_key_pair
     from portal.crypto.sealing import Opener
+    from portal.store.db import upgrade
 
     directory = tmp_path_factory.mktemp("staff-template")
     write_key_pair(directory / "keys", DEV_PASSPHRASE)

@@ -11,7 +11,8 @@ SIGNS = {
            r"slam(?:s|med|ming)?", r"smash(?:es|ed|ing)?", r"broken (?:door|window|lock)s?", r"door kicked",
            r"damage[ds]?", r"locks?", r"police (?:came|were called|called)", r"arrears", r"anti-?social",
            r"asb", r"neighbours? (?:complain|complained|complaints?)"],
-    "cy": [r"sŵn", r"swnllyd", r"gweiddi", r"sgrechian", r"clec(?:iau)?", r"difrod", r"drws wedi(?:'i)? (?:dorri|gicio)",
+    "cy": [r"sŵn", r"swnllyd", r"gweiddi", r"sgrechian", r"clec(?:iau)?", r"difrod",
+           r"drws wedi(?:'i)? (?:dorri|gicio)",
            r"clo", r"cloeon", r"galw'r heddlu", r"ôl-ddyledion", r"dyledion rhent", r"gwrthgymdeithasol"],
 }
 _PATTERN = re.compile(r"(?<!\w)(?:" + "|".join(s for words in SIGNS.values() for s in words) + r")(?!\w)",

@@ -17,14 +17,14 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.casework.queue import STATUSES
+from portal.crypto.keys import KeyFileError, load_private_keys
+from portal.crypto.sealing import Opener, Unopened, try_open
 from portal.intake import conversations
 from portal.intake.conversations import note_contact_attempt
-from portal.crypto.keys import KeyFileError, load_private_keys
-from portal.store.models import AuditEvent, CaseEntry, ContactAttempt, Report, StaffUser
-from portal.casework.queue import STATUSES
 from portal.intake.reports import PURPOSE as REPORT_PURPOSE
 from portal.intake.reports import ReportNotStored, current_sealer
-from portal.crypto.sealing import Opener, Unopened, try_open
+from portal.store.models import AuditEvent, CaseEntry, ContactAttempt, Report, StaffUser
 
 CLOSE_REASONS = ("support_in_place", "declined", "no_safe_contact", "moved_away", "another_agency",
                  "not_domestic_abuse", "duplicate")

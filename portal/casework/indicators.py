@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from portal.casework.periods import Period
 from portal.store.models import CaseEntry, PurgedTally, Report
 from portal.workdays.working_time import WorkingCalendar
 
-# The codes, written out here rather than imported from portal.casework.cases, portal.casework.queue or the staff forms, so that
-# this module imports nothing that can open a sealed value; tests/test_indicators.py checks they agree.
+# The codes, written out here rather than imported from portal.casework.cases, portal.casework.queue or the staff
+# forms, so that
+# this module imports nothing that can open a sealed value; tests/casework/test_indicators.py checks they agree.
 KINDS = ("self", "concerned", "agency")
 LANGUAGES = ("en", "cy")
 RISK_LEVELS = ("marac", "judgement", "standard")
@@ -34,129 +36,11 @@ REFERRALS = ("idva", "marac", "police", "social_services", "support", "perpetrat
 AGENCIES = ("police", "idva", "marac", "social_services", "health", "support", "council", "other")
 CLOSE_REASONS = ("support_in_place", "declined", "no_safe_contact", "moved_away", "another_agency",
                  "not_domestic_abuse", "duplicate")
-PERIOD_KINDS = ("month", "quarter", "custom")
-QUARTER_STARTS = (1, 4, 7, 10)
-MAX_CUSTOM_DAYS = 3 * 366
-
-
-# --- the period -----------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Period:
-    """Whole local days, `first` to `last` inclusive."""
-
-    kind: str
-    first: date
-    last: date
-
-    @classmethod
-    def month(cls, year: int, month: int) -> "Period":
-        first = date(year, month, 1)
-        return cls("month", first, _add_months(first, 1) - timedelta(days=1))
-
-    @classmethod
-    def quarter(cls, year: int, start_month: int) -> "Period":
-        if start_month not in QUARTER_STARTS:
-            raise ValueError("a quarter starts in January, April, July or October")
-        first = date(year, start_month, 1)
-        return cls("quarter", first, _add_months(first, 3) - timedelta(days=1))
-
-    @classmethod
-    def custom(cls, first: date, last: date) -> "Period":
-        if last < first:
-            raise ValueError("the period ends before it starts")
-        if (last - first).days >= MAX_CUSTOM_DAYS:
-            raise ValueError("the period is longer than three years")
-        return cls("custom", first, last)
-
-    @classmethod
-    def containing(cls, kind: str, day: date) -> "Period":
-        if kind == "quarter":
-            return cls.quarter(day.year, QUARTER_STARTS[(day.month - 1) // 3])
-        return cls.month(day.year, day.month)
-
-    def previous(self) -> "Period":
-        if self.kind == "month":
-            return Period.containing("month", self.first - timedelta(days=1))
-        if self.kind == "quarter":
-            return Period.containing("quarter", self.first - timedelta(days=1))
-        length = self.last - self.first
-        return Period.custom(self.first - length - timedelta(days=1), self.first - timedelta(days=1))
-
-    def bounds(self, tz: str) -> tuple[datetime, datetime]:
-        """The period as UTC instants: from the start of its first local day, up to (not including) the start
-        of the day after its last."""
-        zone = ZoneInfo(tz)
-        start = datetime.combine(self.first, time(0), tzinfo=zone).astimezone(timezone.utc)
-        end = datetime.combine(self.last + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
-        return start, end
-
-    def months(self) -> list[str]:
-        """The YYYY-MM months wholly inside the period (purged tallies are kept by month)."""
-        found, at = [], date(self.first.year, self.first.month, 1)
-        while at <= self.last:
-            end = _add_months(at, 1) - timedelta(days=1)
-            if at >= self.first and end <= self.last:
-                found.append(f"{at:%Y-%m}")
-            at = _add_months(at, 1)
-        return found
-
-    def args(self) -> dict[str, str]:
-        """The query string that asks for this period (bookmarkable)."""
-        if self.kind == "custom":
-            return {"period": "custom", "from": self.first.isoformat(), "to": self.last.isoformat()}
-        return {"period": self.kind, self.kind: f"{self.first:%Y-%m}"}
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-FIRST_YEAR, LAST_YEAR = 2000, 2200
-
-
-def period_from_args(args: Any, today: date) -> tuple[Period, str]:
-    """The period asked for in the query string, and what was wrong with it if anything ("dates", "order",
-    "too-long" or "start"; then the current month is shown, so the page always shows something)."""
-    kind = args.get("period", "month")
-    kind = kind if kind in PERIOD_KINDS else "month"
-    if kind == "custom":
-        try:
-            first = date.fromisoformat(args.get("from", "").strip())
-            last = date.fromisoformat(args.get("to", "").strip())
-        except ValueError:
-            return Period.containing("month", today), "dates"
-        if not (FIRST_YEAR <= first.year <= LAST_YEAR and FIRST_YEAR <= last.year <= LAST_YEAR):
-            return Period.containing("month", today), "years"  # year 1 or 9999 would overflow the arithmetic
-        if last < first:
-            return Period.containing("month", today), "order"
-        if (last - first).days >= MAX_CUSTOM_DAYS:
-            return Period.containing("month", today), "too-long"
-        return Period.custom(first, last), ""
-    start = args.get(kind, "")
-    if not start:
-        return Period.containing(kind, today), ""
-    try:
-        year, month = (int(part) for part in start.split("-"))
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise ValueError(start)
-        return (Period.quarter(year, month) if kind == "quarter" else Period.month(year, month)), ""
-    except ValueError:
-        return Period.containing(kind, today), "start"
-
-
-def recent_periods(kind: str, today: date, count: int) -> list[Period]:
-    """The current month or quarter and the ones before it, newest first (for the period picker)."""
-    found = [Period.containing(kind, today)]
-    while len(found) < count:
-        found.append(found[-1].previous())
-    return found
 
 
 # --- working time, fast -----------------------------------------------------------------------------------------
 
-def percentile(sorted_values: list[float], fraction: float) -> float:
+def percentile(sorted_values: Sequence[float], fraction: float) -> float:
     """The nearest-rank percentile of already sorted values (the median is fraction 0.5)."""
     if not sorted_values:
         raise ValueError("no values")
@@ -202,7 +86,7 @@ class Disclosure:
                 shown[candidates[0][1]] = Figure(None, self.threshold)
         return shown
 
-    def percent(self, part: int, whole: int) -> "Percent":
+    def percent(self, part: int, whole: int) -> Percent:
         """part/whole as a percentage. When the part, or what is left of the whole, is a small count, the
         exact figure would give it away: then only a bound is shown ("at least 96%", "at most 3%"). Nothing
         when the whole is itself small."""
@@ -380,11 +264,11 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
 
     # Closures in the period (purged cases are counted by the month they were received: see `months`).
     closed_reasons = Counter[str]()
-    for reason, n in dbs.execute(select(Report.close_reason, func.count())
-                                 .where(Report.closed_at >= start, Report.closed_at < end,
-                                        Report.is_open.is_(False))
-                                 .group_by(Report.close_reason)):
-        closed_reasons[reason or "unknown"] += n
+    for recorded, n in dbs.execute(select(Report.close_reason, func.count())
+                                   .where(Report.closed_at >= start, Report.closed_at < end,
+                                          Report.is_open.is_(False))
+                                   .group_by(Report.close_reason)):
+        closed_reasons[recorded or "unknown"] += n
     for reason, n in purged_reasons.items():
         closed_reasons[reason] += n
     reasons = {r: closed_reasons[r] for r in CLOSE_REASONS}

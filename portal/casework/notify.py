@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
-from typing import Any, Mapping
+from typing import Any
 
 from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import false, func, select, update

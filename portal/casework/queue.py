@@ -5,14 +5,16 @@ within each, reports still waiting for first contact first, soonest deadline fir
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from portal.intake.conversations import waiting_reports_query
+from portal.store.db import changed
 from portal.store.models import Report, StaffUser
 
 STATUSES = ("new", "contact_attempted", "in_contact", "assessed", "case_open", "closed")
@@ -23,6 +25,9 @@ PAGE_SIZE = 50
 # Counting stops here: walking 950,000 closed cases to print an exact total costs 30-100 ms and tells
 # nobody anything; "more than 10,000" does. (Measured with benchmarks/queue.py.)
 COUNT_CAP = 10_000
+
+
+_Row = TypeVarTuple("_Row")
 
 
 class AlreadyClaimed(Exception):
@@ -42,7 +47,7 @@ class QueueFilter:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args: Any) -> "QueueFilter":
+    def from_args(cls, args: Any) -> QueueFilter:
         def pick(name: str, allowed: Iterable[str]) -> str:
             value = args.get(name, "")
             return value if value in allowed else ""
@@ -68,7 +73,7 @@ class QueueFilter:
         return bool(self.owner or self.overdue or self.status or self.kind or self.flags or self.language)
 
 
-def _filtered(query: Select[Any], f: QueueFilter, staff_id: int, now: datetime) -> Select[Any]:
+def _filtered(query: Select[*_Row], f: QueueFilter, staff_id: int, now: datetime) -> Select[*_Row]:
     if f.status:
         query = query.where(Report.status == f.status)
     elif "messages" in f.flags:
@@ -114,7 +119,7 @@ def claim(dbs: Session, report_id: str, staff_id: int) -> None:
     """Take an unowned report. A single conditional UPDATE: of two officers at once, exactly one wins."""
     result = dbs.execute(update(Report).where(Report.id == report_id, Report.owner_id.is_(None))
                          .values(owner_id=staff_id))
-    if result.rowcount != 1:
+    if changed(result) != 1:
         dbs.rollback()
         raise AlreadyClaimed(report_id)
 
@@ -122,4 +127,4 @@ def claim(dbs: Session, report_id: str, staff_id: int) -> None:
 def assign(dbs: Session, report_ids: list[str], owner_id: int | None) -> int:
     """Give reports to a member of staff (or nobody). Returns how many changed."""
     result = dbs.execute(update(Report).where(Report.id.in_(report_ids)).values(owner_id=owner_id))
-    return result.rowcount or 0
+    return changed(result)

@@ -17,6 +17,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
@@ -28,7 +29,7 @@ SUITE_NAME = "HPKE/MLKEM768-X25519/HKDF-SHA256/AES-256-GCM"
 PUBLIC_FORMAT = "portal-public-key"
 PRIVATE_FORMAT = "portal-private-key"
 # Argon2id cost for wrapping the private key: RFC 9106's second recommended option (64 MiB, 3 passes).
-ARGON2_PARAMS = {"iterations": 3, "lanes": 4, "memory_cost": 64 * 1024}
+ARGON2_PARAMS: dict[str, Any] = {"iterations": 3, "lanes": 4, "memory_cost": 64 * 1024}
 
 
 class KeyFileError(Exception):
@@ -124,7 +125,7 @@ def unwrap_private(document: dict[str, object], passphrase: str) -> PrivateKey:
     if document.get("format") != PRIVATE_FORMAT or document.get("version") != 1:
         raise KeyFileError("not a portal private key file")
     header = {k: v for k, v in document.items() if k != "ciphertext"}
-    kdf_params = dict(header["kdf"])  # type: ignore[arg-type]
+    kdf_params: dict[str, Any] = dict(header["kdf"])  # type: ignore[call-overload]
     salt = _unb64(kdf_params.pop("salt"))
     kdf_params.pop("name")
     wrapping_key = Argon2id(salt=salt, length=32, **kdf_params).derive(passphrase.encode("utf-8"))

@@ -32,7 +32,7 @@ class CannotOpen(Exception):
 
 
 def _info(purpose: str, record_id: str, key_id: str) -> bytes:
-    return f"portal/v{VERSION}/{purpose}/{record_id}/{key_id}".encode("utf-8")
+    return f"portal/v{VERSION}/{purpose}/{record_id}/{key_id}".encode()
 
 
 class Sealer:

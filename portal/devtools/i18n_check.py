@@ -14,7 +14,8 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 POT = ROOT / "translations" / "messages.pot"
 WELSH = ROOT / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
-EXTRACT = ["-F", "babel.cfg", "-k", "lazy_gettext", "-k", "_l", "-k", "_n:1,2", "-k", "lazy_pgettext:1c,2", "-k", "pgettext:1c,2", "--no-location",
+EXTRACT = ["-F", "babel.cfg", "-k", "lazy_gettext", "-k", "_l", "-k", "_n:1,2", "-k", "lazy_pgettext:1c,2", "-k",
+           "pgettext:1c,2", "--no-location",
            "--sort-by-file"]
 
 

@@ -33,9 +33,10 @@ import os
 import re
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -47,14 +48,14 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.crypto.keys import PrivateKey, PublicKey, keypair_from_secret, public_from_raw
-from portal.store.models import MESSAGE_PURPOSE, AuditEvent, ContactAttempt, Conversation, Message, Report, StaffUser
-from portal.intake.reports import ReportNotStored, current_sealer
 from portal.crypto.sealing import CannotOpen, Opener, Sealer, Unopened, try_open
+from portal.intake.reports import ReportNotStored, current_sealer
+from portal.store.models import MESSAGE_PURPOSE, AuditEvent, ContactAttempt, Conversation, Message, Report, StaffUser
 
 RECEIPT_DIGITS = 16
 # OWASP's first recommended Argon2id setting (19 MiB, 2 passes, 1 lane): about 50 ms on one core here, so
 # each guess costs the guesser (and our server) that much, and no GPU shortcut is cheap.
-ARGON2 = {"iterations": 2, "lanes": 1, "memory_cost": 19 * 1024}
+ARGON2: dict[str, Any] = {"iterations": 2, "lanes": 1, "memory_cost": 19 * 1024}
 TEAM_PURPOSE = MESSAGE_PURPOSE
 REPORTER_PURPOSE = "message-reporter"
 MAX_MESSAGE = 20_000
@@ -91,7 +92,7 @@ _SEPARATORS = re.compile(r"[\s\-.()+/]")
 def normalise(text: str | None) -> str | None:
     """The 16 digits of a receipt as typed (spaces, dashes and dots ignored), or None if it is not one."""
     digits = _SEPARATORS.sub("", text or "")
-    return digits if re.fullmatch(r"[0-9]{%d}" % RECEIPT_DIGITS, digits) else None
+    return digits if re.fullmatch(rf"[0-9]{{{RECEIPT_DIGITS}}}", digits) else None
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,8 @@ def for_report(dbs: Session, report_id: str) -> Conversation | None:
     return dbs.scalar(select(Conversation).where(Conversation.report_id == report_id))
 
 
-def start(dbs: Session, report: Report, secret_pepper: bytes, now: datetime | None = None) -> tuple[str, Conversation, bytes]:
+def start(dbs: Session, report: Report, secret_pepper: bytes, now: datetime | None = None) -> tuple[str, Conversation,
+                                                                                                    bytes]:
     """Make the receipt and its conversation for a report. Returns the digits (shown once, never stored),
     the conversation and the seed. One conversation per report."""
     if for_report(dbs, report.id) is not None:

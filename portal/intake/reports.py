@@ -5,26 +5,27 @@ import hashlib
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Protocol, cast
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from portal.store import spool
 from portal.crypto.keys import KeyFileError, load_public
-from portal.store.models import REPORT_PURPOSE, AuditEvent, Report, band_for
 from portal.crypto.sealing import Opener, Sealer
+from portal.store import spool
+from portal.store.models import REPORT_PURPOSE, AuditEvent, Report, band_for
 from portal.workdays.working_time import first_contact_due
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
 REFERENCE = re.compile(f"[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
 PURPOSE = REPORT_PURPOSE
-_INSERT = Report.__table__.insert()  # Core, compiled once: the ORM's unit of work costs more than the rest
+_INSERT = insert(cast(Table, Report.__table__))  # Core, compiled once: the ORM's unit of work costs more than the rest
 
 
 class ReportNotStored(Exception):
@@ -42,6 +43,19 @@ class Receipt:
     danger_now: bool
     no_contact: bool
     spooled: bool = False  # waiting in the spool for the database: the session cannot hold the receipt
+
+    def for_session(self) -> dict[str, Any]:
+        """What the confirmation page needs, as the session keeps it (no report content)."""
+        return {"reference": self.reference, "due": self.first_contact_due.isoformat(),
+                "danger": self.danger_now, "no_contact": self.no_contact}
+
+
+class ReceiptSession(Protocol):
+    """The person's session, as `send` needs it: a mapping it can also write in the report's transaction."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def __setitem__(self, key: str, value: Any) -> None: ...
+    def write_with(self, dbs: Session) -> None: ...
 
 
 def new_reference() -> str:
@@ -155,6 +169,23 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
             replay_spool(dbs)  # the database is back: earlier reports go in now
             return _receipt(report)
     raise ReportNotStored("could not allocate a reference")
+
+
+def send(dbs: Session, session: ReceiptSession, *, kind: str, answers: dict[str, Any], flags: dict[str, bool],
+         contact_language: str, submission_key: str) -> Receipt:
+    """Take a report from the public form and keep its receipt in the person's session for the confirmation
+    page. A new report and the session row are committed together (one commit); a repeat (a double tap, a
+    retry) finds the first report and keeps its receipt instead. A spooled report's receipt cannot go into a
+    session (the database is down): the caller shows it at once."""
+    def keep(transaction: Session, receipt: Receipt) -> None:
+        session["receipt"] = receipt.for_session()
+        session.write_with(transaction)
+
+    receipt = submit(dbs, kind=kind, answers=answers, flags=flags, contact_language=contact_language,
+                     submission_key=submission_key, with_receipt=keep)
+    if not receipt.spooled and session.get("receipt") != receipt.for_session():
+        session["receipt"] = receipt.for_session()  # a repeat: saved with the response
+    return receipt
 
 
 def replay_spool(dbs: Session) -> spool.ReplayResult:

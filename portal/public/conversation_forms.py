@@ -8,13 +8,13 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from portal.intake.conversations import MAX_MESSAGE, normalise
-from portal.web.forms import TextForm
 from portal.questions import messages as m
 from portal.questions.report_forms import ReportFormCSRF
+from portal.web.forms import TextForm
 
 
-class _PublicCSRF:
-    class Meta:
+class _PublicCSRF(TextForm):
+    class Meta(TextForm.Meta):
         # As on the report form: 8 hours, and an expired or session-less token never loses what was typed.
         csrf_time_limit = 8 * 3600
         csrf_class = ReportFormCSRF
@@ -28,7 +28,7 @@ class NotEchoedField(StringField):
         return ""
 
 
-class ReceiptForm(_PublicCSRF, TextForm):
+class ReceiptForm(_PublicCSRF):
     receipt = NotEchoedField(_l("Your receipt"),
                           description=_l("The 16 numbers you were given when you sent your report."))
     # A message written before a time-out travels with the sign-in, so that it is sent, not lost.
@@ -45,7 +45,7 @@ class ReceiptForm(_PublicCSRF, TextForm):
         return normalise(self.receipt.data) or ""
 
 
-class MessageForm(_PublicCSRF, TextForm):
+class MessageForm(_PublicCSRF):
     text = TextAreaField(_l("Your message"),
                          description=_l("Add to your report or ask us something. If you are in danger now, call 999."))
     # One-time key for this message: a double tap or a retry stores it once.
@@ -58,5 +58,5 @@ class MessageForm(_PublicCSRF, TextForm):
             raise ValidationError(str(m.MESSAGE_TOO_LONG))
 
 
-class ButtonOnlyForm(_PublicCSRF, TextForm):
+class ButtonOnlyForm(_PublicCSRF):
     """A button (get a receipt, sign out, delete): only the token is checked."""

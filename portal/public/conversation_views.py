@@ -7,21 +7,21 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from flask_babel import format_datetime
 from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from portal.intake import conversations as conv
-from portal.store.db import db
-from portal.web.form_errors import error_summary
-from portal.web.limits import receipt_attempt_allowed
-from portal.store.models import Conversation, Report
-from portal.questions import messages as m
+from portal.intake.reports import new_submission_key
 from portal.public.conversation_forms import ButtonOnlyForm, MessageForm, ReceiptForm
 from portal.public.views import bp
-from portal.intake.reports import new_submission_key
+from portal.questions import messages as m
+from portal.store.db import db
+from portal.store.models import Conversation, Report
+from portal.web.form_errors import error_summary
+from portal.web.limits import receipt_attempt_allowed
 
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
@@ -48,7 +48,8 @@ def _signed_in() -> tuple[Conversation, bytes] | None:
         session.pop("conv", None)
         g.timed_out = True
         return None
-    seed = conv.unwrap(session.session_id, state["id"], state["key"]) if getattr(session, "session_id", None) else None
+    session_id = getattr(session, "session_id", None)
+    seed = conv.unwrap(session_id, state["id"], state["key"]) if session_id else None
     conversation = db().get(Conversation, state["id"]) if seed else None
     if conversation is None or conversation.deleted_at is not None or not conv.seed_matches(conversation, seed or b""):
         session.pop("conv", None)

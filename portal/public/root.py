@@ -6,8 +6,8 @@ from flask_babel import force_locale, gettext
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from portal.web.i18n import browser_order
 from portal.public import confirmation
+from portal.web.i18n import browser_order
 
 bp = Blueprint("root", __name__)
 

@@ -9,14 +9,13 @@ from flask import Blueprint, abort, current_app, g, make_response, redirect, ren
 from flask_babel import format_date, get_locale
 from werkzeug.wrappers import Response
 
+from portal.intake.reports import ReportNotStored, new_submission_key, send
+from portal.public import confirmation
+from portal.questions.report_forms import FORMS
 from portal.store.db import db
 from portal.web.form_errors import error_summary
 from portal.web.i18n import LANGUAGES
 from portal.web.limits import submission_allowed
-from portal.public import confirmation
-from portal.questions.report_forms import FORMS, ReportForm
-from portal.intake.reports import Receipt, ReportNotStored, new_submission_key, submit
-from portal.web.sessions import write_inline
 
 bp = Blueprint("public", __name__, url_prefix="/<lang_code>")
 
@@ -75,7 +74,7 @@ def accessibility() -> str:
 
 
 @bp.route("/tell-us/<slug>", methods=["GET", "POST"])
-def report(slug: str) -> str | Response:
+def report(slug: str) -> str | Response | tuple[str, int]:
     """The report form for one kind of reporter. Nothing typed is ever lost on the way."""
     kind = KIND_SLUGS.get(slug) or abort(404)
     form_class = FORMS[kind]
@@ -98,37 +97,24 @@ def report(slug: str) -> str | Response:
         if not submission_allowed():
             notice = "too-many"
         else:
-            def keep_receipt(dbs: Any, receipt: Receipt) -> None:  # in the report's own transaction
-                session["receipt"] = _receipt_for_session(receipt)
-                write_inline(dbs, current_app, session)  # type: ignore[arg-type]
-
             try:
-                receipt = submit(db(), kind=kind, answers=form.answers(), flags=form.flags(),
-                                 contact_language=form.contact_language.data or str(get_locale()),
-                                 submission_key=form.submission_key.data, with_receipt=keep_receipt)
+                receipt = send(db(), session, kind=kind, answers=form.answers(),  # type: ignore[arg-type]
+                               flags=form.flags(), contact_language=form.contact_language.data or str(get_locale()),
+                               submission_key=form.submission_key.data)
             except ReportNotStored:
                 notice = "not-stored"
             else:
-                stored = _receipt_for_session(receipt)
                 if receipt.spooled:
                     # The database is down, so no session can carry the receipt to /sent: show it now.
                     # A refresh posts again with the same submission key and gets this same receipt.
-                    return _sent_page(stored, offer_receipt=False)
-                if session.get("receipt") != stored:  # a repeat: the first send's receipt, stored now
-                    session.persisted = False  # type: ignore[attr-defined]
-                    session["receipt"] = stored
-                return confirmation.carry(redirect(url_for("public.sent"), code=303), stored)
+                    return _sent_page(receipt.for_session(), offer_receipt=False)
+                return confirmation.carry(redirect(url_for("public.sent"), code=303), receipt.for_session())
     elif form.csrf_token.errors and not any(f.errors for f in form if f.name != "csrf_token"):
         # Only the security token had expired (or the session was cleared): keep everything, ask again.
         notice = "expired"
     errors = error_summary(form)
     status = {"expired": 200, "not-stored": 503, "too-many": 429}.get(notice or "", 400)
     return render_template("public/report.html", form=form, kind=kind, slug=slug, errors=errors, notice=notice), status
-
-
-def _receipt_for_session(receipt: Receipt) -> dict[str, Any]:
-    return {"reference": receipt.reference, "due": receipt.first_contact_due.isoformat(),
-            "danger": receipt.danger_now, "no_contact": receipt.no_contact}
 
 
 @bp.get("/sent")

@@ -10,41 +10,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import current_app, session
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask import current_app, session
 from flask_wtf.csrf import _FlaskFormCSRF
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
-from wtforms import (BooleanField, Field, HiddenField, RadioField, SelectMultipleField,
-                     StringField, TextAreaField)
+from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.web.forms import TextForm, WholeNumberField
 from portal.questions import messages as m
+from portal.web.forms import MultiCheckboxField, OptionalRadioField, TextForm, WholeNumberField
 
 LONG = 20_000
 SHORT = 500
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form: Any) -> None:
-        valid = {value for value, _label in self.choices}  # type: ignore[misc]
-        if any(v not in valid for v in self.data or []):
-            raise ValidationError(m.INVALID_CHOICE)
-
-
-class OptionalRadioField(RadioField):
-    """A radio group that may be left unanswered; an unknown value is still refused."""
-
-    def pre_validate(self, form: Any) -> None:
-        if self.data in (None, "", "None"):
-            self.data = None
-            return
-        super().pre_validate(form)
 
 
 def text(label: Any, *, long: bool = False, description: Any = "") -> Field:
@@ -60,15 +38,20 @@ def radios(label: Any, choices: list[tuple[str, Any]], description: Any = "") ->
 # Yes/No with a context per question: Welsh answers with the question's own verb (Oes, Ydw, Cewch…).
 # Each call is written out so that the message extractor sees the literal context.
 YES_NO_ANSWERS = {
-    "answer: is anyone in danger": (lazy_pgettext("answer: is anyone in danger", "Yes"), lazy_pgettext("answer: is anyone in danger", "No")),
-    "answer: is it safe today": (lazy_pgettext("answer: is it safe today", "Yes"), lazy_pgettext("answer: is it safe today", "No")),
+    "answer: is anyone in danger": (lazy_pgettext("answer: is anyone in danger", "Yes"),
+                                    lazy_pgettext("answer: is anyone in danger", "No")),
+    "answer: is it safe today": (lazy_pgettext("answer: is it safe today", "Yes"),
+                                 lazy_pgettext("answer: is it safe today", "No")),
     "answer: may we": (lazy_pgettext("answer: may we", "Yes"), lazy_pgettext("answer: may we", "No")),
     "answer: are you": (lazy_pgettext("answer: are you", "Yes"), lazy_pgettext("answer: are you", "No")),
-    "answer: does the person": (lazy_pgettext("answer: does the person", "Yes"), lazy_pgettext("answer: does the person", "No")),
+    "answer: does the person": (lazy_pgettext("answer: does the person", "Yes"),
+                                lazy_pgettext("answer: does the person", "No")),
     "answer: are they": (lazy_pgettext("answer: are they", "Yes"), lazy_pgettext("answer: are they", "No")),
     "answer: do they": (lazy_pgettext("answer: do they", "Yes"), lazy_pgettext("answer: do they", "No")),
-    "answer: has the person": (lazy_pgettext("answer: has the person", "Yes"), lazy_pgettext("answer: has the person", "No")),
-    "answer: has a checklist": (lazy_pgettext("answer: has a checklist", "Yes"), lazy_pgettext("answer: has a checklist", "No")),
+    "answer: has the person": (lazy_pgettext("answer: has the person", "Yes"), lazy_pgettext("answer: has the person",
+                                                                                             "No")),
+    "answer: has a checklist": (lazy_pgettext("answer: has a checklist", "Yes"),
+                                lazy_pgettext("answer: has a checklist", "No")),
 }
 
 
@@ -129,7 +112,7 @@ class ReportFormCSRF(_FlaskFormCSRF):
             return super().validate_csrf_token(form, field)
         if not field.data:
             raise ValidationError("The CSRF token is missing.")
-        serializer = URLSafeTimedSerializer(current_app.secret_key, salt="wtf-csrf-token")
+        serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="wtf-csrf-token")
         try:
             serializer.loads(field.data, max_age=self.meta.csrf_time_limit)
         except SignatureExpired as exc:
@@ -206,8 +189,10 @@ class SafeContactMixin:
         ("letter", _l("Letter")), ("in_person", _l("In person, at a place you choose")),
         ("trusted", _l("Through someone you trust, like a support worker")),
         ("none", _l("Do not contact me"))], description=_l("Select all that are safe."))
-    phone_call = StringField(_l("Phone number for calls"), validators=[Optional(), Length(max=40, message=m.PHONE_FORMAT)])
-    phone_text = StringField(_l("Mobile number for texts"), validators=[Optional(), Length(max=40, message=m.PHONE_FORMAT)],
+    phone_call = StringField(_l("Phone number for calls"), validators=[Optional(), Length(max=40,
+                                                                                          message=m.PHONE_FORMAT)])
+    phone_text = StringField(_l("Mobile number for texts"), validators=[Optional(), Length(max=40,
+                                                                                           message=m.PHONE_FORMAT)],
                              description=_l("Leave this empty if it is the same as the number for calls."))
     email = StringField(_l("Email address"), validators=[Optional(), Length(max=254, message=m.EMAIL_FORMAT)])
     postal_address = text(_l("Address where a letter is safe"), long=True)
@@ -244,8 +229,8 @@ class SafeContactMixin:
         if "none" in chosen and len(chosen) > 1:
             raise ValidationError(m.NO_CONTACT_AND_METHOD_THEM if about_them else m.NO_CONTACT_AND_METHOD)
 
-    def validate(self, extra_validators: Any = None) -> bool:  # type: ignore[override]
-        ok = super().validate(extra_validators)  # type: ignore[misc]
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)  # type: ignore[misc]  # a mixin: the form comes after it
         chosen = set(self.contact_methods.data or [])
         if "call" in chosen:
             _need(self.phone_call, m.ENTER_PHONE_CALL)
@@ -270,7 +255,8 @@ class SafeContactMixin:
 class HomeMixin:
     tenant = radios(_l("Are you a tenant or contract holder with us?"), yes_no("answer: are you"))
     address = text(_l("Your address or area (optional)"), long=True)
-    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"), yes_no("answer: does the person"))
+    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"),
+                           yes_no("answer: does the person"))
 
 
 class ConsentMixin:
@@ -282,10 +268,12 @@ class ConsentMixin:
 
 class SelfReportForm(ConsentMixin, SafeContactMixin, HomeMixin, ReportForm):
     KIND = "self"
-    your_name = text(_l("Your name (optional)"),
-                     description=_l("You can stay anonymous. If you do, we can only help as far as we can without knowing who you are."))
-    consent_share = radios(_l("Can we share what you tell us with other services that can help, like the police or a support service?"),
-                           [*yes_no("answer: may we", unsure=False), ("discuss", _l("I would like to talk about it first"))])
+    your_name = text(_l("Your name (optional)"), description=_l(
+        "You can stay anonymous. If you do, we can only help as far as we can without knowing who you are."))
+    consent_share = radios(_l(
+        "Can we share what you tell us with other services that can help, like the police or a support service?"),
+                           [*yes_no("answer: may we", unsure=False), ("discuss",
+                                                                      _l("I would like to talk about it first"))])
 
 
 class ConcernedReportForm(SafeContactMixin, ReportForm):
@@ -298,7 +286,8 @@ class ConcernedReportForm(SafeContactMixin, ReportForm):
     their_name = text(_l("Their name, if you know it"))
     their_address = text(_l("Their address or area, if you know it"), long=True)
     tenant = radios(_l("Are they a tenant or contract holder with us?"), yes_no("answer: are they"))
-    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"), yes_no("answer: does the person"))
+    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"),
+                           yes_no("answer: does the person"))
     they_know = radios(_l("Do they know you are telling us?"), yes_no("answer: do they"))
     their_safe_contact = text(_l("Do you know a safe way for us to contact them?"), long=True,
                               description=_l("For example, times when they are alone, or a number only they use."))
@@ -310,12 +299,15 @@ class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
     org_name = text(_l("Your organisation"))
     worker_name = text(_l("Your name"))
     worker_role = text(_l("Your role"))
-    work_phone = StringField(_l("Your work phone number"), validators=[Optional(), Length(max=40, message=m.PHONE_FORMAT)])
-    work_email = StringField(_l("Your work email address"), validators=[Optional(), Length(max=254, message=m.EMAIL_FORMAT)])
+    work_phone = StringField(_l("Your work phone number"), validators=[Optional(), Length(max=40,
+                                                                                          message=m.PHONE_FORMAT)])
+    work_email = StringField(_l("Your work email address"), validators=[Optional(), Length(max=254,
+                                                                                           message=m.EMAIL_FORMAT)])
     their_name = text(_l("The person's name"))
     their_address = text(_l("The person's address or area"), long=True)
     tenant = radios(_l("Are they a tenant or contract holder with us?"), yes_no("answer: are they"))
-    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"), yes_no("answer: does the person"))
+    abuser_tenant = radios(_l("Does the person causing harm live in one of our homes?"),
+                           yes_no("answer: does the person"))
     they_know = radios(_l("Does the person know about this referral?"), yes_no("answer: does the person", unsure=False))
     consent_share = radios(_l("Has the person agreed to us sharing information with other services?"),
                            [*yes_no("answer: has the person", unsure=False), ("not_asked", _l("Not asked yet"))])
@@ -338,7 +330,7 @@ class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
         ("yes", YES_NO_ANSWERS["answer: has the person"][0]), ("planned", _l("A referral is planned")),
         ("no", YES_NO_ANSWERS["answer: has the person"][1]), ("unsure", _l("I'm not sure"))])
 
-    def validate(self, extra_validators: Any = None) -> bool:  # type: ignore[override]
+    def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         _need(self.org_name, m.ENTER_ORG)
         _need(self.worker_name, m.ENTER_WORKER)

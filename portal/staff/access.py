@@ -6,8 +6,9 @@ and absolute expiry, and `session_epoch` (bumped on password, role or code chang
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response

@@ -6,15 +6,24 @@ from datetime import datetime, timezone
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from portal.store.db import db
-from portal.web.form_errors import error_summary
-from portal.store.models import AuditEvent, StaffUser
-from portal.staff import bp
 from portal.staff import messages as m
-from portal.staff.access import allow, sign_in as start_session
-from portal.team.accounts import (BadCode, BadCredentials, WeakPassword, check_code, check_password, enrolment,
-                                   normalise_email, set_password)
+from portal.staff.access import allow
+from portal.staff.access import sign_in as start_session
+from portal.staff.blueprint import bp
 from portal.staff.forms_auth import ButtonForm, CodeForm, LanguageForm, PasswordForm, SignInForm
+from portal.store.db import db
+from portal.store.models import AuditEvent, StaffUser
+from portal.team.accounts import (
+    BadCode,
+    BadCredentials,
+    WeakPassword,
+    check_code,
+    check_password,
+    enrolment,
+    normalise_email,
+    set_password,
+)
+from portal.web.form_errors import error_summary
 from portal.web.limits import account_key, attempt, clear
 
 PENDING_LIFETIME = 300  # seconds between a right password and its code

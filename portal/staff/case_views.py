@@ -1,32 +1,43 @@
 """A case: decrypted for one request and audited; the safe-contact profile first; then the record."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from portal.intake import conversations
 from portal.casework.asb import asb_signs
-from portal.casework.cases import (CaseUnavailable, NotAllowed, ReportNotStored, add_entry, change_status, contact_attempts,
-                          mark_repeat, open_case, record_contact, safe_methods)
+from portal.casework.cases import (
+    CaseUnavailable,
+    NotAllowed,
+    ReportNotStored,
+    add_entry,
+    change_status,
+    contact_attempts,
+    mark_repeat,
+    open_case,
+    record_contact,
+    safe_methods,
+)
 from portal.casework.dash import load_checklist, score
-from portal.store.db import db
-from portal.intake.reports import find_by_reference
-from portal.web.form_errors import error_summary
-from portal.store.models import Report, StaffUser
 from portal.casework.queue import STATUSES
-from portal.staff import bp
+from portal.intake import conversations
+from portal.intake.reports import find_by_reference
 from portal.staff import forms_case as fc
 from portal.staff.access import CASEWORK, allow
+from portal.staff.blueprint import bp
 from portal.staff.clock import clock_for
 from portal.staff.labels import STATUS_NAMES
 from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
+from portal.store.db import db
+from portal.store.models import Report, StaffUser
+from portal.web.form_errors import error_summary
 
-NAMES = {"method_names": fc.METHOD_NAMES, "outcome_names": fc.OUTCOME_NAMES, "close_reason_names": fc.CLOSE_REASON_NAMES,
+NAMES = {"method_names": fc.METHOD_NAMES, "outcome_names": fc.OUTCOME_NAMES,
+         "close_reason_names": fc.CLOSE_REASON_NAMES,
          "action_names": fc.ACTION_NAMES, "measure_names": fc.MEASURE_NAMES, "rehousing_names": fc.REHOUSING_NAMES,
          "referral_names": fc.REFERRAL_NAMES, "perpetrator_names": fc.PERPETRATOR_NAMES,
          "agency_names": fc.AGENCY_NAMES, "basis_names": fc.BASIS_NAMES, "risk_level_names": fc.RISK_LEVEL_NAMES,
@@ -109,7 +120,8 @@ def case_contact(reference: str) -> str | Response | tuple[str, int]:
                            **_profile(report, content), report_unopened=opened.unopened), status
 
 
-def _simple_form(reference: str, form_class: type, template: str, save: Callable[[Report, Any], str]):  # type: ignore[no-untyped-def]
+def _simple_form(reference: str, form_class: type, template: str,
+                 save: Callable[[Report, Any], str]) -> Response | tuple[str, int]:
     report = _report(reference)
     form = form_class()
     prepare = getattr(form, "prepare", None)
@@ -248,7 +260,8 @@ def case_reply(reference: str) -> str | Response | tuple[str, int]:
         except conversations.MessageNotStored:
             notice = "not-stored"
         else:
-            return _saved(report, gettext("Reply sent. The reporter will see it when they next sign in with their receipt."))
+            return _saved(report,
+                          gettext("Reply sent. The reporter will see it when they next sign in with their receipt."))
     status = 503 if notice else (400 if form.errors else 200)
     return render_template("staff/reply.html", form=form, errors=error_summary(form), notice=notice,
                            conversation=conversation, **_header(report)), status

@@ -5,10 +5,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from portal.web.forms import OneLine, TextForm
 from portal.questions.report_forms import EMAIL
-
 from portal.staff import messages as m
+from portal.web.forms import OneLine, TextForm
 
 ROLE_CHOICES = [("officer", _l("Triage officer")), ("lead", _l("Team lead")), ("auditor", _l("Auditor"))]
 LANGUAGE_CHOICES = [("en", "English"), ("cy", "Cymraeg")]
@@ -37,8 +36,10 @@ class LanguageForm(TextForm):
 
 class PasswordForm(TextForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(m.ENTER_PASSWORD)])
-    new = PasswordField(_l("New password"), description=_l("12 characters or more. A few unrelated words are easy to remember."),
-                        validators=[DataRequired(m.PASSWORD_TOO_SHORT), Length(min=12, max=1000, message=m.PASSWORD_TOO_SHORT)])
+    new = PasswordField(_l("New password"),
+                        description=_l("12 characters or more. A few unrelated words are easy to remember."),
+                        validators=[DataRequired(m.PASSWORD_TOO_SHORT), Length(min=12, max=1000,
+                                                                               message=m.PASSWORD_TOO_SHORT)])
     again = PasswordField(_l("New password again"), validators=[DataRequired(m.PASSWORDS_DIFFER)])
 
     def validate_again(self, field) -> None:  # type: ignore[no-untyped-def]

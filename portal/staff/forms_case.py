@@ -7,10 +7,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, Field, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.web.forms import TextForm
 from portal.casework.dash import Checklist
-from portal.questions.report_forms import CONTACT_METHODS, MultiCheckboxField, OptionalRadioField
+from portal.questions.report_forms import CONTACT_METHODS
 from portal.staff import messages as m
+from portal.web.forms import MultiCheckboxField, OptionalRadioField, TextForm
 
 LONG = 20_000
 
@@ -24,7 +24,8 @@ assert set(CONTACT_METHODS) - {"none"} <= set(METHOD_NAMES)
 OUTCOME_NAMES = {
     "spoke": _l("Spoke to them, safely"), "no_answer": _l("No answer"),
     "voicemail": _l("Left a voicemail, as they agreed"), "message_sent": _l("Sent a message or letter"),
-    "someone_else": _l("Someone else answered: followed their plan"), "not_safe_now": _l("They said it was not safe to talk"),
+    "someone_else": _l("Someone else answered: followed their plan"),
+    "not_safe_now": _l("They said it was not safe to talk"),
     "wrong_details": _l("The details did not work"),
 }
 CLOSE_REASON_NAMES = {
@@ -34,14 +35,17 @@ CLOSE_REASON_NAMES = {
     "duplicate": _l("Duplicate of another report"),
 }
 ACTION_NAMES = {
-    "security": _l("Security measures for the home"), "repairs": _l("Repair of damage caused by the abuse (no recharge)"),
-    "rehousing": _l("Rehousing or management transfer request"), "breathing_space": _l("Breathing space on rent arrears"),
+    "security": _l("Security measures for the home"),
+    "repairs": _l("Repair of damage caused by the abuse (no recharge)"),
+    "rehousing": _l("Rehousing or management transfer request"),
+    "breathing_space": _l("Breathing space on rent arrears"),
     "money_advice": _l("Money and benefits advice"), "referral": _l("Referral"),
     "perpetrator": _l("Action about the tenancy of the person causing harm"),
 }
 MEASURE_NAMES = {
     "locks": _l("New or stronger locks"), "door_alarm": _l("Door alarm"), "window_alarm": _l("Window alarms or locks"),
-    "video_doorbell": _l("Video doorbell"), "lighting": _l("Outside lighting"), "letterbox": _l("Fireproof letterbox cover"),
+    "video_doorbell": _l("Video doorbell"), "lighting": _l("Outside lighting"),
+    "letterbox": _l("Fireproof letterbox cover"),
     "sanctuary": _l("Sanctuary room"), "personal_alarm": _l("Personal safety alarm"), "other": _l("Something else"),
 }
 REHOUSING_NAMES = {"rehousing": _l("Rehousing"), "management_transfer": _l("Management transfer")}
@@ -61,7 +65,8 @@ AGENCY_NAMES = {
 }
 BASIS_NAMES = {"consent": _l("With their consent"),
                "safeguarding": _l("Without consent: high risk of serious harm, or a child or adult at risk")}
-RISK_LEVEL_NAMES = {"marac": _l("High risk: refer to MARAC"), "judgement": _l("Referred to MARAC on professional judgement"),
+RISK_LEVEL_NAMES = {"marac": _l("High risk: refer to MARAC"),
+                    "judgement": _l("Referred to MARAC on professional judgement"),
                     "standard": _l("Below the MARAC threshold")}
 CONSENT_NAMES = {"yes": _l("They agreed"), "no": _l("They did not agree"), "not_asked": _l("Not asked yet")}
 
@@ -78,7 +83,8 @@ def long_text(label: Any, required: Any = None, description: Any = "") -> Field:
 class ContactForm(TextForm):
     method = RadioField(_l("How did you try to make contact?"), validators=[InputRequired(m.SELECT_METHOD)],
                         validate_choice=False)
-    outcome = RadioField(_l("What happened?"), choices=_choices(OUTCOME_NAMES), validators=[InputRequired(m.SELECT_OUTCOME)])
+    outcome = RadioField(_l("What happened?"), choices=_choices(OUTCOME_NAMES),
+                         validators=[InputRequired(m.SELECT_OUTCOME)])
     profile_checked = BooleanField(_l("I checked the safe-contact profile before this contact"),
                                    validators=[DataRequired(m.CONFIRM_PROFILE)])
 
@@ -138,7 +144,7 @@ class ActionForm(TextForm):
                         description=_l("Between 1 and 3 months after it starts."))
     detail = long_text(_l("Details (optional)"))
 
-    def validate(self, extra_validators: Any = None) -> bool:  # type: ignore[override]
+    def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         kind = self.kind.data
         if kind == "security" and not self.measures.data:
@@ -166,9 +172,11 @@ class ActionForm(TextForm):
 class ShareForm(TextForm):
     agency = RadioField(_l("Who was information shared with?"), choices=_choices(AGENCY_NAMES),
                         validators=[InputRequired(m.SELECT_AGENCY)])
-    shared_on = DateField(_l("Date shared"), validators=[InputRequired(m.ENTER_DATE)], description=_l("For example, 2026-11-23."))
+    shared_on = DateField(_l("Date shared"), validators=[InputRequired(m.ENTER_DATE)],
+                          description=_l("For example, 2026-11-23."))
     basis = RadioField(_l("On what basis?"), choices=_choices(BASIS_NAMES), validators=[InputRequired(m.SELECT_BASIS)])
-    what = long_text(_l("What was shared, and why"), description=_l("If shared without consent, record the risk that justified it."))
+    what = long_text(_l("What was shared, and why"),
+                     description=_l("If shared without consent, record the risk that justified it."))
 
 
 def risk_form_class(checklist: Checklist, lang: str) -> type[TextForm]:
@@ -181,10 +189,11 @@ def risk_form_class(checklist: Checklist, lang: str) -> type[TextForm]:
         judgement_reason = long_text(_l("Why refer on professional judgement?"))
         marac_consent = OptionalRadioField(_l("Did they agree to a MARAC referral?"), choices=_choices(CONSENT_NAMES),
                                            validate_choice=True,
-                                           description=_l("High risk can justify a referral without consent. Record why in the reason."))
+                                           description=_l("High risk can justify a referral without consent. "
+                                                          "Record why in the reason."))
         notes = long_text(_l("Anything else about the risk"))
 
-        def validate(self, extra_validators: Any = None) -> bool:  # type: ignore[override]
+        def validate(self, extra_validators: Any = None) -> bool:
             ok = super().validate(extra_validators)
             if self.judgement_referral.data and not (self.judgement_reason.data or "").strip():
                 self.judgement_reason.errors.append(m.ENTER_JUDGEMENT_REASON)

@@ -5,9 +5,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from portal.web.forms import OneLine, TextForm, WholeNumberField
 from portal.questions.report_forms import EMAIL
 from portal.staff import messages as m
+from portal.web.forms import OneLine, TextForm, WholeNumberField
 
 
 class SettingsForm(TextForm):
@@ -15,6 +15,7 @@ class SettingsForm(TextForm):
                             description=_l("The email says only how many reports are waiting, never what they say."),
                             validators=[Optional(), Length(max=254), Regexp(EMAIL, message=m.ENTER_EMAIL_ADDRESS),
                                         OneLine(m.ENTER_EMAIL_ADDRESS)])
-    retention_days = WholeNumberField(_l("Delete closed cases after this many days"), not_a_number=m.ENTER_NUMBER,
-                                  description=_l("Follow your data protection policy. Only counts are kept after deletion."),
-                                  validators=[DataRequired(m.ENTER_NUMBER), NumberRange(min=30, max=36500, message=m.ENTER_NUMBER)])
+    retention_days = WholeNumberField(
+        _l("Delete closed cases after this many days"), not_a_number=m.ENTER_NUMBER,
+        description=_l("Follow your data protection policy. Only counts are kept after deletion."),
+        validators=[DataRequired(m.ENTER_NUMBER), NumberRange(min=30, max=36500, message=m.ENTER_NUMBER)])

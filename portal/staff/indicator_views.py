@@ -12,17 +12,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request
-from flask_babel import format_date, get_locale, gettext, lazy_gettext as _l
+from flask_babel import format_date, get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from portal.store.db import db
-from portal.casework.indicators import (AGENCIES, CLOSE_REASONS, Figure, Indicators, Percent, Period, compute,
-                               period_from_args, recent_periods)
-from portal.staff import bp
+from portal.casework.indicators import AGENCIES, CLOSE_REASONS, Figure, Indicators, Percent, compute
+from portal.casework.periods import Period, period_from_args, recent_periods
 from portal.staff.access import allow
 from portal.staff.auth_views import audit
+from portal.staff.blueprint import bp
 from portal.staff.forms_case import ACTION_NAMES, AGENCY_NAMES, CLOSE_REASON_NAMES, REFERRAL_NAMES, RISK_LEVEL_NAMES
 from portal.staff.labels import KIND_NAMES
+from portal.store.db import db
 
 LANGUAGE_NAMES = {"en": _l("English"), "cy": _l("Welsh"), "unknown": _l("Not known (deleted cases)")}
 FLAG_LABELS = {"danger_now": _l("Someone in danger at the time"), "children": _l("Children in the household"),

@@ -8,17 +8,17 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from portal.intake.conversations import waiting_among, waiting_count
-from portal.store.db import db
-from portal.intake.reports import find_by_reference
-from portal.store.models import Report, StaffUser
 from portal.casework.queue import FLAGS, KINDS, STATUSES, AlreadyClaimed, QueueFilter, assign, claim, queue_page
-from portal.staff import bp
+from portal.intake.conversations import waiting_among, waiting_count
+from portal.intake.reports import find_by_reference
 from portal.staff import messages as m
 from portal.staff.access import CASEWORK, allow
 from portal.staff.auth_views import audit
+from portal.staff.blueprint import bp
 from portal.staff.clock import clock_for, live_clock_data
 from portal.staff.forms_auth import ButtonForm
+from portal.store.db import db
+from portal.store.models import Report, StaffUser
 
 
 def caseworkers() -> list[StaffUser]:

@@ -8,18 +8,18 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from portal.store.db import db
-from portal.web.form_errors import error_summary
-from portal.store.models import AuditEvent, Report, StaffUser
-from portal.store.settings import get_setting, set_setting
-from portal.staff import bp
+from portal.staff import messages as m
 from portal.staff.access import allow
-from portal.team.accounts import DuplicateEmail, create_staff, reset_code, set_password
 from portal.staff.auth_views import audit
+from portal.staff.blueprint import bp
 from portal.staff.forms_auth import ButtonForm, EditStaffForm, NewStaffForm
 from portal.staff.forms_team import SettingsForm
+from portal.store.db import db
+from portal.store.models import AuditEvent, Report, StaffUser
+from portal.store.settings import get_setting, set_setting
+from portal.team.accounts import DuplicateEmail, create_staff, reset_code, set_password
+from portal.web.form_errors import error_summary
 from portal.web.limits import account_key, clear
-from portal.staff import messages as m
 
 AUDIT_PAGE = 100
 

@@ -1,1 +1,1 @@
-"""The database and what lies beside it: engine, tables, migrations, the spool, session rows, settings, roles and key rotation."""
+"""The database and beside it: engine, tables, migrations, the spool, session rows, settings, roles, key rotation."""

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -66,6 +66,11 @@ def init_db(app: Flask) -> None:
         session = g.pop("db", None)
         if session is not None:
             session.close()
+
+
+def changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (Session.execute types every result as a plain Result)."""
+    return cast("CursorResult[Any]", result).rowcount or 0
 
 
 def db() -> Session:

@@ -22,9 +22,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.store import spool
-from portal.store.models import SEALED_TO_TEAM, AuditEvent, Base
 from portal.crypto.sealing import Opener, Sealer
+from portal.store import spool
+from portal.store.db import changed
+from portal.store.models import SEALED_TO_TEAM, AuditEvent, Base
 
 
 class CannotRetire(Exception):
@@ -110,7 +111,7 @@ def _reseal_table(maker: sessionmaker[Session], table: SealedTable, opener: Open
                     purpose = _purpose(row, fixed, from_column)
                     values[column] = sealer.seal(opener.open(old, purpose, row.id), purpose, row.id)
                 result = dbs.execute(update(model).where(model.id == row.id, key == row.old_key).values(**values))
-                done += result.rowcount or 0
+                done += changed(result)
             dbs.commit()
 
 

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from portal.store.db import changed
 from portal.store.models import StaffUser
 
 ROLES = ("officer", "lead", "auditor")
@@ -136,7 +137,7 @@ def check_code(dbs: Session, staff: StaffUser, code: str, secret_key: str, now: 
                                  .where(StaffUser.id == staff.id, StaffUser.totp_last_step < candidate)
                                  .values(totp_last_step=candidate, totp_enrolled=True))
             dbs.commit()
-            if result.rowcount != 1:
+            if changed(result) != 1:
                 raise BadCode()  # replayed
             dbs.refresh(staff)
             return

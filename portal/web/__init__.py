@@ -1,1 +1,1 @@
-"""What every page on both sides relies on: sessions, security headers, language, rate limits, errors, the form base, helplines."""
+"""What every page relies on: sessions, security headers, language, rate limits, errors, the form base, helplines."""

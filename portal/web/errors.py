@@ -1,7 +1,7 @@
 """Error pages: translated, with the quick exit, and never a stack trace or request data."""
 from __future__ import annotations
 
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
@@ -25,17 +25,13 @@ def _url_adapter(app: Flask) -> None:
 
 
 def _error_page(app: Flask, code: int) -> tuple[str, int]:
-    """The page for `code`: the staff side's own (with its navigation) on a staff URL or a staff-only process,
-    whose pages cannot link to public routes it does not have; otherwise the public one, with the quick exit."""
+    """The page for `code`: the staff side's own (it registers it: portal/staff/blueprint.py) on a staff URL
+    or a staff-only process, whose pages cannot link to public routes it does not have; otherwise the public
+    one, with the quick exit."""
     _url_adapter(app)
-    if "staff" in app.blueprints and (request.path.startswith("/staff/") or "public" not in app.blueprints):
-        from portal.staff.access import signed_in_staff
-
-        if "staff" not in g and code == 404:
-            # No route matched, so the staff guard never ran: still show the page in the signed-in
-            # person's language, with their navigation.
-            g.staff = signed_in_staff()
-        return render_template("staff/error.html", code=code), code
+    staff_page = app.extensions.get("error_pages", {}).get("staff")
+    if staff_page and (request.path.startswith("/staff/") or "public" not in app.blueprints):
+        return staff_page(code)
     template = "errors/404.html" if code == 404 else "errors/error.html"
     return render_template(template, code=code), code
 

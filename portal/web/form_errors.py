@@ -12,7 +12,7 @@ CHOICE_GROUPS = {"RadioField", "OptionalRadioField", "MultiCheckboxField"}
 
 
 def error_summary(form: Any) -> list[tuple[str, str]]:
-    errors = []
+    errors: list[tuple[str, str]] = []
     for field in form:
         if field.name == "csrf_token":
             continue

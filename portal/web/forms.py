@@ -11,11 +11,15 @@ import re
 from typing import Any
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, IntegerField
+from wtforms import Field, IntegerField, RadioField, SelectMultipleField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+INVALID_CHOICE = _l("Select one of the options")
 
 
 class TextForm(FlaskForm):
@@ -64,3 +68,25 @@ class OneLine:
     def __call__(self, form: Any, field: Field) -> None:
         if field.data and _CONTROL.search(field.data):
             raise ValidationError(str(self.message))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form: Any) -> None:
+        valid = {value for value, _label in self.choices}
+        if any(v not in valid for v in self.data or []):
+            raise ValidationError(str(INVALID_CHOICE))
+
+
+class OptionalRadioField(RadioField):
+    """A radio group that may be left unanswered; an unknown value is still refused."""
+
+    data: str | None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data in (None, "", "None"):
+            self.data = None
+            return
+        super().pre_validate(form)

@@ -23,6 +23,7 @@ import ipaddress
 import logging
 import time
 from datetime import datetime, timezone
+from typing import Any
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
@@ -72,7 +73,9 @@ class _Limits:
 def init_limiter(app: Flask) -> None:
     # One Limiter per app (not a module global), so each app and each test has its own counters.
     storage = app.config["RATELIMIT_STORAGE_URI"]
-    options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} if storage.startswith("redis") else {}
+    options: dict[str, Any] = {}
+    if storage.startswith("redis"):
+        options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     limiter = Limiter(key_func=lambda: "portal", app=app, storage_uri=storage, storage_options=options,
                       default_limits=[], headers_enabled=False)
     app.extensions["limits"] = _Limits(limiter, app.config["RATELIMIT_KEY_PREFIX"])

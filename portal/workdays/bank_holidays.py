@@ -11,6 +11,7 @@ import json
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "bank_holidays.json"
 SUBDIVISION = {"wales": "WLS", "england": "ENG"}
@@ -25,18 +26,18 @@ def from_library(nation: str, years: range = YEARS) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _data() -> dict[str, object]:
+def _data() -> dict[str, Any]:
     return json.loads(DATA.read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=64)
 def holidays_in(nation: str, year: int) -> frozenset[date]:
     data = _data()
-    if data["first_year"] <= year <= data["last_year"]:  # type: ignore[operator]
-        days = data[nation]  # type: ignore[index]
+    if data["first_year"] <= year <= data["last_year"]:
+        days = data[nation]
     else:
         days = from_library(nation, range(year, year + 1))
-    return frozenset(date.fromisoformat(d) for d in days if d.startswith(f"{year}-"))  # type: ignore[union-attr]
+    return frozenset(date.fromisoformat(d) for d in days if d.startswith(f"{year}-"))
 
 
 def generate() -> dict[str, object]:

@@ -29,7 +29,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 REQUIRE_BROWSER = os.environ.get("PORTAL_REQUIRE_BROWSER") == "1"
 CHROMIUM = chromium_path()  # /usr/bin/chromium (or $PORTAL_CHROMIUM), else `chromium` on PATH
 LOOKED_FOR = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
-NEUTRAL_HTML = "<!doctype html><html lang='en'><link rel=icon href='data:,'><title>Weather</title><h1>Weather</h1><p>Sunny spells.</p></html>"
+NEUTRAL_HTML = ("<!doctype html><html lang='en'><link rel=icon href='data:,'><title>Weather</title>"
+                "<h1>Weather</h1><p>Sunny spells.</p></html>")
 # `portal init` from this interpreter's environment (the venv's console script when there is one).
 _PORTAL_SCRIPT = Path(sys.executable).with_name("portal")
 PORTAL_INIT = ([str(_PORTAL_SCRIPT), "init"] if _PORTAL_SCRIPT.exists()
@@ -126,9 +127,9 @@ class LiveServer:
         from sqlalchemy import select
 
         from portal.crypto.keys import load_private_keys
-        from portal.store.models import Report
-        from portal.intake.reports import PURPOSE
         from portal.crypto.sealing import Opener
+        from portal.intake.reports import PURPOSE
+        from portal.store.models import Report
         if self._opener is None:  # unwrapping costs an Argon2id derivation: once per session
             self._opener = Opener(load_private_keys(Path(self.app.config["PRIVATE_KEY_DIR"]),
                                                     self.app.config["KEY_PASSPHRASE"]))
@@ -159,9 +160,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = make_server("127.0.0.1", 0, slot, threaded=True)
     base = f"http://127.0.0.1:{server.port}"
     env = {"PORTAL_ENV": "test", "PORTAL_INSTANCE_DIR": str(instance), "PORTAL_EXIT_URL": base + "/__neutral",
-           # Every browser test submits from 127.0.0.1: the per-address limit is tested in tests/test_limits.py.
+           # Every browser test submits from 127.0.0.1: the per-address limit is tested in tests/web/test_limits.py.
            "PORTAL_SUBMIT_LIMIT": "100000 per minute",
-           # Likewise receipt sign-ins: their limit is tested in tests/test_conversations.py.
+           # Likewise receipt sign-ins: their limit is tested in tests/intake/test_conversations.py.
            "PORTAL_RECEIPT_SIGN_IN_LIMIT": "100000 per minute"}
 
     # `portal init`, exactly as a developer runs it: the database schema and development keys.

@@ -21,7 +21,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pyotp
-
 from reporter_steps import path_of
 
 TOTP_STEP = 30
@@ -94,8 +93,8 @@ def make_report(live_server: Any, *, kind: str = "self", answers: dict[str, Any]
     overdue for first contact); optionally already claimed by `owner`. Returns its reference."""
     from sqlalchemy import select
 
-    from portal.store.models import Report
     from portal.intake.reports import new_submission_key, submit
+    from portal.store.models import Report
 
     answers = answers if answers is not None else self_report_answers(f"A report made {days_ago} days ago.")
     received = datetime.now(timezone.utc) - timedelta(days=days_ago)

@@ -8,8 +8,16 @@ Every other browser test runs under the real CSP and fails on any CSP refusal.
 from __future__ import annotations
 
 import pytest
-from reporter_steps import (LOCALES, axe_violations, confirmation_reference, describe_violations,
-                            page_language, path_of, reporter_fills_in, reporter_sends)
+from reporter_steps import (
+    LOCALES,
+    axe_violations,
+    confirmation_reference,
+    describe_violations,
+    page_language,
+    path_of,
+    reporter_fills_in,
+    reporter_sends,
+)
 
 pytestmark = pytest.mark.browser
 

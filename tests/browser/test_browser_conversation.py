@@ -13,9 +13,21 @@ import re
 from typing import Any
 
 import pytest
-from reporter_steps import (LOCALES, assert_no_sideways_scrolling, axe_violations, confirmation_reference,
-                            describe_violations, page_language, path_of, reporter_fills_in, reporter_goes_back,
-                            reporter_presses_exit_button, reporter_sends, stored_text, waits_for_neutral_page)
+from reporter_steps import (
+    LOCALES,
+    assert_no_sideways_scrolling,
+    axe_violations,
+    confirmation_reference,
+    describe_violations,
+    page_language,
+    path_of,
+    reporter_fills_in,
+    reporter_goes_back,
+    reporter_presses_exit_button,
+    reporter_sends,
+    stored_text,
+    waits_for_neutral_page,
+)
 from staff_steps import StaffAccount, lead_signs_in, make_staff, queue_row
 
 pytestmark = pytest.mark.browser
@@ -255,7 +267,8 @@ def test_every_conversation_page_fits_a_320px_screen_and_the_receipt_shows_whole
     assert len(boxes) == 2 and all(b["inside"] and not b["clipped"] for b in boxes), boxes
     page.click(f"form[action='/{lang}/receipt'] button[type='submit']")
     page.wait_for_url(f"**/{lang}/replies/messages")
-    reporter_writes(page, lang, "A message long enough to wrap on a small screen, with a longwordthatdoesnotbreakeasily.")
+    reporter_writes(page, lang,
+                    "A message long enough to wrap on a small screen, with a longwordthatdoesnotbreakeasily.")
     assert_no_sideways_scrolling(page)
     page.click(f"a[href='/{lang}/replies/delete']")
     assert_no_sideways_scrolling(page)

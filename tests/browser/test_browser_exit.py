@@ -2,10 +2,19 @@
 from __future__ import annotations
 
 import pytest
-from reporter_steps import (LOCALES, assert_page_is_usable, exit_announcement, focused, path_of,
-                            reporter_goes_back, reporter_presses_exit_button, reporter_presses_shift,
-                            reporter_presses_shift_three_times, reporter_types_with_a_capital,
-                            waits_for_neutral_page)
+from reporter_steps import (
+    LOCALES,
+    assert_page_is_usable,
+    exit_announcement,
+    focused,
+    path_of,
+    reporter_goes_back,
+    reporter_presses_exit_button,
+    reporter_presses_shift,
+    reporter_presses_shift_three_times,
+    reporter_types_with_a_capital,
+    waits_for_neutral_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -81,7 +90,8 @@ def test_shift_three_times_leaves_and_says_so_on_the_way(new_context, live_serve
     assert exit_announcement(page) == body.get_attribute("data-exit-two")
     reporter_presses_shift(page)
     assert exit_announcement(page) == body.get_attribute("data-exit-one")
-    singular, plural = "Press Shift %(num)d more time to leave this page.", "Press Shift %(num)d more times to leave this page."
+    singular = "Press Shift %(num)d more time to leave this page."
+    plural = "Press Shift %(num)d more times to leave this page."
     assert body.get_attribute("data-exit-two") == live_server.ngettext(lang, singular, plural, 2)
     assert body.get_attribute("data-exit-one") == live_server.ngettext(lang, singular, plural, 1)
     if lang == "en":

@@ -115,7 +115,7 @@ def as_kept(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
 
 
-# ---- the form's text fields, from portal/questions/report_forms.py ---------------------------------------------------------
+# ---- the form's text fields, from portal/questions/report_forms.py ---------------------------------------------
 
 @dataclass(frozen=True)
 class Spec:
@@ -461,7 +461,7 @@ def test_over_the_maximum_is_refused_visibly_and_nothing_is_lost(longest_reports
     result = longest_reports[slug]
     lang = "cy" if slug == "someone" else "en"
     assert result.stored_after_error == result.stored_before, f"{slug}: an over-long report was stored"
-    for name, spec in result.fields.items():
+    for name in result.fields:
         assert result.errors[name], f"{slug}: no visible error for {name}: {result.over[name]!r}"
     short = live_server.gettext(lang, "Your answer must be 500 characters or fewer.")
     long_ = live_server.gettext(lang, "Your answer must be 20,000 characters or fewer. You can send the rest in "
@@ -546,7 +546,8 @@ def case_record(staff_page: Any, hostile_reports: dict[str, Sent], live_server: 
     enter(page, "#text", record.typed["note"])
     staff_saves(page, reference, "the note")
     page.goto(f"{base}/note")
-    record.typed["note-longest"] = padded(joined("note-longest", False), 20_000)  # no CRLF: line breaks are tested below
+    record.typed["note-longest"] = padded(joined("note-longest", False),
+                                          20_000)  # no CRLF: line breaks are tested below
     enter(page, "#text", record.typed["note-longest"])
     staff_saves(page, reference, "the longest note")
 

@@ -5,11 +5,23 @@ from __future__ import annotations
 import re
 
 import pytest
-from reporter_steps import (LOCALES, SLUGS, assert_no_sideways_scrolling, confirmation_reference,
-                            expected_contact_sentence, focused, page_language, path_of,
-                            reporter_arrives_at_landing, reporter_chooses_language_on_landing,
-                            reporter_continues_from_start, reporter_fills_in, reporter_says_who,
-                            reporter_sends, reporter_tabs_until)
+from reporter_steps import (
+    LOCALES,
+    SLUGS,
+    assert_no_sideways_scrolling,
+    confirmation_reference,
+    expected_contact_sentence,
+    focused,
+    page_language,
+    path_of,
+    reporter_arrives_at_landing,
+    reporter_chooses_language_on_landing,
+    reporter_continues_from_start,
+    reporter_fills_in,
+    reporter_says_who,
+    reporter_sends,
+    reporter_tabs_until,
+)
 
 from portal.public.views import KIND_SLUGS
 

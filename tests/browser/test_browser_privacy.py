@@ -4,8 +4,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from reporter_steps import (LOCALES, confirmation_reference, path_of, reporter_fills_in, reporter_goes_back,
-                            reporter_sends, stored_text)
+from reporter_steps import (
+    LOCALES,
+    confirmation_reference,
+    path_of,
+    reporter_fills_in,
+    reporter_goes_back,
+    reporter_sends,
+    stored_text,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -12,11 +12,29 @@ from datetime import datetime, timezone
 
 import pytest
 from reporter_steps import focused, page_language, path_of, reporter_tabs_until
-from staff_steps import (CLOCK_WORDS, ENGLISH_CLOCK_WORDS, clock_cell, comes_before, fill_case_record, flash_text,
-                         lead_signs_in, live_clock_data, make_report, make_staff, officer_adds_note, officer_claims,
-                         officer_opens_case, officer_opens_queue, officer_signs_in, officer_signs_out, queue_row,
-                         self_report_answers, server_clock_text, staff_goes_to_sign_in,
-                         worked_between)
+from staff_steps import (
+    CLOCK_WORDS,
+    ENGLISH_CLOCK_WORDS,
+    clock_cell,
+    comes_before,
+    fill_case_record,
+    flash_text,
+    lead_signs_in,
+    live_clock_data,
+    make_report,
+    make_staff,
+    officer_adds_note,
+    officer_claims,
+    officer_opens_case,
+    officer_opens_queue,
+    officer_signs_in,
+    officer_signs_out,
+    queue_row,
+    self_report_answers,
+    server_clock_text,
+    staff_goes_to_sign_in,
+    worked_between,
+)
 
 pytestmark = pytest.mark.browser
 

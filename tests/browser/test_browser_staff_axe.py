@@ -17,9 +17,19 @@ from typing import Any
 
 import pytest
 from reporter_steps import LOCALES, axe_violations, describe_violations, page_language, path_of
-from staff_steps import (StaffAccount, fill_case_record, lead_signs_in, make_report, make_staff, page_overflow,
-                         queue_row, self_report_answers, staff_enters_password, staff_goes_to_sign_in,
-                         staff_switches_language)
+from staff_steps import (
+    StaffAccount,
+    fill_case_record,
+    lead_signs_in,
+    make_report,
+    make_staff,
+    page_overflow,
+    queue_row,
+    self_report_answers,
+    staff_enters_password,
+    staff_goes_to_sign_in,
+    staff_switches_language,
+)
 
 pytestmark = pytest.mark.browser
 

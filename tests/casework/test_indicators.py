@@ -1,0 +1,333 @@
+"""Performance indicators (issue 6): every figure computed on a known data set and asserted; small counts
+suppressed (with a second cell where a total would give the first away); the page and the CSV in both
+languages; every export audited; and nothing decrypted, ever."""
+from __future__ import annotations
+
+import csv
+import io
+import random
+import subprocess
+import sys
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from portal.casework import cases, queue
+from portal.casework import indicators as ind
+from portal.casework.indicators import Disclosure, Figure, compute, percentile
+from portal.casework.periods import Period, period_from_args
+from portal.crypto import sealing
+from portal.staff import forms_case
+from portal.store.models import CaseEntry, PurgedTally, Report, StaffUser
+from portal.workdays.working_time import WorkingCalendar, working_seconds_between
+from tests.staff_helpers import audit_events, dbs, html_of, signed_in
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+Q3 = Period.quarter(2026, 7)
+
+
+def at(text: str) -> datetime:
+    """A local (Europe/London) time, as UTC: at("2026-07-06 10:00")."""
+    return datetime.fromisoformat(text).replace(tzinfo=LONDON).astimezone(timezone.utc)
+
+
+@pytest.fixture
+def app(staff_app_factory):  # type: ignore[no-untyped-def]
+    return staff_app_factory()
+
+
+def add(s: Any, name: str, kind: str, lang: str, received: str, due: str, first: str | None = None, *,
+        no_contact: bool = False, danger: bool = False, children: bool = False, repeat: bool | None = None,
+        closed: str | None = None, reason: str | None = None) -> str:
+    report_id = str(uuid.uuid4())
+    s.add(Report(id=report_id, reference=f"T{name}-{report_id[:4]}".upper()[:16], received_at=at(received),
+                 first_contact_due=at(due), reporter_kind=kind, danger_now=danger, children=children,
+                 contact_language=lang, no_contact=no_contact, status="closed" if closed else "new",
+                 is_open=closed is None, band=2, contacted=first is not None,
+                 first_contact_at=at(first) if first else None, closed_at=at(closed) if closed else None,
+                 close_reason=reason, repeat=repeat, idempotency_hash=uuid.uuid4().hex * 2, key_id="k1",
+                 sealed=b"not a sealed report: the indicators never open one"))
+    return report_id
+
+
+def entry(s: Any, report_id: str, staff_id: int, when: str, kind: str, code: str, flag: bool = False) -> None:
+    s.add(CaseEntry(id=str(uuid.uuid4()), report_id=report_id, at=at(when), staff_id=staff_id, kind=kind, code=code,
+                    flag=flag, key_id="k1", sealed=b"not sealed either"))
+
+
+@pytest.fixture
+def known(app):  # type: ignore[no-untyped-def]
+    """The known data set: 15 reports received in July to September 2026 (local time), and some just outside."""
+    with dbs(app) as s:
+        staff = StaffUser(email="officer@example.org", role="officer", password_hash="x", totp_secret="x",
+                          created_at=NOW)
+        s.add(staff)
+        s.flush()
+        r = {}
+        # First contact made: A 3 h within; B 2 h late; C 0.5 h within (received after hours on a Friday);
+        # D 10 h late (received on a Saturday); F 2 h late (over the August bank holiday); H 4 h and I 1 h within.
+        r["A"] = add(s, "A", "self", "en", "2026-07-06 10:00", "2026-07-06 17:00", "2026-07-06 13:00",
+                     danger=True, children=True, closed="2026-07-20 12:00", reason="support_in_place")
+        r["B"] = add(s, "B", "self", "en", "2026-07-06 16:00", "2026-07-06 17:00", "2026-07-07 10:00",
+                     danger=True, repeat=True)
+        r["C"] = add(s, "C", "self", "cy", "2026-07-10 18:00", "2026-07-13 17:00", "2026-07-13 09:30",
+                     children=True, repeat=False, closed="2026-09-01 10:00", reason="declined")
+        r["D"] = add(s, "D", "concerned", "en", "2026-07-11 12:00", "2026-07-13 17:00", "2026-07-14 11:00",
+                     children=True)
+        r["E"] = add(s, "E", "concerned", "en", "2026-07-15 09:00", "2026-07-15 17:00")  # never contacted
+        r["F"] = add(s, "F", "agency", "cy", "2026-08-28 16:00", "2026-08-28 17:00", "2026-09-01 10:00")
+        r["G"] = add(s, "G", "self", "en", "2026-07-01 00:30", "2026-07-01 17:00", no_contact=True)  # first hour
+        r["H"] = add(s, "H", "self", "cy", "2026-09-03 09:00", "2026-09-03 17:00", "2026-09-03 13:00")
+        r["I"] = add(s, "I", "concerned", "en", "2026-09-03 11:00", "2026-09-03 17:00", "2026-09-03 12:00")
+        for name, kind, lang in (("J", "self", "en"), ("K", "self", "en"), ("L", "self", "cy"),
+                                 ("M", "concerned", "en"), ("N", "agency", "cy"), ("O", "self", "en")):
+            r[name] = add(s, name, kind, lang, "2026-08-12 12:00", "2026-08-12 17:00", no_contact=True)
+        # Outside the quarter: received the evening before it began, and just after it ended (local time).
+        r["P"] = add(s, "P", "self", "en", "2026-06-30 23:30", "2026-07-01 17:00", "2026-07-01 10:00",
+                     closed="2026-07-02 10:00", reason="moved_away")  # closed inside: counted as a closure
+        r["Q"] = add(s, "Q", "agency", "cy", "2026-10-01 00:30", "2026-10-01 17:00",
+                     closed=None)  # not contacted: overdue now
+        add(s, "R", "self", "en", "2026-06-20 10:00", "2026-06-22 17:00", "2026-06-22 10:00",
+            closed="2026-10-01 00:30", reason="declined")  # closed at 00:30 on 1 October: not in the quarter
+        s.flush()
+        # Staff's records in the quarter (and one the day after).
+        entry(s, r["A"], staff.id, "2026-07-07 10:00", "risk", "marac", flag=True)
+        entry(s, r["B"], staff.id, "2026-07-08 10:00", "risk", "standard")
+        entry(s, r["B"], staff.id, "2026-08-08 10:00", "risk", "standard")  # repeated after a new incident
+        entry(s, r["D"], staff.id, "2026-07-15 10:00", "risk", "judgement")
+        entry(s, r["A"], staff.id, "2026-07-07 11:00", "action", "security")
+        entry(s, r["A"], staff.id, "2026-07-07 12:00", "action", "referral.marac")
+        entry(s, r["D"], staff.id, "2026-07-16 12:00", "action", "referral.marac")
+        entry(s, r["B"], staff.id, "2026-07-09 12:00", "action", "referral.idva")
+        entry(s, r["C"], staff.id, "2026-07-20 12:00", "action", "rehousing.management_transfer")
+        entry(s, r["C"], staff.id, "2026-07-21 12:00", "action", "breathing_space")
+        entry(s, r["A"], staff.id, "2026-07-07 13:00", "share", "police")
+        entry(s, r["A"], staff.id, "2026-07-07 14:00", "share", "marac")
+        entry(s, r["D"], staff.id, "2026-07-16 13:00", "share", "police")
+        entry(s, r["A"], staff.id, "2026-07-08 09:00", "note", "")
+        entry(s, r["A"], staff.id, "2026-10-01 09:00", "action", "security")  # the next quarter
+        # Cases already purged: two duplicates received in August count; one from October does not.
+        s.add(PurgedTally(month="2026-08", reporter_kind="self", close_reason="duplicate", count=2))
+        s.add(PurgedTally(month="2026-10", reporter_kind="agency", close_reason="declined", count=3))
+        s.commit()
+    return r
+
+
+def figures(app: Any, period: Period = Q3, threshold: int = 1) -> Any:
+    with dbs(app) as s:
+        return compute(s, period, now=NOW, threshold=threshold, nation="wales", tz="Europe/London")
+
+
+def values(group: dict[str, Figure]) -> dict[str, int | None]:
+    return {key: f.value for key, f in group.items()}
+
+
+def test_every_figure_for_a_quarter_with_nothing_suppressed(app, known):
+    f = figures(app)
+    # Volumes: 15 reports in the quarter and 2 purged duplicates from August.
+    assert f.received.value == 17
+    assert values(f.by_kind) == {"self": 11, "concerned": 4, "agency": 2}
+    assert values(f.by_language) == {"en": 10, "cy": 5, "unknown": 2}
+    assert (f.danger_now.value, f.children.value, f.no_contact.value, f.repeat.value) == (2, 3, 7, 1)
+    # First contact: 8 reports wanted contact (A B C D E F H I); within target A C H I; late B D F, E overdue.
+    assert (f.due.value, f.within_target.value, f.late.value) == (8, 4, 4)
+    assert (f.within_target_percent.value, f.within_target_percent.bound) == (50.0, "")
+    # Working hours to first contact: 0.5, 1, 2, 2, 3, 4, 10 -> median 2, 90th percentile 10 (nearest rank).
+    assert f.contacted.value == 7
+    assert (f.median_hours, f.p90_hours) == (2.0, 10.0)
+    assert f.overdue_now.value == 2  # E, and Q from the next quarter: overdue is about today
+    # Risk: four checklists on three cases; one escalation; MARAC referrals on two cases, IDVA on one.
+    assert (f.dash_completed.value, f.dash_cases.value, f.escalations.value) == (4, 3, 1)
+    assert values(f.risk_levels) == {"marac": 1, "judgement": 1, "standard": 2}
+    assert (f.marac_referrals.value, f.idva_referrals.value) == (2, 1)
+    assert values(f.actions) == {"security": 1, "repairs": 0, "rehousing": 1, "breathing_space": 1,
+                                 "money_advice": 0, "referral": 3, "perpetrator": 0}
+    assert values(f.referrals) == {"idva": 1, "marac": 2, "police": 0, "social_services": 0, "support": 0,
+                                   "perpetrator_programme": 0}
+    assert values(f.shared_with) == {"police": 2, "idva": 0, "marac": 1, "social_services": 0, "health": 0,
+                                     "support": 0, "council": 0, "other": 0}
+    # Closed in the quarter: A, C and P (received before it), and the 2 purged duplicates.
+    assert f.closed.value == 5
+    assert values(f.closed_by_reason) == {"support_in_place": 1, "declined": 1, "no_safe_contact": 0,
+                                          "moved_away": 1, "another_agency": 0, "not_domestic_abuse": 0,
+                                          "duplicate": 2}
+    assert f.purged_months == ["2026-08"]
+
+
+def test_a_month_counts_only_its_own_local_days(app, known):
+    july = figures(app, Period.month(2026, 7))
+    assert july.received.value == 6  # A B C D E G: G at 00:30 on 1 July (BST) is July's; P is June's
+    assert values(july.by_kind) == {"self": 4, "concerned": 2, "agency": 0}
+    june = figures(app, Period.month(2026, 6))
+    assert june.received.value == 2  # P, at 23:30 on 30 June, and R
+    custom = figures(app, Period.custom(date(2026, 9, 3), date(2026, 9, 3)))
+    assert custom.received.value == 2 and custom.contacted.value == 2
+    assert custom.purged_months == [] and custom.by_language.get("unknown") is None
+
+
+def test_small_counts_are_suppressed_and_cannot_be_found_by_subtraction(app, known):
+    f = figures(app, threshold=5)
+    assert f.received.value == 17
+    # Two small cells hide each other.
+    assert values(f.by_kind) == {"self": 11, "concerned": None, "agency": None}
+    # One small cell (unknown, 2) would be 17 - 10 - 5: the next smallest (cy, 5) is hidden with it.
+    assert values(f.by_language) == {"en": 10, "cy": None, "unknown": None}
+    assert f.within_target.suppressed and f.late.suppressed and f.due.value == 8
+    # The exact percentage would give the late count away: only a bound is shown.
+    assert (f.within_target_percent.value, f.within_target_percent.bound) == (50.0, "at-least")
+    assert f.contacted.value == 7 and f.median_hours == 2.0  # 7 reports: enough for a median
+    assert values(f.risk_levels) == {"marac": None, "judgement": None, "standard": None}
+    assert f.actions["referral"].suppressed and f.actions["repairs"].value == 0  # none identifies nobody
+    few = figures(app, Period.custom(date(2026, 9, 3), date(2026, 9, 3)), threshold=5)
+    assert few.contacted.suppressed and few.median_hours is None and few.p90_hours is None
+    assert few.within_target_percent.value is None
+
+
+def test_the_disclosure_rule():
+    rule = Disclosure(5)
+    assert [rule.one(n).value for n in (0, 1, 4, 5, 6)] == [0, None, None, 5, 6]
+    assert values(rule.group({"a": 20, "b": 3, "c": 0})) == {"a": None, "b": None, "c": 0}
+    assert values(rule.group({"a": 20, "b": 3, "c": 7})) == {"a": 20, "b": None, "c": None}
+    assert values(rule.group({"a": 20, "b": 3, "c": 7}, total_shown=False)) == {"a": 20, "b": None, "c": 7}
+    assert values(Disclosure(1).group({"a": 1, "b": 2})) == {"a": 1, "b": 2}
+    assert rule.percent(90, 100).bound == "" and rule.percent(90, 100).value == 90.0
+    assert (rule.percent(98, 100).value, rule.percent(98, 100).bound) == (96.0, "at-least")
+    assert (rule.percent(2, 100).value, rule.percent(2, 100).bound) == (4.0, "at-most")
+    assert rule.percent(2, 3).value is None
+
+
+def test_the_fast_working_calendar_agrees_with_the_slow_one():
+    calendar = WorkingCalendar(date(2026, 1, 1), date(2027, 6, 30), "wales", "Europe/London")
+    rng = random.Random(6)
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for _ in range(300):
+        a = start + timedelta(seconds=rng.randrange(0, 500 * 86400))
+        b = a + timedelta(seconds=rng.randrange(0, 20 * 86400))
+        assert calendar.between(a, b) == working_seconds_between(a, b, "wales", "Europe/London"), (a, b)
+
+
+def test_the_indicators_know_the_same_codes_as_the_rest_of_the_portal():
+    """portal.casework.indicators writes the codes out (it imports nothing that can open a sealed value): they must
+    stay the codes the queue, the cases and the staff forms use."""
+    assert ind.KINDS == queue.KINDS and ind.CLOSE_REASONS == cases.CLOSE_REASONS
+    assert set(ind.ACTIONS) == set(forms_case.ACTION_NAMES)
+    assert set(ind.REFERRALS) == set(forms_case.REFERRAL_NAMES)
+    assert set(ind.AGENCIES) == set(forms_case.AGENCY_NAMES)
+    assert set(ind.RISK_LEVELS) == set(forms_case.RISK_LEVEL_NAMES)
+
+
+def test_the_indicators_module_cannot_open_anything():
+    """By construction: importing it (in a fresh interpreter) loads no sealing, key or case code."""
+    loaded = subprocess.run([sys.executable, "-c", "import sys, portal.casework.indicators; "
+                             "print(' '.join(m for m in sys.modules if m.startswith('portal')))"],
+                            capture_output=True, text=True, check=True, timeout=60).stdout.split()
+    assert "portal.casework.indicators" in loaded
+    assert not {"portal.crypto.sealing", "portal.crypto.keys", "portal.casework.cases",
+                "portal.intake.reports"} & set(loaded), loaded
+
+
+def test_percentiles_are_nearest_rank():
+    assert percentile([1.0], 0.5) == 1.0
+    assert percentile([1, 2, 3, 4], 0.5) == 2
+    assert percentile(list(range(1, 11)), 0.9) == 9
+    assert percentile(list(range(1, 101)), 0.9) == 90
+
+
+@pytest.mark.parametrize("args, expected, problem", [
+    ({}, Period.month(2026, 11), ""),
+    ({"period": "quarter"}, Period.quarter(2026, 10), ""),
+    ({"period": "quarter", "quarter": "2026-04"}, Period.quarter(2026, 4), ""),
+    ({"period": "quarter", "quarter": "2026-05"}, Period.quarter(2026, 10), "start"),
+    ({"period": "month", "month": "2025-02"}, Period.month(2025, 2), ""),
+    ({"period": "custom", "from": "2026-01-05", "to": "2026-03-01"}, Period.custom(date(2026, 1, 5), date(2026, 3,
+                                                                                                          1)), ""),
+    ({"period": "custom", "from": "2026-03-05", "to": "2026-03-01"}, Period.month(2026, 11), "order"),
+    ({"period": "custom", "from": "2020-01-01", "to": "2026-03-01"}, Period.month(2026, 11), "too-long"),
+    ({"period": "custom", "from": "5 March"}, Period.month(2026, 11), "dates"),
+])
+def test_the_period_comes_from_the_query_string(args, expected, problem):
+    assert period_from_args(args, date(2026, 11, 24)) == (expected, problem)
+
+
+def test_the_page_shows_the_figures_without_decrypting_anything(app, known, monkeypatch):
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("the indicators tried to decrypt something")
+    monkeypatch.setattr(sealing.Opener, "open", refuse)
+    monkeypatch.setattr(sealing.Opener, "open_json", refuse)
+    app.config["INDICATOR_MIN_COUNT"] = 5
+    client, lead = signed_in(app, "lead")
+    response = client.get("/staff/indicators?period=quarter&quarter=2026-07")
+    html = html_of(response)
+    assert response.status_code == 200
+    assert "July to September 2026" in html
+    assert '<svg class="chart" aria-hidden="true"' in html and "<script" not in html.split("</head>")[1]
+    assert '<th scope="row">The person themselves</th><td class="number">11</td>' in html
+    assert '<th scope="row">An agency</th><td class="number">fewer than 5</td>' in html
+    assert "at least 50%" in html
+    assert "2 working hours" in html and "10 working hours" in html
+    events = audit_events(app, "indicators.viewed")
+    assert [(e.actor, e.detail) for e in events] == [(f"staff:{lead.id}", "quarter:2026-07-01..2026-09-30")]
+
+
+def test_the_page_in_welsh_names_the_months_in_welsh(app, known):
+    client, _ = signed_in(app, "auditor", language="cy")
+    html = html_of(client.get("/staff/indicators?period=quarter&quarter=2026-07"))
+    assert '<html lang="cy"' in html
+    assert "Gorffennaf i Fedi 2026" in html  # the month after "i" takes the soft mutation
+    assert "Ionawr i Fawrth 2026" in html and "Hydref i Ragfyr 2026" in html  # the quarters to choose from
+    assert "Dangosyddion perfformiad" in html
+
+
+def test_a_bad_period_says_so_and_shows_this_month(app, known):
+    client, _ = signed_in(app, "lead")
+    response = client.get("/staff/indicators?period=custom&from=2026-09-01&to=2026-08-01")
+    assert response.status_code == 400
+    assert "The end of the period must be on or after its start." in html_of(response)
+
+
+def test_the_csv_export_has_the_same_figures_and_is_audited(app, known):
+    app.config["INDICATOR_MIN_COUNT"] = 5
+    client, auditor = signed_in(app, "auditor")
+    response = client.get("/staff/indicators.csv?period=quarter&quarter=2026-07")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert 'filename="indicators-2026-07-01-2026-09-30.csv"' in response.headers["Content-Disposition"]
+    assert "no-store" in response.headers["Cache-Control"]
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    by_code = {row[2]: row[3] for row in rows[3:]}
+    assert by_code["received.total"] == "17"
+    assert by_code["received_by_kind.self"] == "11" and by_code["received_by_kind.agency"] == "<5"
+    assert by_code["first_contact.within_target_percent"] == ">=50"
+    assert by_code["first_contact.median_working_hours"] == "2"
+    assert by_code["closed_by_reason.moved_away"] == "<5" and by_code["closed_by_reason.no_safe_contact"] == "0"
+    assert rows[0][1] == "July to September 2026"
+    events = audit_events(app, "indicators.exported")
+    assert [(e.actor, e.detail) for e in events] == [(f"staff:{auditor.id}", "quarter:2026-07-01..2026-09-30")]
+
+
+def test_the_csv_export_in_welsh(app, known):
+    client, _ = signed_in(app, "lead", language="cy")
+    text = client.get("/staff/indicators.csv?period=month&month=2026-07").get_data(as_text=True)
+    assert "Gorffennaf 2026" in text
+
+
+def test_staff_record_whether_a_report_is_a_repeat(app, known):
+    from tests.staff_helpers import csrf_from, new_client, report_row, send_report
+    reference = send_report(new_client(app))
+    client, officer = signed_in(app, "officer")
+    page = client.get(f"/staff/cases/{reference}/repeat")
+    assert page.status_code == 200
+    saved = client.post(f"/staff/cases/{reference}/repeat", data={"csrf_token": csrf_from(page), "repeat": "yes"})
+    assert saved.status_code in (302, 303)
+    assert report_row(app, reference).repeat is True
+    assert [e.detail for e in audit_events(app, "case.repeat_marked")] == ["yes"]
+    again = client.get(f"/staff/cases/{reference}/repeat")
+    assert 'value="yes" checked' in html_of(again)
+    refused = client.post(f"/staff/cases/{reference}/repeat", data={"csrf_token": csrf_from(again)})
+    assert refused.status_code == 400 and report_row(app, reference).repeat is True

@@ -1,0 +1,247 @@
+"""Who may use which staff URL: every rule under /staff/, for nobody, an officer, a lead and an auditor.
+
+The expected roles are written out here, not read from the code: a new staff view must be added to EXPECTED
+(and so decided on) before this file passes.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from portal.store.models import AuditEvent
+from tests.staff_helpers import (
+    STORY,
+    add_staff,
+    audit_events,
+    csrf_from,
+    get_receipt,
+    html_of,
+    new_client,
+    report_row,
+    send_report,
+    signed_in,
+)
+
+OPEN = "anyone"
+CASEWORK = {"officer", "lead"}
+EVERYONE = {"officer", "lead", "auditor"}
+EXPECTED: dict[str, set[str] | str] = {
+    "staff.sign_in": OPEN, "staff.code": OPEN, "staff.enrol": OPEN, "staff.signed_out": OPEN,
+    "staff.sign_out": EVERYONE, "staff.language": EVERYONE, "staff.account": EVERYONE,
+    "staff.queue": CASEWORK, "staff.claim_case": CASEWORK, "staff.bulk_assign": CASEWORK,
+    "staff.case": CASEWORK, "staff.case_print": CASEWORK, "staff.case_contact": CASEWORK,
+    "staff.case_status": CASEWORK, "staff.case_note": CASEWORK, "staff.case_reply": CASEWORK,
+    "staff.case_repeat": CASEWORK, "staff.case_action": CASEWORK,
+    "staff.case_share": CASEWORK, "staff.case_risk": CASEWORK,
+    "staff.team": {"lead"}, "staff.team_new": {"lead"}, "staff.team_person": {"lead"}, "staff.team_action": {"lead"},
+    "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"},
+    "staff.indicators": {"lead", "auditor"}, "staff.indicators_csv": {"lead", "auditor"},
+}
+# Pages an auditor must never reach: casework, the queue, the team and settings.
+NOT_FOR_AUDITORS = {e for e, roles in EXPECTED.items() if roles != OPEN and "auditor" not in roles}
+
+
+@pytest.fixture
+def app(staff_app_factory):  # type: ignore[no-untyped-def]
+    return staff_app_factory()
+
+
+def staff_rules(app: Flask) -> list:  # type: ignore[type-arg]
+    return sorted((r for r in app.url_map.iter_rules() if r.endpoint.startswith("staff.")),
+                  key=lambda r: (r.endpoint == "staff.sign_out", r.rule))  # signing out last
+
+
+def url_for_rule(rule, reference: str, person_id: int) -> str:  # type: ignore[no-untyped-def]
+    """The rule with real values: a real report, a real account, and the harmless team action."""
+    url = re.sub(r"<int(?:\([^)]*\))?:person_id>", str(person_id), rule.rule.replace("<reference>", reference))
+    url = url.replace("<action>", "unlock")
+    assert "<" not in url, f"a new URL variable in {rule.rule}: give it a real value here"
+    return url
+
+
+def test_every_staff_view_declares_who_may_use_it(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("staff.")}
+    missing = [e for e in endpoints if not hasattr(app.view_functions[e], "staff_roles")]
+    assert not missing, f"staff views without allow(): {missing}"
+    assert endpoints == set(EXPECTED), "a staff view was added or removed: decide its roles in EXPECTED"
+    for endpoint, expected in EXPECTED.items():
+        roles = app.view_functions[endpoint].staff_roles
+        assert roles == ({"anyone"} if expected == OPEN else expected), endpoint
+
+
+def test_only_the_sign_in_pages_are_open(app):
+    open_endpoints = {e for e, view in app.view_functions.items()
+                      if e.startswith("staff.") and getattr(view, "staff_roles", None) == {"anyone"}}
+    assert open_endpoints == {"staff.sign_in", "staff.code", "staff.enrol", "staff.signed_out"}
+
+
+def test_a_staff_view_without_allow_is_refused_to_everyone(staff_app_factory):
+    app = staff_app_factory()
+    app.add_url_rule("/staff/forgotten", "staff.forgotten", lambda: "case content")
+    client, _ = signed_in(app, "lead")
+    response = client.get("/staff/forgotten")
+    assert response.status_code == 403 and "case content" not in html_of(response)
+    assert new_client(app).get("/staff/forgotten").status_code == 403
+
+
+@pytest.fixture
+def world(app):  # type: ignore[no-untyped-def]
+    """A real report (whose reporter took a receipt, so the reply page exists), and a member of staff the team
+    pages can point at."""
+    reporter = new_client(app)
+    reference = send_report(reporter)
+    get_receipt(reporter)
+    target = add_staff(app, "officer")
+    return reference, target.id
+
+
+def check_matrix(app: Flask, client, role: str | None, reference: str,
+                 person_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """GET (and POST, with a valid CSRF token) every staff rule; returns a line per visit for the report."""
+    seen = []
+    token_page = "/staff/account" if role else "/staff/sign-in"
+    for rule in staff_rules(app):
+        url = url_for_rule(rule, reference, person_id)
+        expected = EXPECTED[rule.endpoint]
+        allowed = expected == OPEN or (role is not None and role in expected)
+        for method in ("GET", "POST"):
+            if method not in rule.methods:
+                continue
+            if method == "GET":
+                response = client.get(url)
+            else:
+                token = csrf_from(client.get(token_page))
+                response = client.post(url, data={"csrf_token": token})
+            status = response.status_code
+            seen.append(f"{role} {method} {url} {status}")
+            where = f"{role} {method} {url}: {status}"
+            if expected == OPEN:
+                assert status in {200, 303, 400}, where
+            elif role is None:
+                assert status != 200, where
+                if method == "GET":
+                    assert status == 302, where
+                    assert response.headers["Location"].startswith("/staff/sign-in?next="), where
+                else:
+                    assert status == 401, where
+            elif not allowed:
+                assert status == 403, where
+            elif method == "GET":
+                assert status == 200, where
+            else:
+                assert status in {303, 400}, where  # done, or refused as an empty form: never 401/403
+    return seen
+
+
+def test_anonymous_visitors_reach_only_the_sign_in_pages(app, world):
+    reference, person_id = world
+    check_matrix(app, new_client(app), None, reference, person_id)
+
+
+def test_anonymous_posts_without_a_token_are_refused(app, world):
+    reference, person_id = world
+    client = new_client(app)
+    for rule in staff_rules(app):
+        if "POST" in rule.methods:
+            response = client.post(url_for_rule(rule, reference, person_id), data={})
+            assert response.status_code in {400, 401}, rule.rule
+    assert not audit_events(app)
+
+
+@pytest.mark.parametrize("role", ["officer", "lead", "auditor"])
+def test_each_role_reaches_exactly_its_pages(app, world, role):
+    reference, person_id = world
+    client, _account = signed_in(app, role)
+    check_matrix(app, client, role, reference, person_id)
+
+
+def test_an_auditor_cannot_open_a_case_by_typing_its_reference(app, world):
+    reference, _person_id = world
+    client, _auditor = signed_in(app, "auditor")
+    report = report_row(app, reference)
+    for path in ("", "/print", "/contact", "/status", "/note", "/action", "/share", "/risk"):
+        response = client.get(f"/staff/cases/{reference}{path}")
+        html = html_of(response)
+        assert response.status_code == 403 and "You cannot see this page" in html, path
+        assert STORY not in html and "Safe-contact profile" not in html
+    with app.extensions["sessionmaker"]() as s:
+        assert not s.scalars(select(AuditEvent).where(AuditEvent.report_id == report.id)).all()
+    for page in ("/staff/", "/staff/team", "/staff/team/new", "/staff/settings"):
+        assert client.get(page).status_code == 403, page
+    assert client.get("/staff/audit").status_code == 200
+
+
+def test_an_officer_cannot_manage_the_team_or_read_the_audit_log(app, world):
+    _reference, person_id = world
+    client, _officer = signed_in(app, "officer")
+    for page in ("/staff/team", "/staff/team/new", f"/staff/team/{person_id}", "/staff/settings", "/staff/audit"):
+        assert client.get(page).status_code == 403, page
+    token = csrf_from(client.get("/staff/account"))
+    for action in ("deactivate", "reset-password", "reset-code", "unlock"):
+        assert client.post(f"/staff/team/{person_id}/{action}", data={"csrf_token": token}).status_code == 403
+    assert client.post(f"/staff/team/{person_id}", data={"csrf_token": token, "role": "lead"}).status_code == 403
+    assert not audit_events(app, "staff.deactivate")
+
+
+def test_a_lead_reaches_team_settings_and_audit(app, world):
+    _reference, person_id = world
+    client, _lead = signed_in(app, "lead")
+    for page in ("/staff/team", "/staff/team/new", f"/staff/team/{person_id}", "/staff/settings", "/staff/audit"):
+        assert client.get(page).status_code == 200, page
+
+
+def test_the_navigation_offers_only_what_the_role_may_use(app):
+    expectations = {"officer": {"/staff/"}, "lead": {"/staff/", "/staff/team", "/staff/settings", "/staff/audit"},
+                    "auditor": {"/staff/audit"}}
+    for role, links in expectations.items():
+        client, _ = signed_in(app, role)
+        html = html_of(client.get("/staff/account"))
+        nav = html[html.index('class="staff-nav"'):html.index("</nav>")]
+        for link in ("/staff/", "/staff/team", "/staff/settings", "/staff/audit"):
+            assert (f'href="{link}"' in nav) == (link in links), (role, link)
+
+
+@pytest.mark.parametrize("path", ["/staff/team/99999999999999999999", "/staff/audit?page=99999999999999999999"])
+def test_absurd_numbers_in_urls_are_not_server_errors(app, path):
+    client, _lead = signed_in(app, "lead")
+    response = client.get(path)  # the test app re-raises a server error instead of showing a 500 page
+    assert response.status_code in {200, 404}, path
+
+
+def test_every_staff_page_that_shows_sealed_content_writes_its_audit_row_first(app):
+    """Walk every staff GET (as a lead, who may see everything): wherever a page shows anything that was
+    sealed (the report, a note, a message), a `case.opened` row for that case was written by that request."""
+    from tests.staff_helpers import post_form, reporter_with_receipt, write
+    reporter, reference, _receipt = reporter_with_receipt(app)
+    secret_message = "A message only the team key opens"
+    assert write(reporter, secret_message).status_code == 303
+    client, lead = signed_in(app, "lead")
+    secret_note = "A note only the team key opens"
+    assert post_form(client, f"/staff/cases/{reference}/note", {"text": secret_note}).status_code == 303
+    report_id = report_row(app, reference).id
+    sealed_texts = (STORY, secret_note, secret_message, "07700 900982")
+    showing = set()
+    for rule in staff_rules(app):
+        if "GET" not in rule.methods or rule.endpoint in {"staff.signed_out"}:
+            continue
+        before = len([e for e in audit_events(app, "case.opened") if e.report_id == report_id])
+        response = client.get(url_for_rule(rule, reference, lead.id))
+        html = html_of(response)
+        if any(text in html for text in sealed_texts):
+            showing.add(rule.endpoint)
+            after = [e for e in audit_events(app, "case.opened") if e.report_id == report_id]
+            assert len(after) == before + 1 and after[-1].actor == lead.actor, rule.rule
+    # The walk really reached the pages that open a case, the reply page among them.
+    assert {"staff.case", "staff.case_print", "staff.case_contact", "staff.case_reply"} <= showing, showing
+
+
+@pytest.mark.parametrize("path", ["/staff/sign-in", "/staff/settings", "/staff/team/new", "/staff/account"])
+def test_head_on_a_staff_form_page_is_a_get(app, path):
+    client, _lead = signed_in(app, "lead")
+    before = len(audit_events(app))
+    assert client.head(path).status_code == client.get(path).status_code == 200, path
+    assert len(audit_events(app)) == before
+    assert new_client(app).head("/staff/settings").status_code == 302  # signed out: sign in, as for GET

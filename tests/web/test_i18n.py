@@ -1,0 +1,87 @@
+"""Welsh at parity: catalogue integrity, plurals, locale selection, Welsh dates."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+from flask_babel import force_locale, gettext, ngettext
+
+from tests.conftest import open_all
+
+PO = Path(__file__).resolve().parents[2] / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def welsh_catalogue():
+    with PO.open("rb") as handle:
+        return read_po(handle, locale="cy")
+
+
+def test_welsh_has_six_plural_forms():
+    assert welsh_catalogue().num_plurals == 6
+
+
+def test_every_welsh_entry_keeps_its_placeholders():
+    for message in welsh_catalogue():
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = set(PLACEHOLDER.findall(ids[0]))
+        for string in strings:
+            assert set(PLACEHOLDER.findall(string)) == wanted, (message.id, string)
+
+
+def test_shift_countdown_is_a_real_welsh_plural(app):
+    with app.test_request_context("/cy/"):
+        with force_locale("cy"):
+            two = ngettext("Press Shift %(num)d more time to leave this page.",
+                           "Press Shift %(num)d more times to leave this page.", 2)
+            one = ngettext("Press Shift %(num)d more time to leave this page.",
+                           "Press Shift %(num)d more times to leave this page.", 1)
+    assert "2" in two and "1" in one and "Press" not in two + one
+
+
+def test_welsh_pages_are_welsh(client):
+    html = client.get("/cy/tell-us/you").get_data(as_text=True)
+    assert 'lang="cy"' in html[:100]
+    with client.application.test_request_context("/cy/"), force_locale("cy"):
+        assert gettext("Tell us what is happening") in html
+        assert gettext("Tell us what is happening") != "Tell us what is happening"
+
+
+def test_unknown_browser_language_falls_back_to_english(client):
+    html = client.get("/", headers={"Accept-Language": "fr-FR, de;q=0.8"}).get_data(as_text=True)
+    assert 'lang="en"' in html[:100]
+
+
+def test_no_state_from_cookie_or_query_changes_the_language(client):
+    client.set_cookie("lang", "cy")
+    html = client.get("/en/?lang=cy").get_data(as_text=True)
+    assert 'lang="en"' in html[:100]
+
+
+def test_welsh_confirmation_gives_the_day_in_welsh(app, client, reporter):
+    reporter.send({"contact_methods": ["call"], "phone_call": "01632 960001"}, lang="cy")
+    html = client.get("/cy/sent").get_data(as_text=True)
+    english_days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    assert not any(day in html for day in english_days)
+    assert open_all(app)[0]["row"].contact_language == "cy"  # defaults to the page's language
+
+
+def test_percent_signs_survive_translation_in_both_languages(client):
+    assert "400%" in client.get("/en/accessibility").get_data(as_text=True)
+    assert "400%" in client.get("/cy/accessibility").get_data(as_text=True)
+
+
+def test_welsh_error_pages_say_error_in_welsh(reporter):
+    html = reporter.send({"contact_methods": ["call"]}, lang="cy").get_data(as_text=True)
+    assert "<title>Gwall:" in html and "Error:" not in html
+
+
+def test_welsh_yes_no_answers_follow_each_questions_verb(client):
+    html = client.get("/cy/tell-us/you").get_data(as_text=True)
+    for answer in ("Oes", "Nac oes", "Ydw", "Nac ydw", "Cewch", "Na chewch", "Ydy", "Nac ydy"):
+        assert f">{answer}</label>" in html, answer
+    assert ">Yes</label>" in client.get("/en/tell-us/you").get_data(as_text=True)
