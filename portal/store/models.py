@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, false, text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -24,6 +37,8 @@ SEALED_TO_TEAM = "team"
 SEALED_TO_RECEIPT = "receipt"
 REPORT_PURPOSE = "report"
 MESSAGE_PURPOSE = "message"
+PROFILE_PURPOSE = "profile"
+CONTACT_PURPOSE = "contact"
 
 
 def team_sealed(*, purpose: str = "", purpose_column: str = "", key_column: str = "key_id",
@@ -63,7 +78,25 @@ class Report(Base):
     contacted: Mapped[bool] = mapped_column(Boolean, default=False)
     # The team has been e-mailed that this report arrived (portal notify); never says anything else.
     announced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the person at risk was first reached (spoke to them, a message to their own safe details, a receipt
+    # reply they have read, or through the referrer as the referrer said): not contact with a reporter.
     first_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The safe-contact issue's clock. `first_contact_due` follows the person's safe windows; `target_due` is the
+    # working-day target it started from; `due_basis` says which ("target" or "window"); `out_of_hours`: no
+    # safe window lies in working hours. `clock`: "reach" (reach the person at risk) or "triage" (no safe way
+    # to reach them: an officer records what was done instead). `approach`: how the person may be approached,
+    # "direct", "via_referrer", "not_at_all" or "unknown" (a neighbour's report: their safe ways are not known).
+    # `contacted` is the queue's sort key: the first-contact clock has stopped (reached, or triaged).
+    target_due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    due_basis: Mapped[str] = mapped_column(String(8), default="target", server_default="target")
+    out_of_hours: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    clock: Mapped[str] = mapped_column(String(8), default="reach", server_default="reach")
+    approach: Mapped[str] = mapped_column(String(16), default="direct", server_default="direct")
+    triaged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reporter_contacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # An officer marked it urgent (like danger now, it sorts first); the on-call address has been told.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    urgent_announced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     close_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -87,11 +120,13 @@ class Report(Base):
         Index("ix_report_overdue", "is_open", "contacted", "first_contact_due"),
         Index("ix_report_unannounced", "id", sqlite_where=text("announced = 0"),
               postgresql_where=text("NOT announced")),
+        Index("ix_report_urgent_unannounced", "id", sqlite_where=text("band = 0 AND urgent_announced = 0"),
+              postgresql_where=text("band = 0 AND NOT urgent_announced")),
     )
 
 
-def band_for(danger_now: bool, children: bool) -> int:
-    return 0 if danger_now else (1 if children else 2)
+def band_for(danger_now: bool, children: bool, urgent: bool = False) -> int:
+    return 0 if danger_now or urgent else (1 if children else 2)
 
 
 class AuditEvent(Base):
@@ -140,7 +175,8 @@ class StaffUser(Base):
 
 
 class ContactAttempt(Base):
-    """One attempt to reach the person (or, for a concerned reporter, the reporter). No content."""
+    """One attempt at contact: with the person at risk (directly, or through the referrer as the referrer said)
+    or with the reporter. Codes only, and the sealed reason when it was outside the person's safe windows."""
 
     __tablename__ = "contact_attempt"
 
@@ -151,6 +187,12 @@ class ContactAttempt(Base):
     method: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str] = mapped_column(String(24))
     profile_checked: Mapped[bool] = mapped_column(Boolean)
+    party: Mapped[str] = mapped_column(String(16), default="person", server_default="person")  # person | reporter
+    # | via_reporter (the person at risk, through the referring worker or trusted person, as was asked)
+    reached: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # the person at risk
+    outside_window: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    sealed: Mapped[bytes | None] = team_sealed(purpose=CONTACT_PURPOSE, nullable=True)  # the recorded reason
 
 
 class CaseEntry(Base):
@@ -218,6 +260,8 @@ class Message(Base):
     language: Mapped[str] = mapped_column(String(2))  # en | cy: what it is written in
     # From the reporter: a caseworker has opened the case since. From the team: the reporter has seen it.
     seen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # From the team: when the reporter first read it (a reply counts as reaching them from then on).
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # From the reporter: counted in a content-free e-mail to the team (portal notify).
     announced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # SHA-256 of the reporter's one-time form key: a double tap stores one message.
@@ -231,6 +275,43 @@ class Message(Base):
               postgresql_where=text("from_reporter AND NOT seen")),
         Index("ix_message_unannounced", "id", sqlite_where=text("from_reporter = 1 AND announced = 0"),
               postgresql_where=text("from_reporter AND NOT announced")),
+        # Replies read by the reporter, for the first-contact clock (a reply counts once read).
+        Index("ix_message_read_reply", "report_id", sqlite_where=text("from_reporter = 0 AND seen_at IS NOT NULL"),
+              postgresql_where=text("NOT from_reporter AND seen_at IS NOT NULL")),
+    )
+
+
+class ContactProfile(Base):
+    """A new version of someone's safe-contact profile (methods, details, windows, voicemail, cover name, check
+    question, what-ifs), written by staff when the person tells them, or by the reporter with their receipt.
+    The report's own answers are version 1; each change adds a row, sealed like the report. `about` is the
+    person at risk or the reporter (a neighbour, a referring worker). A reporter's change carries the due time
+    worked out from it (the public side can seal but not open, so it works this out while it holds the text);
+    the triage side applies it (`applied`) and shows the change until a caseworker has seen it (`seen`)."""
+
+    __tablename__ = "contact_profile"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # random UUID; bound into the seal
+    report_id: Mapped[str] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    about: Mapped[str] = mapped_column(String(8))  # person | reporter
+    version: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)  # None: the reporter
+    seen: Mapped[bool] = mapped_column(Boolean, default=True)
+    applied: Mapped[bool] = mapped_column(Boolean, default=True)
+    due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    due_basis: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    out_of_hours: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    key_id: Mapped[str] = mapped_column(String(16))
+    sealed: Mapped[bytes] = team_sealed(purpose=PROFILE_PURPOSE)
+    reporter_sealed: Mapped[bytes | None] = receipt_sealed()
+
+    __table_args__ = (
+        UniqueConstraint("report_id", "about", "version", name="uq_contact_profile_version"),
+        Index("ix_contact_profile_unseen", "report_id", sqlite_where=text("seen = 0"),
+              postgresql_where=text("NOT seen")),
+        Index("ix_contact_profile_unapplied", "report_id", sqlite_where=text("applied = 0"),
+              postgresql_where=text("NOT applied")),
     )
 
 

@@ -71,7 +71,7 @@ def usage(dbs: Session) -> Counter[str]:
     counts: Counter[str] = Counter()
     for table in sealed_tables():
         key = getattr(table.model, table.key_column)
-        for key_id, n in dbs.execute(select(key, func.count()).group_by(key)):
+        for key_id, n in dbs.execute(select(key, func.count()).where(key.is_not(None)).group_by(key)):
             counts[key_id] += n
     return counts
 
@@ -81,7 +81,8 @@ def usage_by_table(dbs: Session) -> dict[str, Counter[str]]:
     result: dict[str, Counter[str]] = {}
     for table in sealed_tables():
         key = getattr(table.model, table.key_column)
-        result[table.name] = Counter({k: n for k, n in dbs.execute(select(key, func.count()).group_by(key))})
+        result[table.name] = Counter(dict(dbs.execute(select(key, func.count()).where(key.is_not(None))
+                                                      .group_by(key)).all()))
     return result
 
 
@@ -108,8 +109,8 @@ def _reseal_table(maker: sessionmaker[Session], table: SealedTable, opener: Open
                     old = getattr(row, column)
                     if old is None:
                         continue
-                    purpose = _purpose(row, fixed, from_column)
-                    values[column] = sealer.seal(opener.open(old, purpose, row.id), purpose, row.id)
+                    purpose, record_id = _purpose(row, fixed, from_column), str(row.id)
+                    values[column] = sealer.seal(opener.open(old, purpose, record_id), purpose, record_id)
                 result = dbs.execute(update(model).where(model.id == row.id, key == row.old_key).values(**values))
                 done += changed(result)
             dbs.commit()

@@ -56,7 +56,8 @@ def key_ids(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
     with dbs(app) as s:
         for table in sealed_tables():
             for row in s.execute(select(table.model.id, getattr(table.model, table.key_column))):
-                found[f"{table.name}:{row[0]}"] = row[1]
+                if row[1] is not None:  # a row with nothing sealed in it (an attempt with no reason)
+                    found[f"{table.name}:{row[0]}"] = row[1]
         found.update({r.reference: r.key_id for r in s.scalars(select(Report))})
     return found
 

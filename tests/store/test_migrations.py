@@ -1,0 +1,95 @@
+"""Migrations upgrade a populated database (on SQLite, and on PostgreSQL in the PostgreSQL pass)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from sqlalchemy import create_engine, text
+
+from portal.store.db import alembic_config
+from tests.conftest import make_app
+
+ARRIVED = datetime(2026, 11, 30, 9, 30, tzinfo=timezone.utc)  # a Monday morning
+REPORT = ("id, reference, received_at, first_contact_due, reporter_kind, danger_now, children, contact_language, "
+          "no_contact, status, is_open, band, contacted, first_contact_at, idempotency_hash, key_id, sealed")
+
+
+def _report(conn: Any, n: int, kind: str, *, no_contact: bool = False, contacted: bool = False,
+            danger: bool = False) -> str:
+    rid = f"report-{n}"
+    conn.execute(text(f"INSERT INTO report ({REPORT}) VALUES (:id, :ref, :at, :due, :kind, :danger, false, 'en', "
+                      ":nc, 'contact_attempted', true, :band, :contacted, :first, :key, 'k', :sealed)"),
+                 {"id": rid, "ref": f"REF{n}-AAAA", "at": ARRIVED, "due": ARRIVED + timedelta(hours=7), "kind": kind,
+                  "danger": danger, "nc": no_contact, "band": 0 if danger else 2, "contacted": contacted,
+                  "first": ARRIVED + timedelta(hours=1) if contacted else None, "key": f"{n}" * 64, "sealed": b"x"})
+    return rid
+
+
+def _attempt(conn: Any, rid: str, method: str, outcome: str, hours: int) -> None:
+    conn.execute(text("INSERT INTO contact_attempt (report_id, at, staff_id, method, outcome, profile_checked) "
+                      "VALUES (:rid, :at, 1, :method, :outcome, true)"),
+                 {"rid": rid, "at": ARRIVED + timedelta(hours=hours), "method": method, "outcome": outcome})
+
+
+def test_0006_recomputes_the_clock_from_what_was_recorded(instance: Path):
+    app = make_app()
+    url = app.config["DATABASE_URL"]
+    command.downgrade(alembic_config(url), "0005")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO staff_user (id, email, name, role, language, password_hash, totp_secret, "
+                          "totp_enrolled, totp_last_step, active, session_epoch, created_at) VALUES (1, 'o@x.org', "
+                          "'O', 'officer', 'en', 'h', 's', true, 0, true, 0, :at)"), {"at": ARRIVED})
+        spoke = _report(conn, 1, "self", contacted=True)
+        _attempt(conn, spoke, "call", "no_answer", 1)
+        _attempt(conn, spoke, "call", "spoke", 2)
+        neighbour = _report(conn, 2, "concerned", contacted=True)
+        _attempt(conn, neighbour, "email", "message_sent", 1)  # e-mailing the neighbour stopped the old clock
+        agency = _report(conn, 3, "agency", no_contact=True, contacted=True, danger=True)
+        _attempt(conn, agency, "referrer", "spoke", 3)
+        quiet = _report(conn, 4, "self", no_contact=True)
+        replied = _report(conn, 5, "self", contacted=True)
+        _attempt(conn, replied, "message", "message_sent", 1)  # a reply: counts once read
+        conn.execute(text("INSERT INTO conversation (id, report_id, lookup, public_key, created_at, contact_tried) "
+                          "VALUES ('c5', :rid, 'l5', :pk, :at, true)"), {"rid": replied, "pk": b"p", "at": ARRIVED})
+        conn.execute(text("INSERT INTO message (id, conversation_id, report_id, at, from_reporter, staff_id, language,"
+                          " seen, announced, key_id, sealed) VALUES ('m5', 'c5', :rid, :at, false, 1, 'en', true, true,"
+                          " 'k', :s)"), {"rid": replied, "at": ARRIVED + timedelta(hours=1), "s": b"x"})
+        unread = _report(conn, 6, "self", contacted=True)
+        _attempt(conn, unread, "message", "message_sent", 1)
+        conn.execute(text("INSERT INTO conversation (id, report_id, lookup, public_key, created_at, contact_tried) "
+                          "VALUES ('c6', :rid, 'l6', :pk, :at, true)"), {"rid": unread, "pk": b"p", "at": ARRIVED})
+        conn.execute(text("INSERT INTO message (id, conversation_id, report_id, at, from_reporter, staff_id, language,"
+                          " seen, announced, key_id, sealed) VALUES ('m6', 'c6', :rid, :at, false, 1, 'en', false, "
+                          "true, 'k', :s)"), {"rid": unread, "at": ARRIVED + timedelta(hours=1), "s": b"x"})
+    command.upgrade(alembic_config(url), "head")
+    with engine.connect() as conn:
+        rows = {r.id: r for r in conn.execute(text(
+            "SELECT id, contacted, first_contact_at, target_due, first_contact_due, clock, approach, no_contact, "
+            "reporter_contacted_at, urgent_announced FROM report"))}
+        attempts = conn.execute(text("SELECT report_id, method, party, reached FROM contact_attempt ORDER BY id")).all()
+    engine.dispose()
+
+    def at(value: Any) -> datetime | None:
+        if value is None:
+            return None
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+    assert at(rows[spoke].first_contact_at) == ARRIVED + timedelta(hours=2) and rows[spoke].contacted
+    assert not rows[neighbour].contacted and rows[neighbour].first_contact_at is None  # only the neighbour
+    assert at(rows[neighbour].reporter_contacted_at) == ARRIVED + timedelta(hours=1)
+    assert (rows[neighbour].clock, rows[neighbour].approach) == ("triage", "unknown")
+    assert (rows[agency].approach, bool(rows[agency].no_contact)) == ("via_referrer", False)
+    assert at(rows[agency].first_contact_at) == ARRIVED + timedelta(hours=3)  # through the referrer, as asked
+    assert (rows[quiet].clock, rows[quiet].approach, rows[quiet].contacted) == ("triage", "not_at_all", False)
+    assert rows[replied].contacted and at(rows[replied].first_contact_at) == ARRIVED + timedelta(hours=1)
+    assert not rows[unread].contacted  # a reply nobody has read has not reached anyone
+    assert all(at(r.target_due) == at(r.first_contact_due) for r in rows.values())
+    assert all(r.urgent_announced for r in rows.values())  # nothing old is sent to the on-call address
+    parties = {(rid, method): (party, bool(reached)) for rid, method, party, reached in attempts if method != "call"}
+    assert parties[(neighbour, "email")] == ("reporter", False)
+    assert parties[(agency, "referrer")] == ("via_reporter", True)
+    assert parties[(replied, "message")] == ("person", False)
