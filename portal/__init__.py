@@ -76,6 +76,7 @@ def configure(app: Flask, settings: Settings, overrides: dict[str, Any]) -> None
               "password": settings.smtp_password, "starttls": settings.smtp_starttls},
         MAIL_FROM=settings.mail_from,
         NOTIFY_TO=settings.notify_to,
+        ONCALL_TO=settings.oncall_to,
         BASE_URL=settings.base_url,
         SERVE=settings.serve,
         SESSION_COOKIE_NAME="s",  # neutral: a cookie list should not name the service

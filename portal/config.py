@@ -81,6 +81,7 @@ class Settings:
     smtp_starttls: bool = False
     mail_from: str = ""
     notify_to: str = ""
+    oncall_to: str = ""  # urgent reports, at any hour: a separate address from the team's
     base_url: str = "http://127.0.0.1:5000"
     # Which side this process serves: "all" (development), "public" (internet-facing: no /staff/ at all)
     # or "staff" (the triage host: /staff/ only, with the private keys).
@@ -142,6 +143,7 @@ class Settings:
             smtp_starttls=_flag("SMTP_STARTTLS", False),
             mail_from=_env("MAIL_FROM", "") or "",
             notify_to=_env("NOTIFY_TO", "") or "",
+            oncall_to=_env("ONCALL_TO", "") or "",
             base_url=(_env("BASE_URL", cls.base_url) or cls.base_url).rstrip("/"),
             # Production must choose: unset means "public", so a forgotten setting never exposes /staff/.
             serve=(_env("SERVE") or ("all" if environment != "production" else "public")).lower(),

@@ -109,7 +109,7 @@ def staff_app_factory(instance: Path, staff_template: tuple[Path, Any],
         app.jinja_env.bytecode_cache = TEMPLATE_CACHE
         same_keys = Path(app.config["PRIVATE_KEY_DIR"] or "/nonexistent").resolve() == keys.resolve()
         if same_keys and app.config["KEY_PASSPHRASE"] == DEV_PASSPHRASE:
-            from portal.casework.cases import _key_files_stamp
+            from portal.casework.common import key_files_stamp as _key_files_stamp
             app.extensions["opener"] = opener  # the same key files, already unwrapped
             app.extensions["opener_stamp"] = _key_files_stamp(keys)
         return app

@@ -1,43 +1,32 @@
-"""Working a case: opening it (decrypted for one request, audited first), the status workflow, contact
-attempts that stop the first-contact clock, and sealed entries (notes, risk checklists, actions, sharing).
+"""Working a case: opening it (decrypted for one request, audited first), the status workflow, sealed entries
+(notes, risk checklists, actions, sharing, triage decisions) and marking a case urgent. Contact attempts and
+safe-contact profiles are portal/casework/contact.py.
 
 Everything anyone typed about a case is sealed to the public key like the report itself; the plaintext
 columns hold only codes, dates and counts (docs/data-map.md).
 """
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from pathlib import Path
+from datetime import date
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.casework.common import CaseUnavailable, NotAllowed, audit, now, opened_json, opener, warn_unopened
+from portal.casework.contact import TRIAGE_DECISIONS, Profile, load_profiles, mark_profile_changes_seen
 from portal.casework.queue import STATUSES
-from portal.crypto.keys import KeyFileError, load_private_keys
-from portal.crypto.sealing import Opener, Unopened, try_open
+from portal.crypto.sealing import Unopened, try_open
 from portal.intake import conversations
-from portal.intake.conversations import note_contact_attempt
 from portal.intake.reports import PURPOSE as REPORT_PURPOSE
 from portal.intake.reports import ReportNotStored, current_sealer
-from portal.store.models import AuditEvent, CaseEntry, ContactAttempt, Report, StaffUser
+from portal.store.models import CONTACT_PURPOSE, CaseEntry, ContactAttempt, Report, StaffUser, band_for
 
 CLOSE_REASONS = ("support_in_place", "declined", "no_safe_contact", "moved_away", "another_agency",
                  "not_domestic_abuse", "duplicate")
-OUTCOMES = ("spoke", "no_answer", "voicemail", "message_sent", "someone_else", "not_safe_now", "wrong_details")
-ENTRY_KINDS = ("note", "risk", "action", "share")
-
-
-class CaseUnavailable(Exception):
-    """The private key is not here or will not open: this host cannot show case content."""
-
-
-class NotAllowed(Exception):
-    """The change is not allowed in the case's current state, or breaks a safety rule."""
+ENTRY_KINDS = ("note", "risk", "action", "share", "triage")
 
 
 @dataclass
@@ -56,121 +45,50 @@ class OpenedCase:
     unopened: Unopened | None
     entries: list[OpenedEntry]
     conversation: conversations.TeamView | None
-
-
-def opener() -> Opener:
-    """The private keys, unwrapped once per process (Argon2id is slow on purpose); case content is
-    decrypted per request and never cached."""
-    directory = current_app.config.get("PRIVATE_KEY_DIR")
-    passphrase = current_app.config.get("KEY_PASSPHRASE")
-    cached = current_app.extensions.get("opener")
-    # Unwrapped again only when the key files change (`portal keys rotate` or `retire`), not per request.
-    stamp = _key_files_stamp(Path(directory)) if directory else None
-    if cached is not None and current_app.extensions.get("opener_stamp") == stamp:
-        return cached
-    if not directory or not passphrase:
-        raise CaseUnavailable("no private keys on this host")
-    try:
-        keys = load_private_keys(Path(directory), passphrase)
-    except KeyFileError as exc:
-        raise CaseUnavailable("private keys will not open") from exc
-    if not keys:
-        raise CaseUnavailable("no private keys on this host")
-    current_app.extensions["opener"] = Opener(keys)
-    current_app.extensions["opener_stamp"] = stamp
-    return current_app.extensions["opener"]
-
-
-def _key_files_stamp(directory: Path) -> tuple[tuple[str, float], ...]:
-    try:
-        return tuple(sorted((p.name, p.stat().st_mtime) for p in directory.glob("*.private.json")))
-    except OSError:
-        return ()
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def audit(dbs: Session, staff: StaffUser, action: str, report: Report | None = None, detail: str = "") -> None:
-    dbs.add(AuditEvent(at=_now(), actor=f"staff:{staff.id}", action=action,
-                       report_id=report.id if report else None, detail=detail))
-
-
-def _json(opened: bytes | Unopened) -> dict[str, Any]:
-    return json.loads(opened.decode("utf-8")) if isinstance(opened, bytes) else {}
-
-
-def _warn_unopened(what: str, opened: bytes | Unopened) -> None:
-    if isinstance(opened, Unopened):
-        current_app.logger.warning("a sealed %s would not open here (%s)", what,
-                                   "key not here" if opened.missing_key else "does not open")
+    profiles: dict[str, Profile]  # the current safe-contact profile of the person at risk and of the reporter
 
 
 def open_case(dbs: Session, report: Report, staff: StaffUser, view: str, *, with_entries: bool = True,
               with_conversation: bool = True, mark_seen: bool = False) -> OpenedCase:
-    """Decrypt a report, its entries and its conversation for this request. The audit event is committed
-    first, so even a failed opening leaves its trace: every page that shows sealed content comes here."""
+    """Decrypt a report, its profiles, entries and conversation for this request. The audit event is committed
+    first, so even a failed opening leaves its trace: every page that shows sealed content comes here. A
+    caseworker's view (`mark_seen`) clears the queue's flags for new messages and changed profiles."""
     audit(dbs, staff, "case.opened", report, detail=view)
     dbs.commit()
     keys = opener()
     opened = try_open(keys, report.sealed, REPORT_PURPOSE, report.id)
-    _warn_unopened("report", opened)
+    warn_unopened("report", opened)
+    content = opened_json(opened)
     entries = []
     if with_entries:
         names = {s.id: s.name or s.email for s in dbs.scalars(select(StaffUser))}
         for entry in dbs.scalars(select(CaseEntry).where(CaseEntry.report_id == report.id)
                                  .order_by(CaseEntry.at.desc())):
             sealed_entry = try_open(keys, entry.sealed, entry.kind, entry.id)
-            _warn_unopened("case entry", sealed_entry)
-            entries.append(OpenedEntry(entry, names.get(entry.staff_id, "?"), _json(sealed_entry),
+            warn_unopened("case entry", sealed_entry)
+            entries.append(OpenedEntry(entry, names.get(entry.staff_id, "?"), opened_json(sealed_entry),
                                        sealed_entry if isinstance(sealed_entry, Unopened) else None))
     conversation = conversations.team_view(dbs, report, keys, mark_seen) if with_conversation else None
-    return OpenedCase(_json(opened), opened if isinstance(opened, Unopened) else None, entries, conversation)
+    profiles = load_profiles(dbs, report, content, keys)
+    if mark_seen:
+        mark_profile_changes_seen(dbs, report)
+        dbs.commit()
+    return OpenedCase(content, opened if isinstance(opened, Unopened) else None, entries, conversation, profiles)
 
 
-def contact_attempts(dbs: Session, report: Report) -> list[tuple[ContactAttempt, str]]:
+def contact_attempts(dbs: Session, report: Report) -> list[tuple[ContactAttempt, str, str | None]]:
+    """Every attempt, newest first, with who made it and the reason recorded for one outside a safe window
+    (opened here: call this only after `open_case` has audited the opening)."""
     rows = dbs.execute(select(ContactAttempt, StaffUser.name).join(StaffUser, StaffUser.id == ContactAttempt.staff_id)
                        .where(ContactAttempt.report_id == report.id).order_by(ContactAttempt.at.desc())).all()
-    return [(row[0], row[1]) for row in rows]
-
-
-def safe_methods(report: Report, content: dict[str, Any]) -> list[str]:
-    """The ways of contact the report marked safe (plus the referring worker, for an agency referral). None
-    at all if the report would not open: a profile nobody can read marks nothing safe."""
-    if not content:
-        return []
-    methods = [m for m in content.get("answers", {}).get("contact_methods", []) if m != "none"]
-    if report.reporter_kind == "agency":
-        methods.append("referrer")
-    return methods
-
-
-def record_contact(dbs: Session, report: Report, staff: StaffUser, content: dict[str, Any], *, method: str,
-                   outcome: str, profile_checked: bool) -> ContactAttempt:
-    """Log a contact attempt. Only a method marked safe, only after re-checking the profile. The first
-    attempt, successful or not, stops the first-contact clock."""
-    if method not in safe_methods(report, content):
-        raise NotAllowed("method not marked safe")
-    if not profile_checked:
-        raise NotAllowed("profile not re-checked")
-    if outcome not in OUTCOMES:
-        raise NotAllowed("unknown outcome")
-    now = _now()
-    attempt = ContactAttempt(report_id=report.id, at=now, staff_id=staff.id, method=method, outcome=outcome,
-                             profile_checked=True)
-    dbs.add(attempt)
-    if not report.contacted:
-        report.contacted = True
-        report.first_contact_at = now
-    if report.status == "new":
-        report.status = "in_contact" if outcome == "spoke" else "contact_attempted"
-    elif report.status == "contact_attempted" and outcome == "spoke":
-        report.status = "in_contact"
-    note_contact_attempt(dbs, report.id)  # the reporter's page may say someone tried (never how or when)
-    audit(dbs, staff, "case.contact_recorded", report, detail=f"{method}:{outcome}")
-    dbs.commit()
-    return attempt
+    found: list[tuple[ContactAttempt, str, str | None]] = []
+    for attempt, name in rows:
+        reason = None
+        if attempt.sealed is not None:
+            opened = try_open(opener(), attempt.sealed, CONTACT_PURPOSE, str(attempt.id))
+            reason = str(opened_json(opened).get("reason", "")) if isinstance(opened, bytes) else None
+        found.append((attempt, name, reason))
+    return found
 
 
 def change_status(dbs: Session, report: Report, staff: StaffUser, status: str, reason: str | None = None) -> None:
@@ -181,7 +99,7 @@ def change_status(dbs: Session, report: Report, staff: StaffUser, status: str, r
     if status == "closed":
         if reason not in CLOSE_REASONS:
             raise NotAllowed("closing needs a reason")
-        report.is_open, report.closed_at, report.close_reason = False, _now(), reason
+        report.is_open, report.closed_at, report.close_reason = False, now(), reason
     else:
         if report.status == "closed":
             audit(dbs, staff, "case.reopened", report)
@@ -203,12 +121,12 @@ def mark_repeat(dbs: Session, report: Report, staff: StaffUser, repeat: bool) ->
 def add_entry(dbs: Session, report: Report, staff: StaffUser, kind: str, content: dict[str, Any], *,
               code: str = "", score: int | None = None, flag: bool = False, starts_on: date | None = None,
               ends_on: date | None = None) -> CaseEntry:
-    """Seal and store a note, risk checklist, action or record of sharing."""
+    """Seal and store a note, risk checklist, action, record of sharing or triage decision."""
     if kind not in ENTRY_KINDS:
         raise NotAllowed("unknown entry kind")
     entry_id = str(uuid.uuid4())
     sealer = current_sealer()  # raises ReportNotStored if the public key is missing
-    entry = CaseEntry(id=entry_id, report_id=report.id, at=_now(), staff_id=staff.id, kind=kind, code=code,
+    entry = CaseEntry(id=entry_id, report_id=report.id, at=now(), staff_id=staff.id, kind=kind, code=code,
                       score=score, flag=flag, starts_on=starts_on, ends_on=ends_on, key_id=sealer.key_id,
                       sealed=sealer.seal_json(content, kind, entry_id))
     dbs.add(entry)
@@ -220,6 +138,28 @@ def add_entry(dbs: Session, report: Report, staff: StaffUser, kind: str, content
     return entry
 
 
-__all__ = ["CLOSE_REASONS", "CaseUnavailable", "NotAllowed", "OUTCOMES", "OpenedCase", "ReportNotStored",
-           "STATUSES", "add_entry", "change_status", "contact_attempts", "mark_repeat", "open_case",
-           "record_contact", "safe_methods"]
+def record_triage(dbs: Session, report: Report, staff: StaffUser, decision: str, note: str) -> CaseEntry:
+    """A no-contact report (or one with no safe way to reach the person) is triaged: an officer records what
+    was done instead, sealed like any entry. That stops its first-contact clock; it is not reaching anyone."""
+    if decision not in TRIAGE_DECISIONS:
+        raise NotAllowed("unknown decision")
+    if report.triaged_at is None:
+        report.triaged_at = now()
+    report.contacted = True
+    return add_entry(dbs, report, staff, "triage", {"text": note}, code=decision)
+
+
+def set_urgent(dbs: Session, report: Report, staff: StaffUser, urgent: bool) -> None:
+    """Mark (or unmark) a case urgent: it sorts with "in danger now", and the on-call address is told."""
+    if report.urgent is not urgent:
+        report.urgent = urgent
+        report.band = band_for(report.danger_now, report.children, urgent)
+        if urgent:
+            report.urgent_announced = False
+        audit(dbs, staff, "case.urgent_marked", report, detail="yes" if urgent else "no")
+    dbs.commit()
+
+
+__all__ = ["CLOSE_REASONS", "CaseUnavailable", "NotAllowed", "OpenedCase", "ReportNotStored", "STATUSES",
+           "add_entry", "change_status", "contact_attempts", "mark_repeat", "open_case", "record_triage",
+           "set_urgent"]

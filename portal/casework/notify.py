@@ -1,6 +1,8 @@
 """A content-free e-mail to the team when reports arrive (`portal notify`, run from cron every minute).
 
-The e-mail says only how many reports are waiting and where to sign in. It never carries a reference, a
+The e-mail says only how many reports are waiting and where to sign in. Urgent reports (someone in danger now,
+or marked urgent by an officer) also go, at once and at any hour, to a separate on-call address
+(`PORTAL_ONCALL_TO`, or the Settings page): "1 urgent report is waiting", nothing more. It never carries a reference, a
 flag, a kind, a name or a time: mailboxes are forwarded, synced to phones and read over shoulders.
 
 Each report has an `announced` flag. A run counts the reports not yet announced and, only after the SMTP
@@ -42,10 +44,15 @@ class Outcome:
     sent: bool
     configured: bool = True
     messages: int = 0  # messages from reporters (with a receipt) not announced before this run
+    urgent: int = 0  # urgent reports sent to the on-call address by this run
 
 
 def recipient(dbs: Session, config: Mapping[str, Any]) -> str:
     return get_setting(dbs, "notify_to", config["NOTIFY_TO"] or "").strip()
+
+
+def on_call(dbs: Session, config: Mapping[str, Any]) -> str:
+    return get_setting(dbs, "oncall_to", config.get("ONCALL_TO") or "").strip()
 
 
 def languages(nation: str) -> tuple[str, str]:
@@ -53,15 +60,22 @@ def languages(nation: str) -> tuple[str, str]:
     return ("cy", "en") if nation == "wales" else ("en", "cy")
 
 
-def compose(config: Mapping[str, Any], to: str, waiting: int, messages: int = 0) -> EmailMessage:
-    """The whole message: counts and a link, in both languages. Needs an app context (for Babel)."""
+def compose(config: Mapping[str, Any], to: str, waiting: int, messages: int = 0, urgent: int = 0) -> EmailMessage:
+    """The whole message: counts and a link, in both languages. Needs an app context (for Babel). With
+    `urgent`, the on-call message: only how many urgent reports wait."""
     link = f"{config['BASE_URL']}/staff/"
     subjects: list[str] = []
     blocks: list[str] = []
     for lang in languages(config["NATION"]):
         with force_locale(lang):
-            subjects.append(gettext("New reports are waiting") if waiting else gettext("New messages are waiting"))
             lines = []
+            if urgent:
+                subjects.append(ngettext("%(num)d urgent report is waiting", "%(num)d urgent reports are waiting",
+                                         urgent))
+                lines.append(ngettext("%(num)d urgent report is waiting.", "%(num)d urgent reports are waiting.",
+                                      urgent))
+            else:
+                subjects.append(gettext("New reports are waiting") if waiting else gettext("New messages are waiting"))
             if waiting:
                 lines.append(ngettext("%(num)d new report is waiting.", "%(num)d new reports are waiting.", waiting))
             if messages:
@@ -94,8 +108,31 @@ def send(smtp: Mapping[str, Any], message: EmailMessage) -> None:
         raise NotifyFailed(type(exc).__name__) from exc
 
 
+def notify_urgent(dbs: Session, config: Mapping[str, Any]) -> int:
+    """Tell the on-call address how many urgent reports have become urgent since the last time (in danger now,
+    or marked urgent), whatever the hour. Marked only after the mail server accepts. Returns how many."""
+    urgent = list(dbs.scalars(select(Report.id).where(Report.band == 0, Report.urgent_announced == false(),
+                                                     Report.is_open.is_(True))))
+    to = on_call(dbs, config)
+    if not urgent or not (config["SMTP"].get("host") and to and config["MAIL_FROM"]):
+        return 0
+    send(config["SMTP"], compose(config, to, 0, 0, urgent=len(urgent)))
+    for start in range(0, len(urgent), 500):
+        dbs.execute(update(Report).where(Report.id.in_(urgent[start:start + 500])).values(urgent_announced=True))
+    dbs.commit()
+    log.info("notify: %d urgent report(s) sent to the on-call address", len(urgent))
+    return len(urgent)
+
+
 def notify(dbs: Session, config: Mapping[str, Any]) -> Outcome:
-    """Send one e-mail if reports have arrived since the last one. Needs an app context (for Babel)."""
+    """Send the on-call e-mail if reports became urgent, and the team's if reports have arrived since the
+    last one. Needs an app context (for Babel)."""
+    urgent = notify_urgent(dbs, config)
+    outcome = _notify_team(dbs, config)
+    return Outcome(outcome.arrived, outcome.waiting, outcome.sent, outcome.configured, outcome.messages, urgent)
+
+
+def _notify_team(dbs: Session, config: Mapping[str, Any]) -> Outcome:
     fresh = list(dbs.scalars(select(Report.id).where(Report.announced == false())))
     # A reporter's message is counted once, like a report; seen ones (a caseworker got there first) are not.
     fresh_messages = list(dbs.execute(select(Message.id, Message.seen).where(Message.from_reporter.is_(True),

@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from portal.intake.conversations import waiting_reports_query
 from portal.store.db import changed
-from portal.store.models import Report, StaffUser
+from portal.store.models import ContactProfile, Report, StaffUser
 
 STATUSES = ("new", "contact_attempted", "in_contact", "assessed", "case_open", "closed")
 OPEN_STATUSES = STATUSES[:-1]
 KINDS = ("self", "concerned", "agency")
-FLAGS = ("danger", "children", "no_contact", "messages")
+FLAGS = ("danger", "children", "no_contact", "messages", "profile", "out_of_hours")
 PAGE_SIZE = 50
 # Counting stops here: walking 950,000 closed cases to print an exact total costs 30-100 ms and tells
 # nobody anything; "more than 10,000" does. (Measured with benchmarks/queue.py.)
@@ -76,8 +76,8 @@ class QueueFilter:
 def _filtered(query: Select[*_Row], f: QueueFilter, staff_id: int, now: datetime) -> Select[*_Row]:
     if f.status:
         query = query.where(Report.status == f.status)
-    elif "messages" in f.flags:
-        pass  # a reporter's new message needs reading even on a closed case
+    elif "messages" in f.flags or "profile" in f.flags:
+        pass  # a reporter's new message (or new way to reach them) needs reading even on a closed case
     else:
         query = query.where(Report.is_open == True)  # noqa: E712  ("=", not "IS": SQLite plans "=" better)
     if f.owner == "mine":
@@ -99,7 +99,22 @@ def _filtered(query: Select[*_Row], f: QueueFilter, staff_id: int, now: datetime
         query = query.where(Report.no_contact.is_(True))
     if "messages" in f.flags:
         query = query.where(Report.id.in_(waiting_reports_query()))
+    if "profile" in f.flags:
+        query = query.where(Report.id.in_(changed_profiles_query()))
+    if "out_of_hours" in f.flags:
+        query = query.where(Report.out_of_hours.is_(True))
     return query
+
+
+def changed_profiles_query() -> Any:
+    """Reports whose reporter changed how to contact them, and no caseworker has seen it yet."""
+    return select(ContactProfile.report_id).where(ContactProfile.seen.is_(False))
+
+
+def changed_among(dbs: Session, report_ids: list[str]) -> set[str]:
+    if not report_ids:
+        return set()
+    return set(dbs.scalars(changed_profiles_query().where(ContactProfile.report_id.in_(report_ids))))
 
 
 def queue_page(dbs: Session, f: QueueFilter, staff_id: int, now: datetime,

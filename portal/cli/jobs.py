@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from portal.casework.notify import NotifyFailed, notify
+from portal.casework.pending import apply_pending
 from portal.casework.retention import BadRetention, purge
 from portal.cli.base import _audit, _operator, main
 from portal.crypto.keys import write_key_pair
@@ -40,13 +41,18 @@ def init_command() -> None:
 @click.option("--quiet", is_flag=True, help="Print nothing unless it fails (for cron).")
 @with_appcontext
 def notify_command(quiet: bool) -> None:
-    """E-mail the team, without any details, if reports or reporters' messages have arrived since the last e-mail."""
+    """E-mail the on-call address if reports became urgent, and the team if reports or reporters' messages have
+    arrived since the last e-mail, without any details; and count replies reporters have read (for cron, every
+    minute)."""
+    apply_pending(db())
     try:
         outcome = notify(db(), current_app.config)
     except NotifyFailed as exc:
         raise click.ClickException(f"Could not send the e-mail ({exc}); the next run will try again.") from exc
     if quiet:
         return
+    if outcome.urgent:
+        click.echo(f"On-call e-mail sent: {outcome.urgent} urgent report(s).")
     if not outcome.arrived and not outcome.messages:
         click.echo("No new reports or messages since the last e-mail.")
     elif not outcome.configured:

@@ -233,9 +233,10 @@ def reporter_messages(dbs: Session, conversation: Conversation, seed: bytes) -> 
         shown.append(Shown(row.id, row.at, row.from_reporter, text, row.language,
                            new=not row.from_reporter and not row.seen))
     if any(item.new for item in shown):
+        # When they read it is when a reply reaches them: the triage side counts it on the clock.
         dbs.execute(update(Message).where(Message.conversation_id == conversation.id,
                                           Message.from_reporter.is_(False), Message.seen.is_(False))
-                    .values(seen=True))
+                    .values(seen=True, seen_at=_now()))
         dbs.commit()
     return shown
 
@@ -328,7 +329,9 @@ def team_view(dbs: Session, report: Report, opener: Opener, mark_seen: bool) -> 
 def reply(dbs: Session, report: Report, staff: StaffUser, text: str, language: str,
           now: datetime | None = None) -> Message:
     """A reply from the team, sealed to the team and to the reporter's receipt key. It is a contact attempt
-    in the way the reporter chose: the first one stops the first-contact clock."""
+    in the way the reporter chose, with whoever holds the receipt (the person at risk on their own report,
+    the reporter otherwise); it counts as reaching them only once they have read it (see `reporter_messages`
+    and portal/casework/pending.py)."""
     conversation = for_report(dbs, report.id)
     if conversation is None or conversation.public_key is None or conversation.deleted_at is not None:
         raise NoConversation(report.id)
@@ -340,10 +343,8 @@ def reply(dbs: Session, report: Report, staff: StaffUser, text: str, language: s
                     seen=False, announced=True, idempotency_hash=None, key_id=key_id, sealed=sealed,
                     reporter_sealed=reporter_sealed))
     dbs.add(ContactAttempt(report_id=report.id, at=moment, staff_id=staff.id, method="message",
-                           outcome="message_sent", profile_checked=True))
-    if not report.contacted:
-        report.contacted = True
-        report.first_contact_at = moment
+                           outcome="message_sent", profile_checked=True, reached=False,
+                           party="person" if report.reporter_kind == "self" else "reporter"))
     if report.status == "new":
         dbs.add(AuditEvent(at=moment, actor=f"staff:{staff.id}", action="case.status_changed",
                            report_id=report.id, detail="new->contact_attempted"))

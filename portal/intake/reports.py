@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from portal.crypto.keys import KeyFileError, load_public
 from portal.crypto.sealing import Opener, Sealer
+from portal.intake.contact_plan import plan_for
 from portal.store import spool
 from portal.store.models import REPORT_PURPOSE, AuditEvent, Report, band_for
-from portal.workdays.working_time import first_contact_due
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
 REFERENCE = re.compile(f"[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
@@ -43,11 +43,18 @@ class Receipt:
     danger_now: bool
     no_contact: bool
     spooled: bool = False  # waiting in the spool for the database: the session cannot hold the receipt
+    kind: str = "self"
+    approach: str = "direct"
+    due_basis: str = "target"  # "window": the due time is the end of a safe window they gave
+    out_of_hours: bool = False  # the only safe times they gave are outside the team's working hours
+    window_start: datetime | None = None  # basis "window", when first worked out: when that window opens
 
     def for_session(self) -> dict[str, Any]:
         """What the confirmation page needs, as the session keeps it (no report content)."""
         return {"reference": self.reference, "due": self.first_contact_due.isoformat(),
-                "danger": self.danger_now, "no_contact": self.no_contact}
+                "danger": self.danger_now, "no_contact": self.no_contact, "kind": self.kind,
+                "approach": self.approach, "basis": self.due_basis, "out_of_hours": self.out_of_hours,
+                "window_start": self.window_start.isoformat() if self.window_start else None}
 
 
 class ReceiptSession(Protocol):
@@ -90,10 +97,11 @@ def current_sealer() -> Sealer:
     return _sealer_cache[stamp]
 
 
-def _receipt(report: Report, spooled: bool = False) -> Receipt:
+def _receipt(report: Report, spooled: bool = False, window_start: datetime | None = None) -> Receipt:
     due = report.first_contact_due
     due = due if due.tzinfo else due.replace(tzinfo=timezone.utc)
-    return Receipt(report.reference, due, report.danger_now, report.no_contact, spooled)
+    return Receipt(report.reference, due, report.danger_now, report.no_contact, spooled, report.reporter_kind,
+                   report.approach, report.due_basis, report.out_of_hours, window_start)
 
 
 def _spool_dir() -> Path:
@@ -136,19 +144,21 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
         sealed = sealer.seal_json({"kind": kind, "answers": answers}, PURPOSE, report_id)
     except Exception as exc:
         raise ReportNotStored("sealing failed") from exc
+    plan = plan_for(kind, answers, received, nation=config["NATION"], cutoff=config["SAME_DAY_CUTOFF"],
+                    tz=config["TIMEZONE"])
     report = Report(
-        id=report_id, reference=new_reference(), received_at=received,
-        first_contact_due=first_contact_due(received, config["NATION"], config["SAME_DAY_CUTOFF"],
-                                            config["TIMEZONE"]),
-        reporter_kind=kind, danger_now=flags["danger_now"], children=flags["children"],
-        no_contact=flags["no_contact"], contact_language=contact_language, status="new",
+        id=report_id, reference=new_reference(), received_at=received, first_contact_due=plan.due.at,
+        target_due=plan.due.target, due_basis=plan.due.basis, out_of_hours=plan.due.out_of_hours,
+        clock=plan.clock, approach=plan.approach, reporter_kind=kind, danger_now=flags["danger_now"],
+        children=flags["children"], no_contact=plan.no_contact, contact_language=contact_language, status="new",
         is_open=True, band=band_for(flags["danger_now"], flags["children"]), contacted=False,
         idempotency_hash=key_hash, key_id=sealer.key_id, sealed=sealed)
+    window_start = plan.due.window.start if plan.due.window else None
     for _attempt in range(5):
         try:
             dbs.execute(_INSERT, spool.columns(report))
             if with_receipt is not None:
-                with_receipt(dbs, _receipt(report))
+                with_receipt(dbs, _receipt(report, window_start=window_start))
             dbs.commit()
         except IntegrityError:
             dbs.rollback()
@@ -167,7 +177,7 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
             raise ReportNotStored("unexpected error") from exc
         else:
             replay_spool(dbs)  # the database is back: earlier reports go in now
-            return _receipt(report)
+            return _receipt(report, window_start=window_start)
     raise ReportNotStored("could not allocate a reference")
 
 

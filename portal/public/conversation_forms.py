@@ -9,7 +9,7 @@ from wtforms.validators import ValidationError
 
 from portal.intake.conversations import MAX_MESSAGE, normalise
 from portal.questions import messages as m
-from portal.questions.report_forms import ReportFormCSRF
+from portal.questions.report_forms import ReportFormCSRF, SafeContactMixin
 from portal.web.forms import TextForm
 
 
@@ -60,3 +60,10 @@ class MessageForm(_PublicCSRF):
 
 class ButtonOnlyForm(_PublicCSRF):
     """A button (get a receipt, sign out, delete): only the token is checked."""
+
+
+class ReporterProfileForm(SafeContactMixin, _PublicCSRF):
+    """A reporter, signed in with their receipt, telling us again how and when contact is safe."""
+
+    def answers(self) -> dict[str, Any]:
+        return {f.name: f.data for f in self if f.name != "csrf_token" and f.data not in (None, "", [], False)}

@@ -86,8 +86,10 @@ STAFF_SEX = [("woman", _l("A woman")), ("man", _l("A man")), ("none", _l("No pre
 CONTACT_METHODS = ["call", "text", "email", "letter", "in_person", "trusted", "none"]
 DAYS = [("mon", _l("Monday")), ("tue", _l("Tuesday")), ("wed", _l("Wednesday")), ("thu", _l("Thursday")),
         ("fri", _l("Friday")), ("sat", _l("Saturday")), ("sun", _l("Sunday"))]
-TIMES = [("morning", _l("Morning (9am to 12 noon)")), ("afternoon", _l("Afternoon (12 noon to 5pm)")),
-         ("evening", _l("Evening (5pm to 8pm)"))]
+# The bands are clock ranges in portal/workdays/safe_windows.py (BANDS): the two lists must agree (a test checks).
+TIMES = [("early", _l("Early morning (7am to 9am)")), ("morning", _l("Morning (9am to 12 noon)")),
+         ("afternoon", _l("Afternoon (12 noon to 5pm)")), ("evening", _l("Evening (5pm to 8pm)")),
+         ("late", _l("Late evening (8pm to 11pm)")), ("night", _l("Night (11pm to 7am)"))]
 PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -342,3 +344,19 @@ class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
 
 FORMS: dict[str, type[ReportForm]] = {"self": SelfReportForm, "concerned": ConcernedReportForm,
                                       "agency": AgencyReportForm}
+
+
+class ProfileForm(SafeContactMixin, TextForm):
+    """A safe-contact profile on its own, as staff record a change the person told them: about them."""
+
+    SAFE_CONTACT_ABOUT = "them"
+    contact_methods = MultiCheckboxField(_l("How can we contact them safely?"), choices=[
+        ("call", _l("Phone call")), ("text", _l("Text message")), ("email", _l("Email")),
+        ("letter", _l("Letter")), ("in_person", _l("In person, at a place they choose")),
+        ("trusted", _l("Through someone they trust, like a support worker")),
+        ("none", _l("Do not contact them"))], description=_l("Select all that are safe."))
+    safe_today = radios(_l("Is it safe to contact them today?"), yes_no("answer: is it safe today"))
+    check_question = text(_l("A code word or question we can use to check we are speaking to them"))
+
+    def answers(self) -> dict[str, Any]:
+        return {f.name: f.data for f in self if f.name != "csrf_token" and f.data not in (None, "", [], False)}

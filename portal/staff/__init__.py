@@ -1,5 +1,12 @@
 """The staff side: the community safety team's triage queue, under /staff/. Its own room, its own guard."""
-from portal.staff import auth_views, case_views, indicator_views, queue_views, team_views  # noqa: F401  (routes)
+from portal.staff import (  # noqa: F401  (routes)
+    auth_views,
+    case_views,
+    contact_views,
+    indicator_views,
+    queue_views,
+    team_views,
+)
 from portal.staff.blueprint import bp
 
 __all__ = ["bp"]

@@ -5,75 +5,66 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, render_template, request
 from flask_babel import get_locale, gettext
 from werkzeug.wrappers import Response
 
 from portal.casework.asb import asb_signs
 from portal.casework.cases import (
-    CaseUnavailable,
     NotAllowed,
+    OpenedCase,
     ReportNotStored,
     add_entry,
     change_status,
     contact_attempts,
     mark_repeat,
     open_case,
-    record_contact,
-    safe_methods,
 )
+from portal.casework.contact import unseen_profile_change
 from portal.casework.dash import load_checklist, score
 from portal.casework.queue import STATUSES
 from portal.intake import conversations
-from portal.intake.reports import find_by_reference
 from portal.staff import forms_case as fc
 from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
-from portal.staff.clock import clock_for
+from portal.staff.case_common import case_or_404, header, saved
 from portal.staff.labels import STATUS_NAMES
-from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
+from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, profile_rows, rows
 from portal.store.db import db
-from portal.store.models import Report, StaffUser
+from portal.store.models import Report
 from portal.web.form_errors import error_summary
 
-NAMES = {"method_names": fc.METHOD_NAMES, "outcome_names": fc.OUTCOME_NAMES,
-         "close_reason_names": fc.CLOSE_REASON_NAMES,
-         "action_names": fc.ACTION_NAMES, "measure_names": fc.MEASURE_NAMES, "rehousing_names": fc.REHOUSING_NAMES,
-         "referral_names": fc.REFERRAL_NAMES, "perpetrator_names": fc.PERPETRATOR_NAMES,
-         "agency_names": fc.AGENCY_NAMES, "basis_names": fc.BASIS_NAMES, "risk_level_names": fc.RISK_LEVEL_NAMES,
-         "consent_names": fc.CONSENT_NAMES}
+HINTS = ("their_safe_contact", "they_know")  # what a neighbour said about reaching the person at risk
+# What the printed summary may hold, and what it holds unless the officer chooses otherwise: never the
+# safe-contact details, the code word and cover name, or the conversation (a MARAC meeting needs none of them).
+PRINT_PARTS = ("report", "risk", "actions", "shares", "attempts", "notes", "contact", "codeword", "conversation")
+SENSITIVE_PARTS = frozenset({"contact", "codeword", "conversation"})
+PRINT_DEFAULTS = frozenset(PRINT_PARTS) - SENSITIVE_PARTS
+CODEWORD_FIELDS = ("cover_name", "check_question")
+ALL_PARTS = {part: True for part in PRINT_PARTS}
 
 
-@bp.errorhandler(CaseUnavailable)
-def _unavailable(_error: CaseUnavailable) -> tuple[str, int]:
-    return render_template("staff/unavailable.html"), 503
-
-
-def _report(reference: str) -> Report:
-    return find_by_reference(db(), reference) or abort(404)
-
-
-def _header(report: Report) -> dict[str, Any]:
-    owner = db().get(StaffUser, report.owner_id) if report.owner_id else None
-    return {"report": report, "owner": owner, "clock": clock_for(report, datetime.now(timezone.utc)), **NAMES}
-
-
-def _profile(report: Report, content: dict[str, Any]) -> dict[str, Any]:
-    answers = content.get("answers", {})
-    return {"profile": rows(report.reporter_kind, answers, SAFE_CONTACT),
-            "person_centred": rows(report.reporter_kind, answers, PERSON_CENTRED)}
+def _profile(report: Report, opened: OpenedCase, profile_changed: bool = False) -> dict[str, Any]:
+    answers = opened.content.get("answers", {})
+    return {"profiles": opened.profiles, "profile_rows": profile_rows, "profile_changed": profile_changed,
+            "person_hints": rows(report.reporter_kind, answers, HINTS),
+            "person_centred": rows(report.reporter_kind, answers, PERSON_CENTRED),
+            "report_unopened": opened.unopened}
 
 
 def _whole_case(reference: str, view: str) -> dict[str, Any]:
     """Everything the case and print pages show, decrypted for this request (and audited as `view`). Opening
-    the case page is when a caseworker reads the reporter's messages, so that clears the queue's flag."""
-    report = _report(reference)
+    the case page is when a caseworker reads the reporter's messages and sees a changed profile, so that
+    clears the queue's flags."""
+    report = case_or_404(reference)
+    changed = unseen_profile_change(db(), report)
     opened = open_case(db(), report, g.staff, view, mark_seen=view == "case")
     answers = opened.content.get("answers", {})
     notes = [e.content.get("text", "") for e in opened.entries if e.entry.kind == "note"]
-    return {**_header(report), **_profile(report, opened.content), "entries": opened.entries,
-            "conversation": opened.conversation, "report_unopened": opened.unopened,
-            "details": rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED),
+    return {**header(report), **_profile(report, opened, changed), "entries": opened.entries,
+            "conversation": opened.conversation, "can_change": view == "case", "show": ALL_PARTS,
+            "hidden_rows": (),
+            "details": rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED + HINTS),
             "attempts": contact_attempts(db(), report), "asb": asb_signs(free_text(answers) + notes),
             "checklist": _checklist(), "lang": str(get_locale())}
 
@@ -88,41 +79,25 @@ def case(reference: str) -> str:
 @bp.get("/cases/<reference>/print")
 @allow(*CASEWORK)
 def case_print(reference: str) -> str:
-    """A summary for a MARAC meeting, laid out for paper. Printing is audited like opening."""
-    return render_template("staff/print.html", **_whole_case(reference, "print"),
-                           printed_at=datetime.now(timezone.utc), printing=True)
-
-
-def _saved(report: Report, message: str) -> Response:
-    flash(message, "saved")
-    return redirect(url_for("staff.case", reference=report.reference), code=303)
-
-
-@bp.route("/cases/<reference>/contact", methods=["GET", "POST"])
-@allow(*CASEWORK)
-def case_contact(reference: str) -> str | Response | tuple[str, int]:
-    """Record a contact attempt, with the safe-contact profile on the same page, and only safe methods."""
-    report = _report(reference)
-    opened = open_case(db(), report, g.staff, "contact", with_entries=False, with_conversation=False)
-    content = opened.content
-    form = fc.ContactForm()
-    form.method.choices = [(m, fc.METHOD_NAMES[m]) for m in safe_methods(report, content)]
-    if form.validate_on_submit():
-        try:
-            record_contact(db(), report, g.staff, content, method=form.method.data, outcome=form.outcome.data,
-                           profile_checked=form.profile_checked.data)
-        except NotAllowed:
-            form.method.errors.append(fc.m.METHOD_NOT_SAFE)
-        else:
-            return _saved(report, gettext("Contact attempt recorded."))
-    status = 400 if form.errors else 200
-    return render_template("staff/contact.html", form=form, errors=error_summary(form), **_header(report),
-                           **_profile(report, content), report_unopened=opened.unopened), status
+    """A summary for a MARAC meeting, laid out for paper, with only what the officer chooses to put on it: the
+    safe-contact details, the code word and cover name, and the conversation never by default. Printing is
+    audited like opening, with what was chosen."""
+    chosen = request.args.get("chosen") == "1"
+    include = ({part for part in PRINT_PARTS if part in request.args.getlist("part")} if chosen
+               else set(PRINT_DEFAULTS))
+    view = " ".join(["print", *sorted(include & SENSITIVE_PARTS)])
+    context = _whole_case(reference, view)
+    show = {part: part in include for part in PRINT_PARTS}
+    context.update(show=show, hidden_rows=() if show["codeword"] else CODEWORD_FIELDS, can_change=False)
+    if not show["conversation"]:
+        context["conversation"] = None
+    return render_template("staff/print.html", **context, printed_at=datetime.now(timezone.utc), printing=True,
+                           parts=PRINT_PARTS, sensitive=SENSITIVE_PARTS)
 
 
 def _simple_form(reference: str, form_class: type, template: str,
                  save: Callable[[Report, Any], str]) -> Response | tuple[str, int]:
-    report = _report(reference)
+    report = case_or_404(reference)
     form = form_class()
     prepare = getattr(form, "prepare", None)
     if prepare:
@@ -130,14 +105,14 @@ def _simple_form(reference: str, form_class: type, template: str,
     notice = None
     if form.validate_on_submit():
         try:
-            return _saved(report, save(report, form))
+            return saved(report, save(report, form))
         except NotAllowed:
             abort(400)
         except ReportNotStored:
             notice = "not-stored"  # the public key is missing: keep what was typed, say it was not saved
     status = 503 if notice else (400 if form.errors else 200)
     return render_template(template, form=form, errors=error_summary(form), notice=notice,
-                           **_header(report)), status
+                           **header(report)), status
 
 
 class _StatusForm(fc.StatusForm):
@@ -211,7 +186,7 @@ def _checklist():  # type: ignore[no-untyped-def]
 def case_risk(reference: str) -> str | Response | tuple[str, int]:
     """The DASH risk checklist: scored, with the MARAC threshold and a professional-judgement referral.
     Repeat it after a new incident: every completed checklist is kept."""
-    report = _report(reference)
+    report = case_or_404(reference)
     checklist = _checklist()
     lang = str(get_locale())
     form = fc.risk_form_class(checklist, lang)()
@@ -230,10 +205,10 @@ def case_risk(reference: str) -> str | Response | tuple[str, int]:
         except ReportNotStored:
             notice = "not-stored"
         else:
-            return _saved(report, gettext("Risk checklist saved: %(yes)d yes answers.", yes=result.yes_count))
+            return saved(report, gettext("Risk checklist saved: %(yes)d yes answers.", yes=result.yes_count))
     status = 503 if notice else (400 if form.errors else 200)
     return render_template("staff/risk.html", form=form, errors=error_summary(form), checklist=checklist, lang=lang,
-                           threshold=threshold, notice=notice, **_header(report)), status
+                           threshold=threshold, notice=notice, **header(report)), status
 
 
 
@@ -242,7 +217,7 @@ def case_risk(reference: str) -> str | Response | tuple[str, int]:
 def case_reply(reference: str) -> str | Response | tuple[str, int]:
     """Reply to a reporter who has a receipt, in their language. The reply is sealed to the team and to the
     reporter's receipt key; it is a contact attempt in the way they chose."""
-    report = _report(reference)
+    report = case_or_404(reference)
     # Writing a reply means reading what they wrote: opened (and audited) like the case page.
     conversation = open_case(db(), report, g.staff, "reply", with_entries=False, mark_seen=True).conversation
     if conversation is None or conversation.conversation.deleted_at is not None:
@@ -260,8 +235,8 @@ def case_reply(reference: str) -> str | Response | tuple[str, int]:
         except conversations.MessageNotStored:
             notice = "not-stored"
         else:
-            return _saved(report,
+            return saved(report,
                           gettext("Reply sent. The reporter will see it when they next sign in with their receipt."))
     status = 503 if notice else (400 if form.errors else 200)
     return render_template("staff/reply.html", form=form, errors=error_summary(form), notice=notice,
-                           conversation=conversation, **_header(report)), status
+                           conversation=conversation, **header(report)), status

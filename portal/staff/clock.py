@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask import current_app
-from flask_babel import gettext, ngettext
+from flask_babel import format_datetime, gettext, ngettext
 
 from portal.store.models import Report
 from portal.workdays.working_time import WORKING_DAY_SECONDS, working_seconds_between, working_windows
@@ -58,10 +58,18 @@ def describe(seconds: int) -> str:
 
 
 def clock_for(report: Report, now: datetime) -> Clock:
+    """The first-contact clock of a report: stopped once the person at risk was reached (or, with no safe way
+    to reach them, the report was triaged); otherwise the working time left. A report whose only safe times are
+    out of hours is due at a moment, not in working time: the clock says when, and does not count down."""
     if report.contacted:
-        return Clock(None, False, gettext("Contact made"))
+        return Clock(None, False, gettext("Person reached") if report.first_contact_at else gettext("Triaged"))
     config = current_app.config
     due = _aware(report.first_contact_due)
+    if report.out_of_hours:
+        overdue = due <= now
+        when = format_datetime(due, "EEE d MMM, HH:mm")
+        return Clock(None, overdue, gettext("Overdue: their safe time ended %(when)s", when=when) if overdue
+                     else gettext("Out of hours: by %(when)s", when=when))
     seconds = working_seconds_between(now, due, config["NATION"], config["TIMEZONE"])
     overdue = due <= now
     if overdue and seconds == 0:

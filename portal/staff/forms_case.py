@@ -21,13 +21,6 @@ METHOD_NAMES = {
     "message": _l("Message on the website (receipt)"),
 }
 assert set(CONTACT_METHODS) - {"none"} <= set(METHOD_NAMES)
-OUTCOME_NAMES = {
-    "spoke": _l("Spoke to them, safely"), "no_answer": _l("No answer"),
-    "voicemail": _l("Left a voicemail, as they agreed"), "message_sent": _l("Sent a message or letter"),
-    "someone_else": _l("Someone else answered: followed their plan"),
-    "not_safe_now": _l("They said it was not safe to talk"),
-    "wrong_details": _l("The details did not work"),
-}
 CLOSE_REASON_NAMES = {
     "support_in_place": _l("Support is in place"), "declined": _l("They did not want further help"),
     "no_safe_contact": _l("No safe way to make contact"), "moved_away": _l("They moved away"),
@@ -78,19 +71,6 @@ def _choices(names: dict[str, Any]) -> list[tuple[str, Any]]:
 def long_text(label: Any, required: Any = None, description: Any = "") -> Field:
     validators = [DataRequired(required)] if required else [Optional()]
     return TextAreaField(label, description=description, validators=[*validators, Length(max=LONG, message=m.TOO_LONG)])
-
-
-class ContactForm(TextForm):
-    method = RadioField(_l("How did you try to make contact?"), validators=[InputRequired(m.SELECT_METHOD)],
-                        validate_choice=False)
-    outcome = RadioField(_l("What happened?"), choices=_choices(OUTCOME_NAMES),
-                         validators=[InputRequired(m.SELECT_OUTCOME)])
-    profile_checked = BooleanField(_l("I checked the safe-contact profile before this contact"),
-                                   validators=[DataRequired(m.CONFIRM_PROFILE)])
-
-    def validate_method(self, field: Field) -> None:
-        if field.data not in {value for value, _label in field.choices or []}:
-            raise ValidationError(m.METHOD_NOT_SAFE)
 
 
 class StatusForm(TextForm):

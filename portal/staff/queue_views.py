@@ -8,7 +8,18 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from portal.casework.queue import FLAGS, KINDS, STATUSES, AlreadyClaimed, QueueFilter, assign, claim, queue_page
+from portal.casework.pending import apply_pending
+from portal.casework.queue import (
+    FLAGS,
+    KINDS,
+    STATUSES,
+    AlreadyClaimed,
+    QueueFilter,
+    assign,
+    changed_among,
+    claim,
+    queue_page,
+)
 from portal.intake.conversations import waiting_among, waiting_count
 from portal.intake.reports import find_by_reference
 from portal.staff import messages as m
@@ -30,12 +41,15 @@ def caseworkers() -> list[StaffUser]:
 @allow(*CASEWORK)
 def queue() -> str:
     """The queue of reports. Sorting and filtering use plaintext columns only."""
+    apply_pending(db())  # replies read and profiles changed on the website count before anything is shown
     now = datetime.now(timezone.utc)
     f = QueueFilter.from_args(request.args)
     rows, total = queue_page(db(), f, g.staff.id, now)
     items = [(report, owner, clock_for(report, now)) for report, owner in rows]
-    waiting = waiting_among(db(), [report.id for report, _owner in rows])
+    shown = [report.id for report, _owner in rows]
+    waiting, changed = waiting_among(db(), shown), changed_among(db(), shown)
     return render_template("staff/queue.html", f=f, items=items, total=total, now=now, waiting=waiting,
+                           changed=changed,
                            waiting_total=waiting_count(db()),
                            live=live_clock_data(now), statuses=STATUSES, kinds=KINDS, flags=FLAGS,
                            staff_list=caseworkers(), form=ButtonForm(), errors=[])

@@ -8,13 +8,12 @@ from typing import Any
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
-from portal.questions.report_forms import FORMS
+from portal.intake.profiles import PROFILE_FIELDS
+from portal.questions.report_forms import FORMS, ProfileForm
+from portal.staff.labels import on_day
 
 # The safe-contact profile, in the order staff need it before any contact.
-SAFE_CONTACT = ("contact_methods", "phone_call", "phone_text", "email", "postal_address", "meeting_place",
-                "trusted_person", "safe_days", "safe_times", "safe_times_note", "safe_today", "voicemail",
-                "voicemail_message", "say_who", "cover_name", "check_question", "someone_else",
-                "someone_else_note", "call_drops", "their_safe_contact", "they_know")
+SAFE_CONTACT = (*PROFILE_FIELDS, "their_safe_contact", "they_know")
 PERSON_CENTRED = ("contact_language", "interpreter", "bsl", "access_needs", "staff_sex")
 FREE_TEXT = ("story", "help_other", "address", "their_address", "access_needs", "safe_times_note",
              "someone_else_note", "their_safe_contact")
@@ -28,7 +27,8 @@ class Row:
 
 
 def _form(kind: str) -> Any:
-    return FORMS[kind](formdata=MultiDict(), meta={"csrf": False})
+    """The form whose labels name the answers: a kind of report, or "profile" (a profile staff changed)."""
+    return (ProfileForm if kind == "profile" else FORMS[kind])(formdata=MultiDict(), meta={"csrf": False})
 
 
 def _text(field: Any, value: Any) -> list[str]:
@@ -55,3 +55,16 @@ def rows(kind: str, answers: dict[str, Any], names: tuple[str, ...] | None = Non
 
 def free_text(answers: dict[str, Any]) -> list[str]:
     return [str(answers[name]) for name in FREE_TEXT if isinstance(answers.get(name), str)]
+
+
+def profile_rows(kind: str, profile: Any) -> list[Row]:
+    """A safe-contact profile as rows: labelled by the report's own form for the report's own answers, and by
+    the profile form for a version someone changed (or the referring worker's work contact)."""
+    own = profile.version == 1 and not (kind == "agency" and profile.about == "reporter")
+    found = rows(kind if own else "profile", profile.answers, SAFE_CONTACT)
+    # "Is it safe today?" was about the day they answered, never about today: say which day that was.
+    said = {"no": gettext("On %(date)s they said that day was not safe.", date=on_day(profile.at)),
+            "yes": gettext("On %(date)s they said that day was safe.", date=on_day(profile.at))}
+    return [Row(r.name, gettext("The day they told us"), [said[profile.answers["safe_today"]]])
+            if r.name == "safe_today" and profile.answers.get("safe_today") in said else r for r in found]
+

@@ -15,10 +15,13 @@ from sqlalchemy import Connection, text
 
 SIDES = ("public", "triage")
 # A reporter's conversation: the public side opens one, finds it by its lookup, and erases it on request;
-# of a message it may change only whether the reporter has seen it and the reporter's own copy.
+# of a message it may change only whether (and when) the reporter has seen it and the reporter's own copy. A
+# reporter with a receipt may add a version of their safe-contact profile, read their own copies back and
+# erase them. It never changes a report: the triage side applies what it leaves (portal/casework/pending.py).
 PUBLIC_TABLES = {"report": "SELECT, INSERT", "web_session": "SELECT, INSERT, UPDATE, DELETE",
                  "conversation": "SELECT, INSERT, UPDATE (lookup, public_key, deleted_at)",
-                 "message": "SELECT, INSERT, UPDATE (seen, reporter_sealed)"}
+                 "message": "SELECT, INSERT, UPDATE (seen, seen_at, reporter_sealed)",
+                 "contact_profile": "SELECT, INSERT, UPDATE (reporter_sealed)"}
 TRIAGE_READ_ONLY = {"audit_event": "SELECT, INSERT", "alembic_version": "SELECT", "purged_tally":
                     "SELECT, INSERT, UPDATE"}
 

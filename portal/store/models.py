@@ -38,6 +38,7 @@ SEALED_TO_RECEIPT = "receipt"
 REPORT_PURPOSE = "report"
 MESSAGE_PURPOSE = "message"
 PROFILE_PURPOSE = "profile"
+REPORTER_PROFILE_PURPOSE = "profile-reporter"
 CONTACT_PURPOSE = "contact"
 
 
@@ -188,7 +189,7 @@ class ContactAttempt(Base):
     outcome: Mapped[str] = mapped_column(String(24))
     profile_checked: Mapped[bool] = mapped_column(Boolean)
     party: Mapped[str] = mapped_column(String(16), default="person", server_default="person")  # person | reporter
-    # | via_reporter (the person at risk, through the referring worker or trusted person, as was asked)
+    # | go_between (the person at risk, through the referring worker or trusted person, as was asked)
     reached: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # the person at risk
     outside_window: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -260,8 +261,10 @@ class Message(Base):
     language: Mapped[str] = mapped_column(String(2))  # en | cy: what it is written in
     # From the reporter: a caseworker has opened the case since. From the team: the reporter has seen it.
     seen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # From the team: when the reporter first read it (a reply counts as reaching them from then on).
+    # From the team: when the reporter first read it (a reply counts as reaching them from then on), and whether
+    # the triage side has counted that read on the report's clock (portal/casework/contact.py `apply_pending`).
     seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    counted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # From the reporter: counted in a content-free e-mail to the team (portal notify).
     announced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # SHA-256 of the reporter's one-time form key: a double tap stores one message.
@@ -275,9 +278,10 @@ class Message(Base):
               postgresql_where=text("from_reporter AND NOT seen")),
         Index("ix_message_unannounced", "id", sqlite_where=text("from_reporter = 1 AND announced = 0"),
               postgresql_where=text("from_reporter AND NOT announced")),
-        # Replies read by the reporter, for the first-contact clock (a reply counts once read).
-        Index("ix_message_read_reply", "report_id", sqlite_where=text("from_reporter = 0 AND seen_at IS NOT NULL"),
-              postgresql_where=text("NOT from_reporter AND seen_at IS NOT NULL")),
+        # Replies the reporter has read that the first-contact clock has not yet counted.
+        Index("ix_message_read_uncounted", "report_id",
+              sqlite_where=text("from_reporter = 0 AND seen_at IS NOT NULL AND counted = 0"),
+              postgresql_where=text("NOT from_reporter AND seen_at IS NOT NULL AND NOT counted")),
     )
 
 
@@ -302,6 +306,7 @@ class ContactProfile(Base):
     due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     due_basis: Mapped[str | None] = mapped_column(String(8), nullable=True)
     out_of_hours: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    approach: Mapped[str | None] = mapped_column(String(16), nullable=True)
     key_id: Mapped[str] = mapped_column(String(16))
     sealed: Mapped[bytes] = team_sealed(purpose=PROFILE_PURPOSE)
     reporter_sealed: Mapped[bytes | None] = receipt_sealed()

@@ -37,8 +37,11 @@ SUFFIX = ".report.json"
 log = logging.getLogger("portal.store.spool")
 
 _COLUMNS = ("id", "reference", "reporter_kind", "danger_now", "children", "no_contact", "contact_language",
-            "status", "is_open", "band", "contacted", "idempotency_hash", "key_id")
-_TIMES = ("received_at", "first_contact_due")
+            "status", "is_open", "band", "contacted", "idempotency_hash", "key_id", "due_basis", "out_of_hours",
+            "clock", "approach")
+_TIMES = ("received_at", "first_contact_due", "target_due")
+# Version 1 files (written before the safe-contact clock) lack the newer columns: these stand in for them.
+_V1_DEFAULTS = {"due_basis": "target", "out_of_hours": False, "clock": "reach", "approach": "direct"}
 
 
 class SpoolUnavailable(Exception):
@@ -70,7 +73,7 @@ def columns(report: Report) -> dict[str, Any]:
 
 
 def to_document(report: Report) -> dict[str, Any]:
-    document: dict[str, Any] = {"format": FORMAT, "version": 1}
+    document: dict[str, Any] = {"format": FORMAT, "version": 2}
     document.update({name: getattr(report, name) for name in _COLUMNS})
     document.update({name: getattr(report, name).isoformat() for name in _TIMES})
     document["sealed"] = base64.b64encode(report.sealed).decode("ascii")
@@ -78,8 +81,10 @@ def to_document(report: Report) -> dict[str, Any]:
 
 
 def from_document(document: dict[str, Any]) -> Report:
-    if document.get("format") != FORMAT or document.get("version") != 1:
+    if document.get("format") != FORMAT or document.get("version") not in (1, 2):
         raise ValueError("not a spooled report")
+    if document["version"] == 1:
+        document = {**_V1_DEFAULTS, "target_due": document["first_contact_due"], **document}
     values = {name: document[name] for name in _COLUMNS}
     values.update({name: datetime.fromisoformat(document[name]) for name in _TIMES})
     return Report(sealed=base64.b64decode(document["sealed"], validate=True), **values)

@@ -162,6 +162,7 @@ class Due:
     basis: str  # "target": the working-day target; "window": the end of a safe window (see contact_due)
     out_of_hours: bool
     first_window: Window | None  # the first safe window from arrival, if there is a restriction
+    window: Window | None = None  # basis "window": the safe window whose end the due time is
 
 
 def contact_due(received: datetime, times: SafeTimes, nation: str, cutoff: time, tz: str) -> Due:
@@ -182,7 +183,7 @@ def contact_due(received: datetime, times: SafeTimes, nation: str, cutoff: time,
     if not usable:
         if first is None:  # nothing safe for four weeks: keep the target; the case says there is no safe time
             return Due(target, target, "target", True, None)
-        return Due(first.end, target, "window", True, first)
+        return Due(first.end, target, "window", True, first, first)
     if working_seconds_between(max(usable[0].start, _utc(received)), min(usable[0].end, target), nation, tz) > 0:
         return Due(target, target, "target", False, first)
-    return Due(usable[0].end, target, "window", False, first)
+    return Due(usable[0].end, target, "window", False, first, usable[0])

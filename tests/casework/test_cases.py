@@ -1,5 +1,6 @@
 """Working a case: opening (audited before decrypting), the safe-contact profile, contact attempts, the status
-workflow, DASH, actions, sharing, sealed notes, the ASB prompt, the append-only audit log, Welsh screens."""
+workflow, DASH, actions, sharing, sealed notes, the ASB prompt, the append-only audit log, Welsh screens.
+Contact attempts and safe-contact profiles are tests/casework/test_contact.py."""
 from __future__ import annotations
 
 import json
@@ -137,101 +138,12 @@ def test_what_reporters_typed_is_shown_as_text_never_as_markup(app, public, offi
     reference = send_report(public, {**SAFE_TEXT, "story": XSS, "say_who": "no", "cover_name": XSS,
                                      "safe_times_note": XSS})
     post_form(client, f"/staff/cases/{reference}/note", {"text": XSS})
-    html = html_of(client.get(f"/staff/cases/{reference}{page}"))  # CheckedClient: no inline script, no on*=
+    # On paper only if chosen: the profile, with its cover name, is not printed by default.
+    everything = "?chosen=1&" + "&".join(f"part={p}" for p in ("report", "notes", "contact", "codeword"))
+    html = html_of(client.get(f"/staff/cases/{reference}{page}" + (everything if page else "")))
     for escaped in XSS_ESCAPED:
         assert html.count(escaped) >= 4, escaped  # story, cover name, safe times note, note
     assert "<script>alert" not in html and "<img src=x" not in html
-
-
-# --- contact attempts ---------------------------------------------------------------------------------
-
-
-def contact(client, reference: str, **data: str):  # type: ignore[no-untyped-def]
-    return post_form(client, f"/staff/cases/{reference}/contact", data)
-
-
-def test_only_the_ways_marked_safe_are_offered(app, public, officer):
-    client, _ = officer
-    reference = send_report(public, {"contact_methods": ["text", "email"], "phone_text": "07700 900982",
-                                     "email": "me@example.org"})
-    html = html_of(client.get(f"/staff/cases/{reference}/contact"))
-    assert re.findall(r'name="method" type="radio" value="([a-z_]+)"', html) == ["text", "email"]
-    assert html.index("Safe-contact profile") < html.index('name="method"')
-
-
-def test_an_unsafe_method_is_refused_and_nothing_is_stored(app, public, officer):
-    client, _ = officer
-    reference = send_report(public)  # texts only
-    response = contact(client, reference, method="call", outcome="no_answer", profile_checked="y")
-    assert response.status_code == 400
-    assert "did not say this way of contacting them is safe" in error_text(html_of(response))
-    assert attempts(app, reference) == []
-    row = report_row(app, reference)
-    assert (row.contacted, row.first_contact_at, row.status) == (False, None, "new")
-    assert not audit_events(app, "case.contact_recorded")
-
-
-def test_a_contact_attempt_needs_the_profile_checked(app, public, officer):
-    client, _ = officer
-    reference = send_report(public)
-    response = contact(client, reference, method="text", outcome="no_answer")
-    assert response.status_code == 400
-    assert "Confirm you checked the safe-contact profile" in error_text(html_of(response))
-    assert attempts(app, reference) == [] and not report_row(app, reference).contacted
-
-
-def test_an_unknown_outcome_is_refused(app, public, officer):
-    client, _ = officer
-    reference = send_report(public)
-    assert contact(client, reference, method="text", outcome="shouted", profile_checked="y").status_code == 400
-    assert attempts(app, reference) == []
-
-
-def test_the_first_attempt_stops_the_clock_and_moves_the_status(app, public, officer):
-    client, account = officer
-    reference = send_report(public)
-    response = contact(client, reference, method="text", outcome="no_answer", profile_checked="y")
-    assert response.status_code == 303 and response.headers["Location"] == f"/staff/cases/{reference}"
-    row = report_row(app, reference)
-    assert row.contacted and row.first_contact_at is not None and row.status == "contact_attempted"
-    first_at = row.first_contact_at
-    (attempt,) = attempts(app, reference)
-    assert (attempt.method, attempt.outcome, attempt.profile_checked, attempt.staff_id) == (
-        "text", "no_answer", True, account.id)
-    assert audit_events(app, "case.contact_recorded")[0].detail == "text:no_answer"
-    html = html_of(client.get(f"/staff/cases/{reference}"))
-    assert "Contact attempt recorded." in html and "Made " in html
-
-    contact(client, reference, method="text", outcome="spoke", profile_checked="y")
-    row = report_row(app, reference)
-    assert row.status == "in_contact" and row.first_contact_at == first_at
-    assert len(attempts(app, reference)) == 2
-    queue = html_of(client.get("/staff/"))
-    assert "Contact made" in queue
-
-
-def test_an_agency_referral_can_be_reached_through_the_referrer(app, public, officer):
-    client, _ = officer
-    reference = send_report(public, {"org_name": "Gwent IDVA", "worker_name": "Sam", "work_phone": "01632 960001",
-                                     "contact_methods": ["trusted"], "trusted_person": "Through me"}, slug="agency")
-    html = html_of(client.get(f"/staff/cases/{reference}/contact"))
-    assert re.findall(r'name="method" type="radio" value="([a-z_]+)"', html) == ["trusted", "referrer"]
-    assert contact(client, reference, method="referrer", outcome="spoke", profile_checked="y").status_code == 303
-    assert report_row(app, reference).status == "in_contact"
-
-
-def test_do_not_contact_offers_no_contact_attempt(app, public, officer):
-    client, _ = officer
-    reference = send_report(public, {"story": STORY, "contact_methods": ["none"]})
-    html = html_of(client.get(f"/staff/cases/{reference}"))
-    assert "Do not contact." in html
-    assert "Record a contact attempt" not in html and f"/staff/cases/{reference}/contact" not in html
-    page = html_of(client.get(f"/staff/cases/{reference}/contact"))
-    assert "No safe way of contact was given" in page and 'name="method"' not in page
-    for method in ("none", "call", "text"):
-        response = contact(client, reference, method=method, outcome="spoke", profile_checked="y")
-        assert response.status_code == 400, method
-    assert attempts(app, reference) == [] and not report_row(app, reference).contacted
 
 
 # --- status -------------------------------------------------------------------------------------------

@@ -136,7 +136,8 @@ FILTER_CASES = [
     ("flag=children", {"danger_cy", "children"}),
     ("flag=danger&flag=children", {"danger_cy"}),
     ("flag=children&flag=no_contact", set()),
-    ("flag=no_contact", {"agency_nc"}),
+    # An agency's "do not contact them directly" is contact through the referrer, not a no-contact report.
+    ("flag=no_contact", set()),
     ("language=cy", {"danger_cy"}),
     ("language=en", {"children", "concerned", "agency_nc"}),
     ("owner=none&overdue=1", {"agency_nc"}),
@@ -347,3 +348,13 @@ def test_a_report_sent_from_the_welsh_form_is_in_the_welsh_filter(app, public):
     client, _ = signed_in(app, "officer")
     assert listed(client, "language=cy") == [welsh]
     assert listed(client, "language=en") == [english]
+
+
+def test_the_no_contact_and_out_of_hours_filters(app, public):
+    client, _officer = signed_in(app, "officer")
+    quiet = send_report(public, {"story": "x", "contact_methods": ["none"]})
+    late = send_report(public, {**SAFE_TEXT, "safe_days": ["sat"], "safe_times": ["night"]})
+    plain = send_report(public)
+    assert queue_references(html_of(client.get("/staff/?flag=no_contact"))) == [quiet]
+    assert queue_references(html_of(client.get("/staff/?flag=out_of_hours"))) == [late]
+    assert plain in queue_references(html_of(client.get("/staff/")))

@@ -295,12 +295,15 @@ def test_messages_both_ways_in_the_reporters_language(app, officer, lang):
     assert texts == ["The locks still have not been changed.", reply]
 
 
-def test_a_reply_is_a_contact_attempt_that_stops_the_clock(app, officer):
+def test_a_reply_is_a_contact_attempt_that_reaches_them_once_read(app, officer):
     client, reference, receipt = reporter_with_receipt(app, {"contact_methods": ["none"], "story": STORY})
     staff, account = officer
     post_form(staff, f"/staff/cases/{reference}/reply", {"language": "en", "text": "We have read your report."})
     report = report_row(app, reference)
-    assert report.contacted and report.first_contact_at is not None and report.status == "contact_attempted"
+    assert not report.contacted and report.first_contact_at is None and report.status == "contact_attempted"
+    messages_page(client)  # they read it
+    html_of(staff.get("/staff/"))
+    assert report_row(app, reference).first_contact_at is not None
     (attempt,) = rows(app, ContactAttempt)
     assert (attempt.method, attempt.outcome, attempt.staff_id) == ("message", "message_sent", account.id)
     actions = [e.action for e in rows(app, AuditEvent) if e.report_id == report.id]
@@ -399,13 +402,13 @@ def test_the_status_says_only_what_is_safe(app, officer):
     set_report(app, reference, owner_id=account.id)
     assert "Our team is looking at your report" in messages_page(client)
     post_form(staff, f"/staff/cases/{reference}/contact",
-              {"method": "text", "outcome": "no_answer", "profile_checked": "y"})
+              {"how": "person:text", "outcome": "no_answer", "profile_checked": "y"})
     page = messages_page(client)
     assert "Someone from our team has tried to contact you" in page
     main = page.split("<main")[1].split("</main>")[0]
     for detail in ("Text message", "text message", "07700", "No answer", "no answer", account.name, "voicemail"):
         assert detail not in main
-    post_form(staff, f"/staff/cases/{reference}/contact", {"method": "text", "outcome": "spoke",
+    post_form(staff, f"/staff/cases/{reference}/contact", {"how": "person:text", "outcome": "spoke",
                                                            "profile_checked": "y"})
     assert "Our team is looking at your report" in messages_page(client)
     post_form(staff, f"/staff/cases/{reference}/status", {"status": "closed", "close_reason": "support_in_place"})

@@ -74,8 +74,9 @@ def test_time_runs_backwards_when_the_end_is_before_the_start():
 # --- the clock's words --------------------------------------------------------------------------------
 
 
-def report_due(due: datetime, contacted: bool = False) -> Report:
-    return Report(first_contact_due=due, contacted=contacted)
+def report_due(due: datetime, contacted: bool = False, reached: datetime | None = None,
+               out_of_hours: bool = False) -> Report:
+    return Report(first_contact_due=due, contacted=contacted, first_contact_at=reached, out_of_hours=out_of_hours)
 
 
 NOW = "2026-11-23T10:00"  # a Monday morning
@@ -120,10 +121,20 @@ def test_a_deadline_missed_outside_working_hours_still_says_overdue(app, now):
     assert clock.text.startswith("Overdue"), clock.text
 
 
-def test_contact_made_stops_the_clock(app):
+def test_reaching_the_person_or_a_triage_decision_stops_the_clock(app):
     with app.test_request_context("/staff/"):
-        clock = clock_for(report_due(at("2026-11-20T17:00"), contacted=True), at(NOW))
-    assert (clock.seconds_left, clock.overdue, clock.text) == (None, False, "Contact made")
+        reached = clock_for(report_due(at("2026-11-20T17:00"), True, at("2026-11-20T12:00")), at(NOW))
+        triaged = clock_for(report_due(at("2026-11-20T17:00"), contacted=True), at(NOW))
+    assert (reached.seconds_left, reached.overdue, reached.text) == (None, False, "Person reached")
+    assert (triaged.seconds_left, triaged.overdue, triaged.text) == (None, False, "Triaged")
+
+
+def test_a_report_safe_only_out_of_hours_says_when_rather_than_counting_working_time(app):
+    with app.test_request_context("/staff/"):
+        ahead = clock_for(report_due(at("2026-11-28T20:00"), out_of_hours=True), at(NOW))
+        gone = clock_for(report_due(at("2026-11-21T20:00"), out_of_hours=True), at(NOW))
+    assert ahead.seconds_left is None and not ahead.overdue and ahead.text == "Out of hours: by Sat 28 Nov, 20:00"
+    assert gone.overdue and gone.text == "Overdue: their safe time ended Sat 21 Nov, 20:00"
 
 
 def test_a_naive_deadline_from_sqlite_is_read_as_utc(app):
@@ -169,9 +180,10 @@ def test_overdue_in_welsh(app, welsh):
     assert clock.text == expected and clock.text.count("1") == 2  # 1 working day 1 hour (Mon 10:00 to Tue 11:00)
 
 
-def test_contact_made_in_welsh(app, welsh):
+def test_reached_and_triaged_in_welsh(app, welsh):
     with app.test_request_context("/staff/?lang=cy"):
-        assert clock_for(report_due(at(NOW), contacted=True), at(NOW)).text == welsh.ugettext("Contact made")
+        assert clock_for(report_due(at(NOW), True, at(NOW)), at(NOW)).text == welsh.ugettext("Person reached")
+        assert clock_for(report_due(at(NOW), contacted=True), at(NOW)).text == welsh.ugettext("Triaged")
 
 
 def test_the_live_clock_gets_every_plural_form_in_the_page_language(app):

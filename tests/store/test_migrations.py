@@ -91,5 +91,5 @@ def test_0006_recomputes_the_clock_from_what_was_recorded(instance: Path):
     assert all(r.urgent_announced for r in rows.values())  # nothing old is sent to the on-call address
     parties = {(rid, method): (party, bool(reached)) for rid, method, party, reached in attempts if method != "call"}
     assert parties[(neighbour, "email")] == ("reporter", False)
-    assert parties[(agency, "referrer")] == ("via_reporter", True)
+    assert parties[(agency, "referrer")] == ("go_between", True)
     assert parties[(replied, "message")] == ("person", False)

@@ -133,7 +133,7 @@ def test_rotate_reseal_retire_keeps_every_record_readable_conversations_too(app)
     assert not (key_dir / f"{old}.private.json").exists() and not (key_dir / f"{old}.public.json").exists()
     texts = open_everything(app)  # only the new key is left, and it opens everything
     assert texts.count(STORY) == 2 and NOTE in texts and REPORTER_MESSAGE in texts and REPLY in texts
-    for path in ("", "/print", "/reply"):
+    for path in ("", "/print?chosen=1&part=conversation", "/reply"):
         page = client.get(f"/staff/cases/{old_reference}{path}")
         assert page.status_code == 200, path
         assert REPORTER_MESSAGE in html_of(page) and "cannot be opened" not in html_of(page), path
@@ -160,7 +160,7 @@ def test_one_record_that_will_not_open_degrades_only_itself(app, tmp_path):
         first = s.scalar(select(Message).where(Message.from_reporter.is_(True)).order_by(Message.at))
         first.sealed, first.key_id = Sealer(lost).seal(b"gone", "message", first.id), lost.key_id
         s.commit()
-    for path in ("", "/print", "/reply"):
+    for path in ("", "/print?chosen=1&part=conversation", "/reply"):
         page = client.get(f"/staff/cases/{reference}{path}")
         assert page.status_code == 200, path
         html = html_of(page)

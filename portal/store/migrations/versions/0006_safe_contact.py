@@ -41,6 +41,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("sealed", sa.LargeBinary(), nullable=True))
     with op.batch_alter_table("message") as batch:
         batch.add_column(sa.Column("seen_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("counted", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         "contact_profile",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -55,6 +56,7 @@ def upgrade() -> None:
         sa.Column("due", sa.DateTime(timezone=True), nullable=True),
         sa.Column("due_basis", sa.String(8), nullable=True),
         sa.Column("out_of_hours", sa.Boolean(), nullable=True),
+        sa.Column("approach", sa.String(16), nullable=True),
         sa.Column("key_id", sa.String(16), nullable=False),
         sa.Column("sealed", sa.LargeBinary(), nullable=False),
         sa.Column("reporter_sealed", sa.LargeBinary(), nullable=True),
@@ -64,9 +66,9 @@ def upgrade() -> None:
                     sqlite_where=sa.text("seen = 0"), postgresql_where=sa.text("NOT seen"))
     op.create_index("ix_contact_profile_unapplied", "contact_profile", ["report_id"],
                     sqlite_where=sa.text("applied = 0"), postgresql_where=sa.text("NOT applied"))
-    op.create_index("ix_message_read_reply", "message", ["report_id"],
-                    sqlite_where=sa.text("from_reporter = 0 AND seen_at IS NOT NULL"),
-                    postgresql_where=sa.text("NOT from_reporter AND seen_at IS NOT NULL"))
+    op.create_index("ix_message_read_uncounted", "message", ["report_id"],
+                    sqlite_where=sa.text("from_reporter = 0 AND seen_at IS NOT NULL AND counted = 0"),
+                    postgresql_where=sa.text("NOT from_reporter AND seen_at IS NOT NULL AND NOT counted"))
     op.create_index("ix_report_urgent_unannounced", "report", ["id"],
                     sqlite_where=sa.text("band = 0 AND urgent_announced = 0"),
                     postgresql_where=sa.text("band = 0 AND NOT urgent_announced"))
@@ -83,7 +85,7 @@ def _recompute() -> None:
     attempt = sa.table("contact_attempt", sa.column("report_id"), sa.column("at"), sa.column("method"),
                        sa.column("outcome"), sa.column("party"), sa.column("reached"))
     message = sa.table("message", sa.column("report_id"), sa.column("at"), sa.column("from_reporter"),
-                       sa.column("seen"), sa.column("seen_at"))
+                       sa.column("seen"), sa.column("seen_at"), sa.column("counted"))
     op.execute(report.update().values(target_due=report.c.first_contact_due, urgent_announced=true))
     # Who could be approached, from the plaintext flags: "do not contact me" is a triage case; an agency's "do
     # not contact them directly" means through the referrer; a neighbour's report has no profile of the person.
@@ -96,8 +98,12 @@ def _recompute() -> None:
     # was the person at risk, through the referrer; a reply on the website counts once read (below).
     concerned = sa.select(report.c.id).where(report.c.reporter_kind == "concerned")
     op.execute(attempt.update().where(attempt.c.report_id.in_(concerned)).values(party="reporter"))
-    op.execute(attempt.update().where(attempt.c.method == "referrer").values(party="via_reporter"))
-    op.execute(attempt.update().where(attempt.c.party.in_(("person", "via_reporter")), attempt.c.method != "message",
+    op.execute(attempt.update().where(attempt.c.method == "referrer").values(party="go_between"))
+    # A reply on the website goes to whoever holds the receipt: the reporter, on a neighbour's or agency's report.
+    others = sa.select(report.c.id).where(report.c.reporter_kind != "self")
+    op.execute(attempt.update().where(attempt.c.method == "message", attempt.c.report_id.in_(others))
+               .values(party="reporter"))
+    op.execute(attempt.update().where(attempt.c.party.in_(("person", "go_between")), attempt.c.method != "message",
                                       attempt.c.outcome.in_(REACHING)).values(reached=true))
     op.execute(message.update().where(message.c.from_reporter == false, message.c.seen == true)
                .values(seen_at=message.c.at))  # when it was read is not known: when it was sent, at the earliest
@@ -107,18 +113,24 @@ def _recompute() -> None:
                                                            message.c.from_reporter == false,
                                                            message.c.seen_at.is_not(None)).scalar_subquery()
     first = sa.case((sa.and_(reached.is_not(None), sa.or_(read.is_(None), reached <= read)), reached), else_=read)
-    op.execute(report.update().values(first_contact_at=first))
+    op.execute(report.update().where(report.c.reporter_kind == "self").values(first_contact_at=first))
+    op.execute(report.update().where(report.c.reporter_kind != "self").values(first_contact_at=reached))
     op.execute(report.update().values(contacted=report.c.first_contact_at.is_not(None)))
     reporter = sa.select(sa.func.min(attempt.c.at)).where(attempt.c.report_id == report.c.id,
-                                                          attempt.c.party == "reporter").scalar_subquery()
+                                                          attempt.c.party == "reporter",
+                                                          attempt.c.method != "message").scalar_subquery()
     op.execute(report.update().values(reporter_contacted_at=reporter))
+    heard = sa.case((sa.and_(reporter.is_not(None), sa.or_(read.is_(None), reporter <= read)), reporter), else_=read)
+    op.execute(report.update().where(report.c.reporter_kind != "self").values(reporter_contacted_at=heard))
+    op.execute(message.update().where(message.c.seen_at.is_not(None)).values(counted=true))
 
 
 def downgrade() -> None:
     op.drop_index("ix_report_urgent_unannounced", table_name="report")
-    op.drop_index("ix_message_read_reply", table_name="message")
+    op.drop_index("ix_message_read_uncounted", table_name="message")
     op.drop_table("contact_profile")
     with op.batch_alter_table("message") as batch:
+        batch.drop_column("counted")
         batch.drop_column("seen_at")
     with op.batch_alter_table("contact_attempt") as batch:
         for column in ("sealed", "key_id", "outside_window", "reached", "party"):

@@ -1,0 +1,48 @@
+"""What every case page shares: finding the case (after applying what the public side left), its header, the
+names of its codes, the page when cases cannot be opened here, and the redirect after saving."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from portal.casework.common import CaseUnavailable
+from portal.casework.pending import apply_pending
+from portal.intake.reports import find_by_reference
+from portal.staff import forms_case as fc
+from portal.staff import forms_contact as fk
+from portal.staff.blueprint import bp
+from portal.staff.clock import clock_for
+from portal.store.db import db
+from portal.store.models import Report, StaffUser
+
+NAMES = {"method_names": fc.METHOD_NAMES, "outcome_names": fk.OUTCOME_NAMES, "how_names": fk.HOW_NAMES,
+         "party_names": fk.PARTY_NAMES, "triage_names": fk.TRIAGE_NAMES,
+         "close_reason_names": fc.CLOSE_REASON_NAMES,
+         "action_names": fc.ACTION_NAMES, "measure_names": fc.MEASURE_NAMES, "rehousing_names": fc.REHOUSING_NAMES,
+         "referral_names": fc.REFERRAL_NAMES, "perpetrator_names": fc.PERPETRATOR_NAMES,
+         "agency_names": fc.AGENCY_NAMES, "basis_names": fc.BASIS_NAMES, "risk_level_names": fc.RISK_LEVEL_NAMES,
+         "consent_names": fc.CONSENT_NAMES}
+
+
+@bp.errorhandler(CaseUnavailable)
+def _unavailable(_error: CaseUnavailable) -> tuple[str, int]:
+    return render_template("staff/unavailable.html"), 503
+
+
+def case_or_404(reference: str) -> Report:
+    """The case, with any read replies and reporters' profile changes counted first."""
+    apply_pending(db())
+    return find_by_reference(db(), reference) or abort(404)
+
+
+def header(report: Report) -> dict[str, Any]:
+    owner = db().get(StaffUser, report.owner_id) if report.owner_id else None
+    return {"report": report, "owner": owner, "clock": clock_for(report, datetime.now(timezone.utc)), **NAMES}
+
+
+def saved(report: Report, message: str) -> Response:
+    flash(message, "saved")
+    return redirect(url_for("staff.case", reference=report.reference), code=303)
