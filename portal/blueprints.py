@@ -10,7 +10,7 @@ from portal.web.helplines import load_helplines
 def register_blueprints(app: Flask) -> None:
     from flask_wtf.csrf import CSRFProtect
 
-    from portal.public import conversation_views  # noqa: F401  (routes on the public blueprint)
+    from portal.public import conversation_views, profile_views  # noqa: F401  (routes on the public blueprint)
     from portal.public.root import bp as root_bp
     from portal.public.views import bp as public_bp
     from portal.web.limits import init_limiter

@@ -50,7 +50,16 @@ from sqlalchemy.orm import Session
 from portal.crypto.keys import PrivateKey, PublicKey, keypair_from_secret, public_from_raw
 from portal.crypto.sealing import CannotOpen, Opener, Sealer, Unopened, try_open
 from portal.intake.reports import ReportNotStored, current_sealer
-from portal.store.models import MESSAGE_PURPOSE, AuditEvent, ContactAttempt, Conversation, Message, Report, StaffUser
+from portal.store.models import (
+    MESSAGE_PURPOSE,
+    AuditEvent,
+    ContactAttempt,
+    ContactProfile,
+    Conversation,
+    Message,
+    Report,
+    StaffUser,
+)
 
 RECEIPT_DIGITS = 16
 # OWASP's first recommended Argon2id setting (19 MiB, 2 passes, 1 lane): about 50 ms on one core here, so
@@ -289,6 +298,8 @@ def delete(dbs: Session, conversation: Conversation, now: datetime | None = None
     """The reporter ends the conversation: the receipt opens nothing from now on, and every copy sealed to
     it is erased. The team's sealed copies stay in the case record."""
     dbs.execute(update(Message).where(Message.conversation_id == conversation.id).values(reporter_sealed=None))
+    dbs.execute(update(ContactProfile).where(ContactProfile.report_id == conversation.report_id)
+                .values(reporter_sealed=None))
     conversation.lookup = None
     conversation.public_key = None
     conversation.deleted_at = now or _now()

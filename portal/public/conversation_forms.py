@@ -65,5 +65,7 @@ class ButtonOnlyForm(_PublicCSRF):
 class ReporterProfileForm(SafeContactMixin, _PublicCSRF):
     """A reporter, signed in with their receipt, telling us again how and when contact is safe."""
 
+    SAFE_CONTACT_ABOUT = "you"
+
     def answers(self) -> dict[str, Any]:
         return {f.name: f.data for f in self if f.name != "csrf_token" and f.data not in (None, "", [], False)}

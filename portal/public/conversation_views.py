@@ -196,9 +196,11 @@ def _messages_page(conversation: Conversation, seed: bytes, form: MessageForm, n
     report = db().get(Report, conversation.report_id)
     shown = conv.reporter_messages(db(), conversation, seed)
     state = session.get("conv") or {}
-    sent = state.pop("notice", None) == "sent"
-    if sent:
+    shown_notice = state.pop("notice", None)
+    sent = shown_notice == "sent"
+    if shown_notice:
         session["conv"] = state
+        notice = notice or (shown_notice if shown_notice != "sent" else None)
     return render_template("public/messages.html", form=form, errors=error_summary(form), notice=notice, sent=sent,
                            status_word=conv.reporter_status(report, conversation) if report else "closed",
                            messages=shown, actions=ButtonOnlyForm()), status

@@ -135,5 +135,12 @@ def _sent_page(receipt: dict[str, Any], offer_receipt: bool = True) -> str:
     due_text = format_date(local_due, "EEEE d MMMM")
     if g.lang_code == "cy":
         due_text = due_text[:1].lower() + due_text[1:]  # "erbyn diwedd dydd Mawrth", lower case mid-sentence
+    window = None
+    if receipt.get("basis") == "window" and receipt.get("window_start"):
+        start = datetime.fromisoformat(receipt["window_start"]).astimezone(zone)
+        day = format_date(start, "EEEE d MMMM")
+        # Welsh "on Thursday" is "ddydd Iau" (the adverbial soft mutation), which the translation then needs.
+        day = "d" + day if g.lang_code == "cy" and day.startswith("dydd") else day
+        window = {"day": day, "start": start.strftime("%H:%M"), "end": local_due.strftime("%H:%M")}
     return render_template("public/sent.html", receipt=receipt, due_today=local_due.date() == local_today,
-                           due_text=due_text, offer_receipt=offer_receipt)
+                           due_text=due_text, window=window, offer_receipt=offer_receipt)

@@ -338,3 +338,44 @@ def test_head_on_a_form_page_is_a_get_and_sends_nothing(app, client, path):
     get = client.get(path)
     assert head.status_code == get.status_code and head.status_code < 400, (head.status_code, get.status_code)
     assert count_reports(app) == 0
+
+
+def test_the_confirmation_says_when_we_will_try_as_they_asked(app, client, reporter):
+    """Not safe today, safe on Thursday afternoons: the deadline is the end of the first safe window, and
+    the confirmation says so instead of promising today."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    now = datetime.now(ZoneInfo("Europe/London"))
+    answers = {"story": STORY, "contact_methods": ["text"], "phone_text": "07700 900982", "safe_today": "no",
+               "safe_days": ["thu"], "safe_times": ["afternoon"]}
+    assert reporter.send(answers).status_code == 303
+    page = client.get("/en/sent").get_data(as_text=True)
+    (row,) = [r["row"] for r in open_all(app)]
+    def aware(moment: datetime) -> datetime:
+        return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
+
+    assert row.due_basis == "window" and aware(row.first_contact_due) > aware(row.target_due)
+    local = aware(row.first_contact_due).astimezone(ZoneInfo("Europe/London"))
+    assert local.strftime("%A") == "Thursday" and local.hour == 17 and local.date() > now.date()
+    promise = f"We will try to contact you on Thursday {local.day} {local:%B} between 12:00 and 17:00, as you asked."
+    assert promise in page
+    assert "aims to contact you today" not in page
+
+
+def test_a_saturday_evening_only_report_is_told_it_is_out_of_hours(app, client, reporter):
+    answers = {"story": STORY, "contact_methods": ["text"], "phone_text": "07700 900982",
+               "safe_days": ["sat"], "safe_times": ["evening"]}
+    assert reporter.send(answers).status_code == 303
+    page = client.get("/en/sent").get_data(as_text=True)
+    assert "outside our team's usual working hours" in page
+    (row,) = [r["row"] for r in open_all(app)]
+    assert row.out_of_hours
+
+
+def test_an_agency_that_asked_for_no_direct_contact_is_not_told_it_asked_for_none(app, client, reporter):
+    answers = {"org_name": "Joiners Ltd", "worker_name": "Dai", "work_phone": "01632 960001",
+               "contact_methods": ["none"]}
+    assert reporter.send(answers, slug="agency").status_code == 303
+    page = client.get("/en/sent").get_data(as_text=True)
+    assert "You asked us not to contact the person directly." in page
+    assert "You asked us not to contact you" not in page
