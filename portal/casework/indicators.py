@@ -124,10 +124,16 @@ class Indicators:
     danger_now: Figure
     children: Figure
     no_contact: Figure
-    due: Figure  # reports received in the period whose first contact was due or made (the SLA's base)
-    within_target: Figure
+    due: Figure  # reports received in the period, whose clock is reaching the person, due or reached (the base)
+    within_target: Figure  # the person at risk reached by the working-day target
     late: Figure
     within_target_percent: Percent
+    within_window: Figure  # reached by the due time, which follows their safe windows
+    within_window_percent: Percent
+    reporter_only: Figure  # a reporter contacted, the person at risk not (yet) reached
+    triage_due: Figure  # no-contact reports (clock: triage) due or triaged
+    triaged_in_time: Figure
+    triaged_in_time_percent: Percent
     contacted: Figure
     median_hours: float | None
     p90_hours: float | None
@@ -155,8 +161,14 @@ class Indicators:
         out += [("received_flags", "danger_now", self.danger_now), ("received_flags", "children", self.children),
                 ("received_flags", "no_contact", self.no_contact), ("received_flags", "repeat", self.repeat)]
         out += [("first_contact", "due", self.due), ("first_contact", "within_target", self.within_target),
-                ("first_contact", "late", self.late),
                 ("first_contact", "within_target_percent", self.within_target_percent),
+                ("first_contact", "within_window", self.within_window),
+                ("first_contact", "within_window_percent", self.within_window_percent),
+                ("first_contact", "late", self.late),
+                ("first_contact", "reporter_only", self.reporter_only),
+                ("first_contact", "triage_due", self.triage_due),
+                ("first_contact", "triaged_in_time", self.triaged_in_time),
+                ("first_contact", "triaged_in_time_percent", self.triaged_in_time_percent),
                 ("first_contact", "contacted", self.contacted),
                 ("first_contact", "median_working_hours", self.median_hours),
                 ("first_contact", "p90_working_hours", self.p90_hours),
@@ -210,14 +222,29 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
     if sum(purged.values()):  # purged cases keep no language: say so rather than guess
         by_language["unknown"] = sum(purged.values())
 
-    # First contact, for reports received in the period that wanted contact.
-    wanted = and_(in_period, Report.no_contact.is_(False))
+    # First contact, for reports received in the period whose clock is reaching the person at risk: reached
+    # by the working-day target; reached by the due time, which follows their safe windows; late (reached after
+    # it, or not reached and past it). Contact with a reporter alone is counted apart; so are no-contact
+    # reports, whose clock is a triage decision.
+    wanted = and_(in_period, Report.clock == "reach")
     now_utc = now.astimezone(timezone.utc)
-    within = dbs.scalar(select(func.count()).where(wanted, Report.contacted.is_(True),
-                                                   Report.first_contact_at <= Report.first_contact_due)) or 0
+    reached = Report.first_contact_at.is_not(None)
+    target = func.coalesce(Report.target_due, Report.first_contact_due)
+    within = dbs.scalar(select(func.count()).where(wanted, reached, Report.first_contact_at <= target)) or 0
+    within_window = dbs.scalar(select(func.count()).where(wanted, reached,
+                                                          Report.first_contact_at <= Report.first_contact_due)) or 0
     late = dbs.scalar(select(func.count()).where(wanted, or_(
-        and_(Report.contacted.is_(True), Report.first_contact_at > Report.first_contact_due),
-        and_(Report.contacted.is_(False), Report.first_contact_due < now_utc)))) or 0
+        and_(reached, Report.first_contact_at > Report.first_contact_due),
+        and_(Report.first_contact_at.is_(None), Report.first_contact_due < now_utc)))) or 0
+    reporter_only = dbs.scalar(select(func.count()).where(in_period, Report.first_contact_at.is_(None),
+                                                          Report.reporter_contacted_at.is_not(None))) or 0
+    triage = and_(in_period, Report.clock == "triage")
+    triaged_in_time = dbs.scalar(select(func.count()).where(triage, Report.first_contact_at.is_(None),
+                                                            Report.triaged_at <= Report.first_contact_due)) or 0
+    triaged_in_time += dbs.scalar(select(func.count()).where(triage, reached,
+                                                             Report.first_contact_at <= Report.first_contact_due)) or 0
+    triage_due = dbs.scalar(select(func.count()).where(triage, or_(
+        Report.contacted.is_(True), Report.first_contact_due < now_utc))) or 0
     calendar = WorkingCalendar(period.first - timedelta(days=1), period.last + timedelta(days=400), nation, tz)
     # Epoch seconds straight from the database: making tens of thousands of datetimes costs more than the sums.
     epoch = _epoch_seconds(dbs)
@@ -225,13 +252,12 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
     durations = sorted(between(float(received), float(first))
                        for received, first in dbs.execute(
                            select(epoch(Report.received_at), epoch(Report.first_contact_at))
-                           .where(wanted, Report.contacted.is_(True), Report.first_contact_at.is_not(None))))
+                           .where(wanted, reached)))
     contacted = len(durations)
     enough = contacted and not rule.one(contacted).suppressed
     median = round(percentile(durations, 0.5) / 3600, 1) if enough else None
     p90 = round(percentile(durations, 0.9) / 3600, 1) if enough else None
     overdue_now = dbs.scalar(select(func.count()).where(Report.is_open.is_(True), Report.contacted.is_(False),
-                                                        Report.no_contact.is_(False),
                                                         Report.first_contact_due < now_utc)) or 0
 
     # Risk, actions and sharing: what staff recorded in the period (ix on case_entry.at would serve; the
@@ -280,8 +306,11 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
         received=rule.one(total), by_kind=rule.group(by_kind), by_language=rule.group(by_language),
         danger_now=rule.one(flags["danger_now"]), children=rule.one(flags["children"]),
         no_contact=rule.one(flags["no_contact"]), repeat=rule.one(flags["repeat"]),
-        due=rule.one(within + late), within_target=rule.one(within), late=rule.one(late),
-        within_target_percent=rule.percent(within, within + late),
+        due=rule.one(within_window + late), within_target=rule.one(within), late=rule.one(late),
+        within_target_percent=rule.percent(within, within_window + late),
+        within_window=rule.one(within_window), within_window_percent=rule.percent(within_window, within_window + late),
+        reporter_only=rule.one(reporter_only), triage_due=rule.one(triage_due),
+        triaged_in_time=rule.one(triaged_in_time), triaged_in_time_percent=rule.percent(triaged_in_time, triage_due),
         contacted=rule.one(contacted), median_hours=median, p90_hours=p90, overdue_now=rule.one(overdue_now),
         dash_completed=rule.one(sum(risk.values())), dash_cases=rule.one(dash_cases),
         risk_levels=rule.group({level: risk[level] for level in RISK_LEVELS}),

@@ -47,6 +47,7 @@ def add(s: Any, name: str, kind: str, lang: str, received: str, due: str, first:
     s.add(Report(id=report_id, reference=f"T{name}-{report_id[:4]}".upper()[:16], received_at=at(received),
                  first_contact_due=at(due), reporter_kind=kind, danger_now=danger, children=children,
                  contact_language=lang, no_contact=no_contact, status="closed" if closed else "new",
+                 clock="triage" if no_contact else "reach", approach="not_at_all" if no_contact else "direct",
                  is_open=closed is None, band=2, contacted=first is not None,
                  first_contact_at=at(first) if first else None, closed_at=at(closed) if closed else None,
                  close_reason=reason, repeat=repeat, idempotency_hash=uuid.uuid4().hex * 2, key_id="k1",
@@ -139,7 +140,9 @@ def test_every_figure_for_a_quarter_with_nothing_suppressed(app, known):
     # Working hours to first contact: 0.5, 1, 2, 2, 3, 4, 10 -> median 2, 90th percentile 10 (nearest rank).
     assert f.contacted.value == 7
     assert (f.median_hours, f.p90_hours) == (2.0, 10.0)
-    assert f.overdue_now.value == 2  # E, and Q from the next quarter: overdue is about today
+    # E, Q from the next quarter (overdue is about today), and the 7 no-contact reports nobody has triaged.
+    assert f.overdue_now.value == 9
+    assert (f.triage_due.value, f.triaged_in_time.value) == (7, 0)
     # Risk: four checklists on three cases; one escalation; MARAC referrals on two cases, IDVA on one.
     assert (f.dash_completed.value, f.dash_cases.value, f.escalations.value) == (4, 3, 1)
     assert values(f.risk_levels) == {"marac": 1, "judgement": 1, "standard": 2}
@@ -331,3 +334,35 @@ def test_staff_record_whether_a_report_is_a_repeat(app, known):
     assert 'value="yes" checked' in html_of(again)
     refused = client.post(f"/staff/cases/{reference}/repeat", data={"csrf_token": csrf_from(again)})
     assert refused.status_code == 400 and report_row(app, reference).repeat is True
+
+
+def test_reaching_the_person_is_counted_apart_from_the_reporter_and_from_triage(app):
+    """The figures issue 14 adds: within the working-day target; within target or at their first safe time;
+    reporter-only contact; no-contact reports triaged in time."""
+    with dbs(app) as s:
+        def report(name: str, **values: Any) -> None:
+            report_id = str(uuid.uuid4())
+            s.add(Report(id=report_id, reference=f"W{name}", received_at=at("2026-07-06 10:00"),
+                         reporter_kind="self", danger_now=False, children=False, contact_language="en",
+                         status="new", is_open=True, band=2,
+                         idempotency_hash=uuid.uuid4().hex * 2, key_id="k1", sealed=b"x", **values))
+        # Reached by the target; reached after the target but within their first safe time (Thursday); late.
+        report("A", first_contact_due=at("2026-07-06 17:00"), target_due=at("2026-07-06 17:00"),
+               first_contact_at=at("2026-07-06 12:00"), contacted=True, no_contact=False)
+        report("B", first_contact_due=at("2026-07-09 17:00"), target_due=at("2026-07-06 17:00"),
+               due_basis="window", first_contact_at=at("2026-07-09 14:00"), contacted=True, no_contact=False)
+        report("C", first_contact_due=at("2026-07-06 17:00"), target_due=at("2026-07-06 17:00"),
+               first_contact_at=at("2026-07-07 10:00"), contacted=True, no_contact=False)
+        # A neighbour's report: only the neighbour contacted; triaged a day late.
+        report("D", first_contact_due=at("2026-07-06 17:00"), target_due=at("2026-07-06 17:00"), clock="triage",
+               approach="unknown", reporter_contacted_at=at("2026-07-06 11:00"), triaged_at=at("2026-07-07 10:00"),
+               contacted=True, no_contact=False)
+        # Do not contact: triaged in time.
+        report("E", first_contact_due=at("2026-07-06 17:00"), target_due=at("2026-07-06 17:00"), clock="triage",
+               approach="not_at_all", no_contact=True, triaged_at=at("2026-07-06 15:00"), contacted=True)
+        s.commit()
+    f = figures(app)
+    assert (f.due.value, f.within_target.value, f.within_window.value, f.late.value) == (3, 1, 2, 1)
+    assert f.reporter_only.value == 1
+    assert (f.triage_due.value, f.triaged_in_time.value) == (2, 1)
+    assert f.overdue_now.value == 0
