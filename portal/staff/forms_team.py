@@ -15,6 +15,11 @@ class SettingsForm(TextForm):
                             description=_l("The email says only how many reports are waiting, never what they say."),
                             validators=[Optional(), Length(max=254), Regexp(EMAIL, message=m.ENTER_EMAIL_ADDRESS),
                                         OneLine(m.ENTER_EMAIL_ADDRESS)])
+    oncall_to = StringField(_l("On-call email address for urgent reports"),
+                            description=_l("Told at once, at any hour, when a report says someone is in danger now "
+                                           "or an officer marks a case urgent: only how many, never what they say."),
+                            validators=[Optional(), Length(max=254), Regexp(EMAIL, message=m.ENTER_EMAIL_ADDRESS),
+                                        OneLine(m.ENTER_EMAIL_ADDRESS)])
     retention_days = WholeNumberField(
         _l("Delete closed cases after this many days"), not_a_number=m.ENTER_NUMBER,
         description=_l("Follow your data protection policy. Only counts are kept after deletion."),

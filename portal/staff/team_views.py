@@ -122,12 +122,14 @@ def settings() -> str | Response | tuple[str, int]:
     """Settings a lead may change: where notifications go, and how long closed cases are kept."""
     config = current_app.config
     form = SettingsForm(data={"notify_to": get_setting(db(), "notify_to", config["NOTIFY_TO"]),
+                              "oncall_to": get_setting(db(), "oncall_to", config["ONCALL_TO"]),
                               "retention_days": get_setting(db(), "retention_days", str(config["RETENTION_DAYS"]))}
                         if request.method != "POST" else None)
     if form.validate_on_submit():
         set_setting(db(), "notify_to", form.notify_to.data.strip())
+        set_setting(db(), "oncall_to", (form.oncall_to.data or "").strip())
         set_setting(db(), "retention_days", str(form.retention_days.data))
-        audit("settings.changed", detail="notify_to retention_days")
+        audit("settings.changed", detail="notify_to oncall_to retention_days")
         db().commit()
         flash(gettext("Settings saved."), "saved")
         return redirect(url_for("staff.settings"), code=303)

@@ -114,7 +114,8 @@ def fill_case_record(live_server: Any, reference: str, by: StaffAccount, answers
 
     from sqlalchemy import select
 
-    from portal.casework.cases import add_entry, record_contact
+    from portal.casework.cases import add_entry
+    from portal.casework.contact import original_profiles, record_contact
     from portal.casework.dash import load_checklist, score
     from portal.store.models import Report, StaffUser
 
@@ -122,8 +123,9 @@ def fill_case_record(live_server: Any, reference: str, by: StaffAccount, answers
     with app.app_context(), _sessions(live_server) as dbs:
         report = dbs.scalar(select(Report).where(Report.reference == reference))
         staff = dbs.get(StaffUser, by.id)
-        record_contact(dbs, report, staff, {"answers": answers}, method=answers["contact_methods"][0],
-                       outcome="no_answer", profile_checked=True)
+        record_contact(dbs, report, staff, original_profiles(report, {"answers": answers}), party="person",
+                       method=answers["contact_methods"][0], outcome="no_answer", profile_checked=True,
+                       reason="Recorded for the test, whatever the time", tz=app.config["TIMEZONE"])
         checklist = load_checklist(app.config["DASH_FILE"])
         risk = {q.id: ("yes" if i % 3 == 0 else "no") for i, q in enumerate(checklist.questions)}
         result = score(checklist, risk, app.config["DASH_MARAC_THRESHOLD"], False, False)

@@ -143,25 +143,29 @@ def test_reporter_hears_back_through_a_receipt_without_javascript(new_context, l
     staff.goto("/staff/?flag=messages")
     assert queue_row(staff, reference).count() == 0, "the message has been read: no longer flagged"
 
-    # The reporter reads the reply. A reply is not "tried to contact you": the reply itself is on the page.
-    page.goto(f"/{lang}/replies/messages")
-    found = messages_on_page(page)
-    assert found[-1] == {"team": True, "text": f"Reply {marker}: yes, we can do that.", "lang": lang}
-    assert live_server.gettext(lang, "Our team is looking at your report.") in page.inner_text(".status")
-
     # The team tries a phone call (the way the report said was safe): the reporter is told only that someone
     # tried, in a way they said was safe; never how, when, or what happened.
     staff.goto(f"/staff/cases/{reference}/contact")
-    staff.check("#method-0")
-    staff.check("#outcome-1")  # no answer
+    staff.check("#how-0")
+    staff.check("input[name='outcome'][value='no_answer']")
+    staff.fill("#reason", "They asked us to try whenever we could")  # in case now is outside their safe times
     staff.check("#profile_checked")
     staff.click("main form button[type='submit']")
     staff.wait_for_url(f"**/staff/cases/{reference}")
+
+    # The reporter reads the reply, and sees only that someone tried to contact them (the phone call), in a way
+    # they said was safe: never how, when, or what happened.
     page.goto(f"/{lang}/replies/messages")
-    status = page.inner_text(".status")
-    assert status.strip() == live_server.gettext(
+    found = messages_on_page(page)
+    assert found[-1] == {"team": True, "text": f"Reply {marker}: yes, we can do that.", "lang": lang}
+    assert page.inner_text(".status").strip() == live_server.gettext(
         lang, "Someone from our team has tried to contact you, in a way you told us was safe.")
     assert "07700" not in page.content()
+    # Having read the reply, they have been reached: the case says so, and their page says we are working on it.
+    staff.goto(f"/staff/cases/{reference}")
+    assert "Person at risk reached" in staff.inner_text(".case-header")
+    page.goto(f"/{lang}/replies/messages")
+    assert live_server.gettext(lang, "Our team is looking at your report.") in page.inner_text(".status")
 
     # Sign out: nothing left in the browser, and Back does not show the conversation.
     reporter_signs_out(page, lang)

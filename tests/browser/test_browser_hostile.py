@@ -719,7 +719,11 @@ def report_texts(live_server: Any, sent: Sent, names: tuple[str, ...] | None = N
             if name in answers and (names is None or name in names)}
 
 
-VIEWS = {"case": "/staff/cases/{}", "print": "/staff/cases/{}/print", "contact": "/staff/cases/{}/contact"}
+# The printed summary, with everything chosen (by default it leaves out the contact details and code words).
+EVERYTHING = "&".join(f"part={part}" for part in ("report", "risk", "actions", "shares", "attempts", "notes",
+                                                    "contact", "codeword", "conversation"))
+VIEWS = {"case": "/staff/cases/{}", "print": "/staff/cases/{}/print?chosen=1&" + EVERYTHING,
+         "contact": "/staff/cases/{}/contact"}
 
 
 @pytest.mark.parametrize("view", list(VIEWS))

@@ -80,6 +80,12 @@ def test_the_public_role_can_run_a_reporters_conversation_and_touch_nothing_else
     assert Reporter(client).send({"story": "Grant story", "contact_methods": ["none"]}).status_code == 303
     get_receipt(client)
     assert write(client, "Grant message").status_code == 303
+    details = client.get("/en/replies/contact").get_data(as_text=True)
+    token = __import__("re").search(r'name="csrf_token" type="hidden" value="([^"]+)"', details).group(1)
+    changed = client.post("/en/replies/contact", data={"csrf_token": token, "action": "save",
+                                                       "contact_methods": "text", "phone_text": "07700 900444"})
+    assert changed.status_code == 303  # a new version of their profile: the public role may add one
+    assert 'value="07700 900444"' in client.get("/en/replies/contact").get_data(as_text=True)
     owner = create_engine(pg_schema_url)
     with owner.begin() as conn:  # as if the team had replied: the reporter's reading marks it seen
         conn.execute(text("UPDATE message SET from_reporter = false"))
@@ -95,7 +101,9 @@ def test_the_public_role_can_run_a_reporters_conversation_and_touch_nothing_else
     engine = create_engine(url)
     for sql in ("UPDATE message SET sealed = ''", "UPDATE message SET from_reporter = true",
                 "UPDATE conversation SET report_id = report_id", "UPDATE conversation SET contact_tried = true",
-                "DELETE FROM message", "DELETE FROM conversation"):
+                "DELETE FROM message", "DELETE FROM conversation", "UPDATE contact_profile SET seen = true",
+                "UPDATE contact_profile SET applied = true", "UPDATE message SET counted = true",
+                "UPDATE report SET first_contact_due = now()", "DELETE FROM contact_profile"):
         assert refused(engine, sql), sql
     engine.dispose()
 
