@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
+from portal.casework.cases import OpenedCase
 from portal.casework.common import CaseUnavailable
 from portal.casework.pending import apply_pending
 from portal.intake.reports import find_by_reference
@@ -15,6 +16,7 @@ from portal.staff import forms_case as fc
 from portal.staff import forms_contact as fk
 from portal.staff.blueprint import bp
 from portal.staff.clock import clock_for
+from portal.staff.report_view import PERSON_CENTRED, profile_rows, rows
 from portal.store.db import db
 from portal.store.models import Report, StaffUser
 
@@ -30,6 +32,18 @@ NAMES = {"method_names": fc.METHOD_NAMES, "outcome_names": fk.OUTCOME_NAMES, "ho
 @bp.errorhandler(CaseUnavailable)
 def _unavailable(_error: CaseUnavailable) -> tuple[str, int]:
     return render_template("staff/unavailable.html"), 503
+
+
+HINTS = ("their_safe_contact", "they_know")  # what a neighbour said about reaching the person at risk
+
+
+def profile_context(report: Report, opened: OpenedCase, profile_changed: bool = False) -> dict[str, Any]:
+    """What the safe-contact profile section needs, on every page that shows it."""
+    answers = opened.content.get("answers", {})
+    return {"profiles": opened.profiles, "profile_rows": profile_rows, "profile_changed": profile_changed,
+            "person_hints": rows(report.reporter_kind, answers, HINTS),
+            "person_centred": rows(report.reporter_kind, answers, PERSON_CENTRED),
+            "report_unopened": opened.unopened, "hidden_rows": ()}
 
 
 def case_or_404(reference: str) -> Report:

@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 from portal.casework.asb import asb_signs
 from portal.casework.cases import (
     NotAllowed,
-    OpenedCase,
     ReportNotStored,
     add_entry,
     change_status,
@@ -27,14 +26,13 @@ from portal.intake import conversations
 from portal.staff import forms_case as fc
 from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
-from portal.staff.case_common import case_or_404, header, saved
+from portal.staff.case_common import HINTS, case_or_404, header, profile_context, saved
 from portal.staff.labels import STATUS_NAMES
-from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, profile_rows, rows
+from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
 from portal.store.db import db
 from portal.store.models import Report
 from portal.web.form_errors import error_summary
 
-HINTS = ("their_safe_contact", "they_know")  # what a neighbour said about reaching the person at risk
 # What the printed summary may hold, and what it holds unless the officer chooses otherwise: never the
 # safe-contact details, the code word and cover name, or the conversation (a MARAC meeting needs none of them).
 PRINT_PARTS = ("report", "risk", "actions", "shares", "attempts", "notes", "contact", "codeword", "conversation")
@@ -42,14 +40,6 @@ SENSITIVE_PARTS = frozenset({"contact", "codeword", "conversation"})
 PRINT_DEFAULTS = frozenset(PRINT_PARTS) - SENSITIVE_PARTS
 CODEWORD_FIELDS = ("cover_name", "check_question")
 ALL_PARTS = {part: True for part in PRINT_PARTS}
-
-
-def _profile(report: Report, opened: OpenedCase, profile_changed: bool = False) -> dict[str, Any]:
-    answers = opened.content.get("answers", {})
-    return {"profiles": opened.profiles, "profile_rows": profile_rows, "profile_changed": profile_changed,
-            "person_hints": rows(report.reporter_kind, answers, HINTS),
-            "person_centred": rows(report.reporter_kind, answers, PERSON_CENTRED),
-            "report_unopened": opened.unopened}
 
 
 def _whole_case(reference: str, view: str) -> dict[str, Any]:
@@ -61,7 +51,7 @@ def _whole_case(reference: str, view: str) -> dict[str, Any]:
     opened = open_case(db(), report, g.staff, view, mark_seen=view == "case")
     answers = opened.content.get("answers", {})
     notes = [e.content.get("text", "") for e in opened.entries if e.entry.kind == "note"]
-    return {**header(report), **_profile(report, opened, changed), "entries": opened.entries,
+    return {**header(report), **profile_context(report, opened, changed), "entries": opened.entries,
             "conversation": opened.conversation, "can_change": view == "case", "show": ALL_PARTS,
             "hidden_rows": (),
             "details": rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED + HINTS),

@@ -25,9 +25,8 @@ from portal.staff import forms_contact as fk
 from portal.staff import messages as m
 from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
-from portal.staff.case_common import case_or_404, header, saved
+from portal.staff.case_common import case_or_404, header, profile_context, saved
 from portal.staff.forms_auth import ButtonForm
-from portal.staff.report_view import profile_rows
 from portal.store.db import db
 from portal.web.form_errors import error_summary
 
@@ -67,8 +66,7 @@ def case_contact(reference: str) -> str | Response | tuple[str, int]:
     states = {about: window_state(profile, moment, tz) for about, profile in opened.profiles.items()}
     status = 503 if notice else (400 if form.errors else 200)
     return render_template("staff/contact.html", form=form, errors=error_summary(form), notice=notice,
-                           profiles=opened.profiles, states=states, report_unopened=opened.unopened,
-                           profile_rows=profile_rows, hidden_rows=(), can_change=True, **header(report)), status
+                           states=states, can_change=True, **profile_context(report, opened), **header(report)), status
 
 
 @bp.route("/cases/<reference>/profile/<about>", methods=["GET", "POST"])

@@ -126,9 +126,11 @@ def reporter_fills_in(page: Any, slug: str, story: str) -> dict[str, Any]:
     if slug == "you":
         page.check("#contact_methods-0")  # a phone call
         page.fill("#phone_call", "07700 900982")
-        page.check("#safe_days-0")
-        page.check("#safe_times-1")
-        expected.update(contact_methods=["call"], phone_call="07700 900982", safe_days=["mon"],
+        weekdays = ["mon", "tue", "wed", "thu", "fri"]  # weekday afternoons: the working-day target stands
+        for day in weekdays:
+            page.check(f"input[name='safe_days'][value='{day}']")
+        page.check("input[name='safe_times'][value='afternoon']")
+        expected.update(contact_methods=["call"], phone_call="07700 900982", safe_days=weekdays,
                         safe_times=["afternoon"])
     elif slug == "someone":
         page.check("#contact_methods-2")  # email

@@ -274,6 +274,9 @@ def test_every_conversation_page_fits_a_320px_screen_and_the_receipt_shows_whole
     reporter_writes(page, lang,
                     "A message long enough to wrap on a small screen, with a longwordthatdoesnotbreakeasily.")
     assert_no_sideways_scrolling(page)
+    page.click(f"a[href='/{lang}/replies/contact']")
+    assert_no_sideways_scrolling(page)
+    page.goto(f"/{lang}/replies/messages")
     page.click(f"a[href='/{lang}/replies/delete']")
     assert_no_sideways_scrolling(page)
     page.goto(f"/{lang}/replies")
@@ -283,7 +286,8 @@ def test_every_conversation_page_fits_a_320px_screen_and_the_receipt_shows_whole
 # ---- axe-core on the new pages ---------------------------------------------------------------------------
 
 REPORTER_PAGES = ["sent-with-offer", "receipt-offer", "receipt", "messages-empty", "messages", "messages-errors",
-                  "delete", "deleted", "signed-out", "replies", "replies-errors"]
+                  "contact-details", "contact-details-errors", "contact-changed", "delete", "deleted", "signed-out",
+                  "replies", "replies-errors"]
 
 
 def _assert_axe_clean(page: Any, lang: str, name: str) -> None:
@@ -326,6 +330,17 @@ def test_reporter_conversation_pages_have_no_axe_violations(new_context, live_se
     check("messages-errors")
     reporter_writes(page, lang, "axe: a message to the team.")
     check("messages")
+    page.click(f"a[href='/{lang}/replies/contact']")
+    check("contact-details")
+    page.check("input[name='contact_methods'][value='call']")
+    page.click("button[name='action'][value='save']")  # no number: an error on its own field
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").count() == 1
+    check("contact-details-errors")
+    page.fill("#phone_call", "07700 900123")
+    page.click("button[name='action'][value='save']")
+    page.wait_for_url(f"**/{lang}/replies/messages")
+    check("contact-changed")
     page.click(f"a[href='/{lang}/replies/delete']")
     check("delete")
     page.click(f"form[action='/{lang}/replies/delete'] button[type='submit']")

@@ -100,13 +100,16 @@ def test_new_officer_enrols_and_records_a_contact_attempt_by_keyboard_alone(new_
     keys.press("Enter")
     page.wait_for_url(f"**/staff/cases/{reference}/contact")
 
-    # A safe method (the first the report gave: a phone call), what happened, the profile re-checked.
-    tab_to(page, lambda f: f.get("id") == "method-0")
+    # A safe way (the first the report gave: a phone call to her), what happened, why now (the report's safe
+    # days may not include today: a reason is asked for then), the profile re-checked.
+    tab_to(page, lambda f: f.get("id") == "how-0")
     keys.press("Space")
-    assert focused(page)["checked"] and focused(page)["value"] == "call"
+    assert focused(page)["checked"] and focused(page)["value"] == "person:call"
     keys.press("Tab")
     assert focused(page).get("id") == "outcome-0", f"Tab after the method went to {focused(page)}"
     keys.press("Space")
+    tab_to(page, lambda f: f.get("id") == "reason")
+    keys.type("She rang and asked us to call back now")
     tab_to(page, lambda f: f.get("id") == "profile_checked")
     keys.press("Space")
     assert focused(page)["checked"]
@@ -130,7 +133,7 @@ def test_the_safe_contact_profile_comes_first(new_context, live_server):
     officer_signs_in(page, officer)
     the_report = live_server.gettext("en", "The report")
 
-    for path in (f"/staff/cases/{reference}", f"/staff/cases/{reference}/print"):
+    for path in (f"/staff/cases/{reference}", f"/staff/cases/{reference}/print?chosen=1&part=contact&part=report"):
         page.goto(path)
         after_header = page.evaluate("document.querySelector('.case-header').nextElementSibling.outerHTML")
         assert after_header.startswith('<section class="profile"'), (
@@ -269,7 +272,8 @@ def test_what_a_reporter_typed_is_shown_as_text_and_never_run(new_context, live_
     page.goto(f"/staff/cases/{reference}")
     officer_adds_note(page, reference, f"Note {PAYLOAD}")
 
-    for path in (f"/staff/cases/{reference}", f"/staff/cases/{reference}/print"):
+    printed = f"/staff/cases/{reference}/print?chosen=1&part=report&part=notes&part=contact"
+    for path in (f"/staff/cases/{reference}", printed):
         page.goto(path)
         page.wait_for_load_state("load")
         page.wait_for_timeout(200)  # time for a broken image's onerror, were there one
@@ -282,7 +286,7 @@ def test_what_a_reporter_typed_is_shown_as_text_and_never_run(new_context, live_
 
 # ---- printing --------------------------------------------------------------------------------------------
 
-def test_the_printed_summary_leaves_off_the_navigation_and_keeps_the_profile(new_context, live_server):
+def test_the_printed_summary_leaves_off_the_navigation_and_keeps_the_profile_only_if_chosen(new_context, live_server):
     officer = make_staff(live_server, "officer", enrolled=True)
     answers = self_report_answers("Print: he took my keys.")
     reference = make_report(live_server, answers=answers)
@@ -290,6 +294,11 @@ def test_the_printed_summary_leaves_off_the_navigation_and_keeps_the_profile(new
     page = new_context().new_page()
     officer_signs_in(page, officer)
     page.goto(f"/staff/cases/{reference}/print")
+    assert page.locator("section.profile").count() == 0 and "07700 900982" not in page.inner_text("main")
+    # The officer chooses the safe-contact details for the paper (with JavaScript, as without: a GET form).
+    page.check("#part-contact")
+    page.click("form.print-choice button[type='submit']")
+    page.wait_for_url("**/print?*")
     assert page.locator(".staff-header").is_visible()  # on screen: the header and a way back
     page.emulate_media(media="print")
     for hidden in (".staff-header", ".staff-nav", ".skip-link", ".print-only-note"):

@@ -81,9 +81,9 @@ def add_report(app: Flask, received_at: datetime = ARRIVED, status: str = "new",
     report_id = str(uuid.uuid4())
     report = Report(id=report_id, reference=f"R{report_id[:4].upper()}-{report_id[4:8].upper()}",
                     received_at=received_at, first_contact_due=received_at + timedelta(days=1),
-                    reporter_kind="concerned", danger_now=True, children=True, contact_language="cy",
+                    reporter_kind="concerned", children=True, contact_language="cy",
                     no_contact=True, status=status, idempotency_hash=report_id.replace("-", "") * 2, key_id="k1",
-                    sealed=b"sealed", is_open=True, band=0, contacted=False, **columns)
+                    sealed=b"sealed", is_open=True, contacted=False, **{"band": 0, "danger_now": True, **columns})
     with app.extensions["sessionmaker"]() as dbs:
         dbs.add(report)
         dbs.commit()
@@ -280,3 +280,51 @@ def test_the_upgrade_keeps_what_the_old_marker_had_announced(instance: Path):
         marker = conn.execute(text("SELECT count(*) FROM setting WHERE name = 'notify_marker'")).scalar()
     engine.dispose()
     assert {k: bool(v) for k, v in flags.items()} == {"id-0": True, "id-1": False} and marker == 0
+
+
+ONCALL = "oncall@example.org"
+
+
+def test_urgent_reports_go_at_once_to_the_on_call_address_and_say_only_how_many(instance: Path, smtp: SmtpServer):
+    """In danger now, or marked urgent: the on-call address is told, whatever the hour, in both languages, with
+    nothing but the count; once per report."""
+    app = make(smtp, ONCALL_TO=ONCALL)
+    danger = add_report(app, received_at=datetime(2026, 12, 5, 23, 40, tzinfo=timezone.utc))  # a Saturday night
+    calm = add_report(app, band=2, danger_now=False)
+    outcome = run_notify(app)
+    assert outcome.urgent == 1
+    on_call = [m for m, to in zip(smtp.inbox.messages, smtp.inbox.recipients, strict=True) if to == [ONCALL]]
+    team = [m for m, to in zip(smtp.inbox.messages, smtp.inbox.recipients, strict=True) if to == [TO]]
+    assert len(on_call) == 1 and len(team) == 1
+    text = body(on_call[0])
+    with app.app_context():
+        for lang in ("cy", "en"):
+            with force_locale(lang):
+                line = ngettext("%(num)d urgent report is waiting.", "%(num)d urgent reports are waiting.", 1)
+            assert line in text, lang
+    for secret in (danger.reference, danger.id, calm.reference, "danger", "23:40", "Saturday"):
+        assert secret not in text and secret not in on_call[0]["Subject"], secret
+    assert run_notify(app).urgent == 0  # said once
+    # An officer marks the calm one urgent: the on-call address hears of it, and only of it.
+    with app.extensions["sessionmaker"]() as dbs:
+        row = dbs.get(Report, calm.id)
+        row.band, row.urgent, row.urgent_announced = 0, True, False
+        dbs.commit()
+    assert run_notify(app).urgent == 1
+    assert len([to for to in smtp.inbox.recipients if to == [ONCALL]]) == 2
+
+
+def test_no_on_call_address_means_no_on_call_e_mail(instance: Path, smtp: SmtpServer):
+    app = make(smtp)
+    add_report(app)
+    assert run_notify(app).urgent == 0
+    assert all(to == [TO] for to in smtp.inbox.recipients)
+
+
+def test_the_on_call_address_can_be_set_on_the_settings_page(instance: Path, smtp: SmtpServer):
+    app = make(smtp)
+    with app.app_context():
+        set_setting(db(), "oncall_to", ONCALL)
+        db().commit()
+    add_report(app)
+    assert run_notify(app).urgent == 1 and [ONCALL] in smtp.inbox.recipients
