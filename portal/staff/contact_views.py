@@ -18,6 +18,7 @@ from portal.casework.contact import (
     change_profile,
     options,
     record_contact,
+    unseen_profile_change,
     window_state,
 )
 from portal.questions.report_forms import ProfileForm
@@ -37,6 +38,7 @@ def case_contact(reference: str) -> str | Response | tuple[str, int]:
     """Record a contact attempt: whether now is a safe time and the call script first, then only the ways the
     person (or the reporter) marked safe; outside a safe window only with a reason."""
     report = case_or_404(reference)
+    changed = unseen_profile_change(db(), report)
     opened = open_case(db(), report, g.staff, "contact", with_entries=False, with_conversation=False)
     form = fk.ContactForm()
     form.how.choices = fk.how_choices(options(report, opened.profiles))
@@ -66,7 +68,8 @@ def case_contact(reference: str) -> str | Response | tuple[str, int]:
     states = {about: window_state(profile, moment, tz) for about, profile in opened.profiles.items()}
     status = 503 if notice else (400 if form.errors else 200)
     return render_template("staff/contact.html", form=form, errors=error_summary(form), notice=notice,
-                           states=states, can_change=True, **profile_context(report, opened), **header(report)), status
+                           states=states, can_change=True, **profile_context(report, opened, changed),
+                           **header(report)), status
 
 
 @bp.route("/cases/<reference>/profile/<about>", methods=["GET", "POST"])

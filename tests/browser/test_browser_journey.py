@@ -129,14 +129,14 @@ def test_reporter_tells_us_by_keyboard_alone(new_context, live_server, lang):
     keys.type("07700 900983")
     keys.press("Shift+Tab")
     assert focused(page).get("id") == "contact_methods-0" and focused(page)["checked"]
-    reporter_tabs_until(page, lambda f: f.get("id") == "safe_times-0")
+    reporter_tabs_until(page, lambda f: f.get("id") == "safe_times-2")  # afternoon: the target stands, any time
     keys.press("Space")
     reporter_tabs_until(page, lambda f: f.get("tag") == "button" and f.get("value") == "send")
     keys.press("Enter")
     page.wait_for_url(f"**/{lang}/sent")
     check_confirmation(page, live_server, lang, "you",
                        {"story": story, "danger_now": "yes", "contact_methods": ["call"],
-                        "phone_call": "07700 900983", "safe_times": ["morning"]})
+                        "phone_call": "07700 900983", "safe_times": ["afternoon"]})
     # Someone in danger is told again, on the confirmation page, to call 999.
     assert page.locator(".danger-box[role='alert']").is_visible()
     keys.press("Tab")

@@ -147,7 +147,7 @@ def test_the_safe_contact_profile_comes_first(new_context, live_server):
 
     page.goto(f"/staff/cases/{reference}/contact")
     assert comes_before(page, "main section.profile", "main form[method='post']")
-    assert comes_before(page, "main section.profile", "#method-0")
+    assert comes_before(page, "main section.profile", "#how-0")
 
 
 # ---- JavaScript off --------------------------------------------------------------------------------------
