@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.casework.common import CaseUnavailable, NotAllowed, audit, now, opened_json, opener, warn_unopened
-from portal.casework.contact import TRIAGE_DECISIONS, Profile, load_profiles, mark_profile_changes_seen
+from portal.casework.contact import Profile, load_profiles, mark_profile_changes_seen, triage_choices
 from portal.casework.queue import STATUSES
 from portal.crypto.sealing import Unopened, try_open
 from portal.intake import conversations
@@ -138,11 +138,19 @@ def add_entry(dbs: Session, report: Report, staff: StaffUser, kind: str, content
     return entry
 
 
+def tried_to_reach(dbs: Session, report: Report) -> bool:
+    """Whether anyone has tried to reach the person at risk (directly or through a go-between)."""
+    return dbs.scalar(select(ContactAttempt.id).where(ContactAttempt.report_id == report.id,
+                                                      ContactAttempt.party.in_(("person", "go_between")))
+                      .limit(1)) is not None
+
+
 def record_triage(dbs: Session, report: Report, staff: StaffUser, decision: str, note: str) -> CaseEntry:
-    """A no-contact report (or one with no safe way to reach the person) is triaged: an officer records what
-    was done instead, sealed like any entry. That stops its first-contact clock; it is not reaching anyone."""
-    if decision not in TRIAGE_DECISIONS:
-        raise NotAllowed("unknown decision")
+    """A no-contact report (or one with no safe way to reach the person, once the ways they gave were tried) is
+    triaged: an officer records what was done instead, sealed like any entry. That stops its first-contact clock;
+    it is not reaching anyone. Any other decision is refused (`triage_choices`)."""
+    if decision not in triage_choices(report, tried_to_reach(dbs, report)):
+        raise NotAllowed("not a decision this case allows")
     if report.triaged_at is None:
         report.triaged_at = now()
     report.contacted = True

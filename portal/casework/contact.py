@@ -31,9 +31,21 @@ from portal.workdays.safe_windows import SafeTimes, Window, next_window, window_
 
 OUTCOMES = ("spoke", "passed_on", "no_answer", "voicemail", "message_sent", "someone_else", "not_safe_now",
             "wrong_details")
-# Outcomes that reach the person at risk (when the attempt was with them, or with the go-between they asked
-# for): spoken to, or told they could not talk, or a message to their own safe details, or passed on as agreed.
-REACHING = frozenset({"spoke", "passed_on", "message_sent", "not_safe_now"})
+# What can happen, by way of contact: a voicemail only on a call, a message sent only in writing, "passed on"
+# only by a go-between.
+OUTCOMES_FOR = {
+    "call": frozenset({"spoke", "no_answer", "voicemail", "someone_else", "not_safe_now", "wrong_details"}),
+    "text": frozenset({"message_sent", "spoke", "not_safe_now", "wrong_details"}),
+    "email": frozenset({"message_sent", "spoke", "not_safe_now", "wrong_details"}),
+    "letter": frozenset({"message_sent", "wrong_details"}),
+    "in_person": frozenset({"spoke", "no_answer", "someone_else", "not_safe_now"}),
+    "trusted": frozenset({"passed_on", "spoke", "no_answer", "wrong_details"}),
+    "referrer": frozenset({"passed_on", "spoke", "no_answer", "wrong_details"}),
+}
+# Outcomes that reach the person at risk when the attempt was with them: spoken to, told us they could not talk,
+# or a message to their own safe details (the way they asked for; we cannot know when it is read, unlike a reply
+# on the website). Through a go-between, only "passed on, as agreed" reaches them.
+REACHING = frozenset({"spoke", "message_sent", "not_safe_now"})
 PARTIES = ("person", "go_between", "reporter")
 MAX_REASON = 2000
 
@@ -48,6 +60,10 @@ class VoicemailRefused(NotAllowed):
 
 class OutsideSafeWindow(NotAllowed):
     """Now is outside their safe windows, and no reason was recorded."""
+
+
+class OutcomeNotPossible(NotAllowed):
+    """Not something that can happen that way (a voicemail on an e-mail, "passed on" by the person themselves)."""
 
 
 class ProfileNotChecked(NotAllowed):
@@ -181,8 +197,8 @@ def record_contact(dbs: Session, report: Report, staff: StaffUser, profiles: dic
     when = moment or now()
     if (party, method) not in options(report, profiles):
         raise MethodNotSafe(f"{party}:{method}")
-    if outcome not in OUTCOMES:
-        raise NotAllowed("unknown outcome")
+    if outcome not in OUTCOMES or outcome not in OUTCOMES_FOR.get(method, frozenset()):
+        raise OutcomeNotPossible(f"{method}:{outcome}")
     if not profile_checked:
         raise ProfileNotChecked()
     profile = profile_for(party, profiles)
@@ -193,7 +209,7 @@ def record_contact(dbs: Session, report: Report, staff: StaffUser, profiles: dic
                and window_at(profile.times(tz), when, tz) is None)
     if outside and not reason:
         raise OutsideSafeWindow()
-    reached = party in ("person", "go_between") and outcome in REACHING
+    reached = (party == "person" and outcome in REACHING) or (party == "go_between" and outcome == "passed_on")
     attempt = ContactAttempt(report_id=report.id, at=when, staff_id=staff.id, method=method, outcome=outcome,
                              profile_checked=True, party=party, reached=reached, outside_window=outside)
     dbs.add(attempt)
@@ -226,6 +242,15 @@ def mark_reached(report: Report, when: datetime) -> None:
 
 
 TRIAGE_DECISIONS = ("no_safe_way", "reporter_only", "another_agency", "monitor", "other")
+
+
+def triage_choices(report: Report, tried: bool) -> tuple[str, ...]:
+    """The triage decisions a case allows. A report that asks for no contact, or a neighbour's (where the
+    person's safe ways are not known), may be triaged; one whose person gave safe ways only once they have been
+    tried ("no safe way" after all, or passed to an agency that can), never instead of trying them."""
+    if report.clock == "triage":
+        return tuple(d for d in TRIAGE_DECISIONS if d != "reporter_only" or report.reporter_kind != "self")
+    return ("no_safe_way", "another_agency") if tried else ()
 
 
 def change_profile(dbs: Session, report: Report, staff: StaffUser, about: str, answers: dict[str, Any], *,

@@ -21,6 +21,7 @@ from portal.crypto.sealing import Opener, Sealer
 from portal.intake.contact_plan import plan_for
 from portal.store import spool
 from portal.store.models import REPORT_PURPOSE, AuditEvent, Report, band_for
+from portal.workdays.safe_windows import Window
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
 REFERENCE = re.compile(f"[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
@@ -48,13 +49,15 @@ class Receipt:
     due_basis: str = "target"  # "window": the due time is the end of a safe window they gave
     out_of_hours: bool = False  # the only safe times they gave are outside the team's working hours
     window_start: datetime | None = None  # basis "window", when first worked out: when that window opens
+    window_whole_day: bool = False  # …and it is a whole day they said was safe
 
     def for_session(self) -> dict[str, Any]:
         """What the confirmation page needs, as the session keeps it (no report content)."""
         return {"reference": self.reference, "due": self.first_contact_due.isoformat(),
                 "danger": self.danger_now, "no_contact": self.no_contact, "kind": self.kind,
                 "approach": self.approach, "basis": self.due_basis, "out_of_hours": self.out_of_hours,
-                "window_start": self.window_start.isoformat() if self.window_start else None}
+                "window_start": self.window_start.isoformat() if self.window_start else None,
+                "window_whole_day": self.window_whole_day}
 
 
 class ReceiptSession(Protocol):
@@ -97,11 +100,12 @@ def current_sealer() -> Sealer:
     return _sealer_cache[stamp]
 
 
-def _receipt(report: Report, spooled: bool = False, window_start: datetime | None = None) -> Receipt:
+def _receipt(report: Report, spooled: bool = False, window: Window | None = None) -> Receipt:
     due = report.first_contact_due
     due = due if due.tzinfo else due.replace(tzinfo=timezone.utc)
     return Receipt(report.reference, due, report.danger_now, report.no_contact, spooled, report.reporter_kind,
-                   report.approach, report.due_basis, report.out_of_hours, window_start)
+                   report.approach, report.due_basis, report.out_of_hours, window.start if window else None,
+                   bool(window and window.whole_day))
 
 
 def _spool_dir() -> Path:
@@ -153,12 +157,12 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
         children=flags["children"], no_contact=plan.no_contact, contact_language=contact_language, status="new",
         is_open=True, band=band_for(flags["danger_now"], flags["children"]), contacted=False,
         idempotency_hash=key_hash, key_id=sealer.key_id, sealed=sealed)
-    window_start = plan.due.window.start if plan.due.window else None
+    window = plan.due.window
     for _attempt in range(5):
         try:
             dbs.execute(_INSERT, spool.columns(report))
             if with_receipt is not None:
-                with_receipt(dbs, _receipt(report, window_start=window_start))
+                with_receipt(dbs, _receipt(report, window=window))
             dbs.commit()
         except IntegrityError:
             dbs.rollback()
@@ -177,7 +181,7 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
             raise ReportNotStored("unexpected error") from exc
         else:
             replay_spool(dbs)  # the database is back: earlier reports go in now
-            return _receipt(report, window_start=window_start)
+            return _receipt(report, window=window)
     raise ReportNotStored("could not allocate a reference")
 
 

@@ -140,7 +140,8 @@ def _sent_page(receipt: dict[str, Any], offer_receipt: bool = True) -> str:
         start = datetime.fromisoformat(receipt["window_start"]).astimezone(zone)
         day = format_date(start, "EEEE d MMMM")
         # Welsh "on Thursday" is "ddydd Iau" (the adverbial soft mutation), which the translation then needs.
-        day = "d" + day if g.lang_code == "cy" and day.startswith("dydd") else day
-        window = {"day": day, "start": start.strftime("%H:%M"), "end": local_due.strftime("%H:%M")}
+        day = "ddydd" + day[4:] if g.lang_code == "cy" and day[:4].lower() == "dydd" else day
+        window = {"day": day, "start": start.strftime("%H:%M"), "end": local_due.strftime("%H:%M"),
+                  "whole_day": bool(receipt.get("window_whole_day"))}
     return render_template("public/sent.html", receipt=receipt, due_today=local_due.date() == local_today,
                            due_text=due_text, window=window, offer_receipt=offer_receipt)

@@ -356,6 +356,10 @@ class ProfileForm(SafeContactMixin, TextForm):
         ("trusted", _l("Through someone they trust, like a support worker")),
         ("none", _l("Do not contact them"))], description=_l("Select all that are safe."))
     safe_today = radios(_l("Is it safe to contact them today?"), yes_no("answer: is it safe today"))
+    meeting_place = text(_l("Where can we meet them safely?"))
+    say_who = radios(_l("Can we say who we are when we call or write?"), [
+        ("yes", _l("Yes, we can say who we are")),
+        ("no", _l("No, we use another name"))])
     check_question = text(_l("A code word or question we can use to check we are speaking to them"))
 
     def answers(self) -> dict[str, Any]:

@@ -18,8 +18,9 @@ from portal.casework.cases import (
     contact_attempts,
     mark_repeat,
     open_case,
+    tried_to_reach,
 )
-from portal.casework.contact import unseen_profile_change
+from portal.casework.contact import triage_choices, unseen_profile_change
 from portal.casework.dash import load_checklist, score
 from portal.casework.queue import STATUSES
 from portal.intake import conversations
@@ -53,6 +54,7 @@ def _whole_case(reference: str, view: str) -> dict[str, Any]:
     notes = [e.content.get("text", "") for e in opened.entries if e.entry.kind == "note"]
     return {**header(report), **profile_context(report, opened, changed), "entries": opened.entries,
             "conversation": opened.conversation, "can_change": view == "case", "show": ALL_PARTS,
+            "can_triage": bool(triage_choices(report, tried_to_reach(db(), report))),
             "hidden_rows": (),
             "details": rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED + HINTS),
             "attempts": contact_attempts(db(), report), "asb": asb_signs(free_text(answers) + notes),
@@ -78,7 +80,11 @@ def case_print(reference: str) -> str:
     view = " ".join(["print", *sorted(include & SENSITIVE_PARTS)])
     context = _whole_case(reference, view)
     show = {part: part in include for part in PRINT_PARTS}
-    context.update(show=show, hidden_rows=() if show["codeword"] else CODEWORD_FIELDS, can_change=False)
+    if show["codeword"] and not show["contact"]:  # the code word and cover name, and nothing else of the profile
+        hidden: tuple[str, ...] = tuple(f for f in SAFE_CONTACT if f not in CODEWORD_FIELDS)
+    else:
+        hidden = () if show["codeword"] else CODEWORD_FIELDS
+    context.update(show=show, hidden_rows=hidden, can_change=False)
     if not show["conversation"]:
         context["conversation"] = None
     return render_template("staff/print.html", **context, printed_at=datetime.now(timezone.utc), printing=True,

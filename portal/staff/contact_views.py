@@ -9,15 +9,17 @@ from flask import abort, current_app, g, render_template, request
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from portal.casework.cases import NotAllowed, ReportNotStored, open_case, record_triage, set_urgent
+from portal.casework.cases import NotAllowed, ReportNotStored, open_case, record_triage, set_urgent, tried_to_reach
 from portal.casework.contact import (
     MethodNotSafe,
+    OutcomeNotPossible,
     OutsideSafeWindow,
     ProfileNotChecked,
     VoicemailRefused,
     change_profile,
     options,
     record_contact,
+    triage_choices,
     unseen_profile_change,
     window_state,
 )
@@ -41,7 +43,8 @@ def case_contact(reference: str) -> str | Response | tuple[str, int]:
     changed = unseen_profile_change(db(), report)
     opened = open_case(db(), report, g.staff, "contact", with_entries=False, with_conversation=False)
     form = fk.ContactForm()
-    form.how.choices = fk.how_choices(options(report, opened.profiles))
+    ways = options(report, opened.profiles)
+    form.how.choices = fk.how_choices(ways)
     notice = None
     if form.validate_on_submit():
         party, method = form.party_method()
@@ -53,6 +56,8 @@ def case_contact(reference: str) -> str | Response | tuple[str, int]:
             form.reason.errors.append(m.OUTSIDE_WINDOW)
         except VoicemailRefused:
             form.outcome.errors.append(m.VOICEMAIL_REFUSED)
+        except OutcomeNotPossible:
+            form.outcome.errors.append(m.OUTCOME_NOT_POSSIBLE)
         except MethodNotSafe:
             form.how.errors.append(m.METHOD_NOT_SAFE)
         except ProfileNotChecked:
@@ -68,7 +73,8 @@ def case_contact(reference: str) -> str | Response | tuple[str, int]:
     states = {about: window_state(profile, moment, tz) for about, profile in opened.profiles.items()}
     status = 503 if notice else (400 if form.errors else 200)
     return render_template("staff/contact.html", form=form, errors=error_summary(form), notice=notice,
-                           states=states, can_change=True, **profile_context(report, opened, changed),
+                           states=states, can_change=True, reporter_ways=[m for p, m in ways if p == "reporter"],
+                           **profile_context(report, opened, changed),
                            **header(report)), status
 
 
@@ -106,9 +112,11 @@ def case_profile(reference: str, about: str) -> str | Response | tuple[str, int]
 def case_triage(reference: str) -> str | Response | tuple[str, int]:
     """Record what was done for a report with no safe way to reach the person (or asking for no contact)."""
     report = case_or_404(reference)
+    allowed = triage_choices(report, tried_to_reach(db(), report))  # none: a person with safe ways is tried first
     form = fk.TriageForm()
+    form.decision.choices = [(code, fk.TRIAGE_NAMES[code]) for code in allowed]
     notice = None
-    if form.validate_on_submit():
+    if allowed and form.validate_on_submit():
         try:
             record_triage(db(), report, g.staff, form.decision.data, form.note.data)
         except NotAllowed:
@@ -117,9 +125,9 @@ def case_triage(reference: str) -> str | Response | tuple[str, int]:
             notice = "not-stored"
         else:
             return saved(report, gettext("Triage decision recorded."))
-    status = 503 if notice else (400 if form.errors else 200)
+    status = 503 if notice else (400 if form.errors or (not allowed and request.method == "POST") else 200)
     return render_template("staff/triage.html", form=form, errors=error_summary(form), notice=notice,
-                           **header(report)), status
+                           allowed=allowed, **header(report)), status
 
 
 @bp.post("/cases/<reference>/urgent")

@@ -31,7 +31,7 @@ def on_day(moment: datetime | date) -> str:
     when = _aware(moment).astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date() if isinstance(
         moment, datetime) else moment
     text = format_date(when, "EEEE d MMMM yyyy")
-    if str(get_locale()) == "cy" and text.startswith("dydd"):
+    if str(get_locale()) == "cy" and text[:4].lower() == "dydd":  # Babel writes "Dydd Mercher"
         return "ddydd" + text[4:]
     return text
 

@@ -24,6 +24,7 @@ CONFIRM_PROFILE = _l("Confirm you checked the safe-contact profile before this c
 OUTSIDE_WINDOW = _l("Now is not a safe time to contact them. Say why you are contacting them now, or wait for a "
                     "safe time")
 VOICEMAIL_REFUSED = _l("They did not agree to a voicemail. Do not leave one")
+OUTCOME_NOT_POSSIBLE = _l("That cannot happen that way of contact. Select what happened")
 SELECT_DECISION = _l("Select what was decided")
 ENTER_TRIAGE_NOTE = _l("Say what was done instead of contacting them")
 SELECT_STATUS = _l("Select the new status")

@@ -11,7 +11,7 @@ day):
 - "Is it safe today?" is about the day it was answered, never about whatever day it is now: "no" removes that
   date (00:00 to 24:00) from every window, clipping a night window that runs into it; "yes" makes that date
   safe in the chosen times (the whole day if none were chosen), whatever days were ticked.
-- Windows that touch are merged (evening and late make 17:00-23:00).
+- Windows that touch are merged (evening and late make 17:00-23:00); whole days are not (each is a day).
 
 Local times are turned into UTC with zoneinfo, so a window across the clock change is as long as the clock
 says it is (a night window on the last Sunday of March is an hour shorter). Bank holidays do not change when a
@@ -25,7 +25,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from portal.workdays.working_time import first_contact_due, working_seconds_between
+from portal.workdays.working_time import (
+    END_OF_WORKING_DAY,
+    START_OF_WORKING_DAY,
+    first_contact_due,
+    is_working_day,
+    working_seconds_between,
+)
 
 BANDS: dict[str, tuple[time, time]] = {
     "early": (time(7), time(9)), "morning": (time(9), time(12)), "afternoon": (time(12), time(17)),
@@ -108,12 +114,14 @@ def windows(times: SafeTimes, start: datetime, end: datetime, tz: str) -> list[W
                    _utc(datetime.combine(times.said_on + timedelta(days=1), time(0), tzinfo=zone)))
         ranges = [piece for r in ranges for piece in _minus(r, blocked)]
     merged: list[list[datetime]] = []
+    whole = not times.bands
     for a, b in sorted(ranges):
-        if merged and a <= merged[-1][1]:
+        # Bands that touch are one window (evening into late into night); whole days stay a day each, or a
+        # week of safe days would read as one window ending next week.
+        if merged and a <= merged[-1][1] and not whole:
             merged[-1][1] = max(merged[-1][1], b)
         else:
             merged.append([a, b])
-    whole = not times.bands
     return [Window(a, b, whole) for a, b in merged if b > _utc(start) and a < _utc(end) and b > a]
 
 
@@ -144,6 +152,22 @@ def next_window(times: SafeTimes, moment: datetime, tz: str) -> Window | None:
 
 def _in_hours(window: Window, since: datetime, nation: str, tz: str) -> bool:
     return working_seconds_between(max(window.start, _utc(since)), window.end, nation, tz) > 0
+
+
+def _last_working_moment(window: Window, nation: str, tz: str) -> datetime:
+    """The end of the part of a window the team can use: a whole safe day is due by the end of that working
+    day (17:00), a morning by 12:00."""
+    zone = ZoneInfo(tz)
+    day, last = window.start.astimezone(zone).date(), window.end.astimezone(zone).date()
+    found = window.start
+    while day <= last:
+        if is_working_day(day, nation):
+            closes = datetime.combine(day, END_OF_WORKING_DAY, tzinfo=zone).astimezone(timezone.utc)
+            opens = datetime.combine(day, START_OF_WORKING_DAY, tzinfo=zone).astimezone(timezone.utc)
+            if opens < window.end and closes > window.start:
+                found = min(closes, window.end)
+        day += timedelta(days=1)
+    return found
 
 
 def out_of_hours(times: SafeTimes, moment: datetime, nation: str, tz: str) -> bool:
@@ -186,4 +210,4 @@ def contact_due(received: datetime, times: SafeTimes, nation: str, cutoff: time,
         return Due(first.end, target, "window", True, first, first)
     if working_seconds_between(max(usable[0].start, _utc(received)), min(usable[0].end, target), nation, tz) > 0:
         return Due(target, target, "target", False, first)
-    return Due(usable[0].end, target, "window", False, first, usable[0])
+    return Due(_last_working_moment(usable[0], nation, tz), target, "window", False, first, usable[0])

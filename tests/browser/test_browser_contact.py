@@ -107,7 +107,8 @@ def test_a_neighbours_report_runs_on_until_the_person_is_reached(new_context, li
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_no_contact_report_leaves_the_overdue_list_once_triaged(new_context, live_server, lang):
     page = officer_page(new_context, live_server, lang)
-    reference = make_report(live_server, days_ago=3, answers={"story": "Just so you know.", "contact_methods": ["none"]})
+    reference = make_report(live_server, days_ago=3,
+                            answers={"story": "Just so you know.", "contact_methods": ["none"]})
     assert overdue_now(page, reference)
     page.goto(f"/staff/cases/{reference}")
     assert page.locator(f"a[href='/staff/cases/{reference}/contact']").count() == 0

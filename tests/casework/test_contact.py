@@ -116,7 +116,7 @@ def test_a_tampered_way_is_refused_by_the_page_and_by_the_service(app, public, o
 def test_the_profile_must_be_checked_and_the_outcome_known(app, public, officer):
     client, _ = officer
     reference = send_report(public)
-    response = contact(client, reference, "person:text", "no_answer", checked=False)
+    response = contact(client, reference, "person:text", "wrong_details", checked=False)
     assert response.status_code == 400 and "Confirm you checked the safe-contact profile" in errors(html_of(response))
     assert contact(client, reference, "person:text", "shouted").status_code == 400
     assert attempts(app, reference) == []
@@ -128,7 +128,7 @@ def test_the_profile_must_be_checked_and_the_outcome_known(app, public, officer)
 def test_an_unanswered_attempt_does_not_stop_the_clock_and_reaching_them_does(app, public, officer):
     client, account = officer
     reference = send_report(public)
-    response = contact(client, reference, "person:text", "no_answer")
+    response = contact(client, reference, "person:text", "wrong_details")
     assert response.status_code == 303 and response.headers["Location"] == f"/staff/cases/{reference}"
     row = report_row(app, reference)
     assert (row.contacted, row.first_contact_at, row.status) == (False, None, "contact_attempted")
@@ -137,7 +137,7 @@ def test_an_unanswered_attempt_does_not_stop_the_clock_and_reaching_them_does(ap
     assert row.contacted and row.first_contact_at is not None and row.status == "in_contact"
     first, second = attempts(app, reference)
     assert (first.reached, second.reached, second.party, second.staff_id) == (False, True, "person", account.id)
-    assert [e.detail for e in audit_events(app, "case.contact_recorded")] == ["person:text:no_answer",
+    assert [e.detail for e in audit_events(app, "case.contact_recorded")] == ["person:text:wrong_details",
                                                                              "person:text:spoke"]
     assert "Person reached" in html_of(client.get("/staff/"))
 
@@ -249,7 +249,7 @@ def test_inside_a_safe_window_no_reason_is_needed(app, public, officer):
     client, _ = officer
     reference = send_report(public, {**SAFE_TEXT, "safe_days": [today()]})
     assert "Now is a safe time to contact them." in html_of(client.get(f"/staff/cases/{reference}/contact"))
-    assert contact(client, reference, "person:text", "no_answer").status_code == 303
+    assert contact(client, reference, "person:text", "wrong_details").status_code == 303
     (attempt,) = attempts(app, reference)
     assert not attempt.outside_window and attempt.sealed is None
 
@@ -379,3 +379,54 @@ def test_the_printed_summary_leaves_out_the_code_word_cover_name_and_contact_det
     assert "07700 900982" in contact_only and "Jo from the pharmacy" not in contact_only
     assert [e.detail for e in audit_events(app, "case.opened") if e.detail.startswith("print")][-3:] == [
         "print", "print codeword contact conversation", "print contact"]
+
+
+# --- found by a tester working a day of cases ---------------------------------------------------------------
+
+
+def test_an_outcome_must_fit_the_way_of_contact(app, public, officer):
+    client, _ = officer
+    reference = send_report(public, {"contact_methods": ["email"], "email": "me@example.org", "voicemail": "yes"})
+    response = contact(client, reference, "person:email", "voicemail")  # a voicemail on an e-mail
+    assert response.status_code == 400 and "That cannot happen that way of contact" in errors(html_of(response))
+    assert contact(client, reference, "person:email", "passed_on").status_code == 400  # no go-between here
+    assert attempts(app, reference) == []
+
+
+def test_through_a_go_between_only_passing_it_on_reaches_the_person(app, public, officer):
+    client, _ = officer
+    reference = send_report(public, {**AGENCY, "contact_methods": ["trusted"], "trusted_person": "Sam at the IDVA"},
+                            slug="agency")
+    contact(client, reference, "go_between:referrer", "spoke")  # spoke to the worker: not yet the person
+    assert not report_row(app, reference).contacted
+    contact(client, reference, "go_between:referrer", "passed_on")
+    assert report_row(app, reference).contacted
+
+
+def test_a_person_who_gave_safe_ways_is_tried_before_any_triage(app, public, officer):
+    client, _ = officer
+    reference = send_report(public)  # texts are safe
+    first = client.get(f"/staff/cases/{reference}/triage")
+    assert first.status_code == 200 and "There is nothing to triage yet." in html_of(first)
+    assert 'name="decision"' not in html_of(first)
+    assert post_form(client, f"/staff/cases/{reference}/triage",
+                     {"decision": "no_safe_way", "note": "Not tried"}).status_code == 400
+    assert "Record a triage decision" not in html_of(client.get(f"/staff/cases/{reference}"))
+    contact(client, reference, "person:text", "wrong_details")  # the number did not work
+    page = html_of(client.get(f"/staff/cases/{reference}/triage"))
+    assert re.findall(r'name="decision" type="radio" value="([a-z_]+)"', page) == ["no_safe_way", "another_agency"]
+    assert post_form(client, f"/staff/cases/{reference}/triage",
+                     {"decision": "reporter_only", "note": "x"}).status_code == 400  # not offered: refused
+    assert not report_row(app, reference).contacted
+    assert post_form(client, f"/staff/cases/{reference}/triage",
+                     {"decision": "no_safe_way", "note": "The number is dead; no other way given"}).status_code == 303
+    assert report_row(app, reference).contacted and report_row(app, reference).first_contact_at is None
+
+
+def test_printing_only_the_code_word_prints_no_other_contact_details(app, public, officer):
+    client, _ = officer
+    reference = send_report(public, {**SAFE_TEXT, "say_who": "no", "cover_name": "Jo from the pharmacy",
+                                     "check_question": "Blue kettle", "safe_days": ["thu"]})
+    page = html_of(client.get(f"/staff/cases/{reference}/print?chosen=1&part=codeword"))
+    assert "Jo from the pharmacy" in page and "Blue kettle" in page
+    assert "07700 900982" not in page and "Thursday" not in page

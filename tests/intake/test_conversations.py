@@ -402,11 +402,11 @@ def test_the_status_says_only_what_is_safe(app, officer):
     set_report(app, reference, owner_id=account.id)
     assert "Our team is looking at your report" in messages_page(client)
     post_form(staff, f"/staff/cases/{reference}/contact",
-              {"how": "person:text", "outcome": "no_answer", "profile_checked": "y"})
+              {"how": "person:text", "outcome": "wrong_details", "profile_checked": "y"})
     page = messages_page(client)
     assert "Someone from our team has tried to contact you" in page
     main = page.split("<main")[1].split("</main>")[0]
-    for detail in ("Text message", "text message", "07700", "No answer", "no answer", account.name, "voicemail"):
+    for detail in ("Text message", "text message", "07700", "did not work", "details", account.name, "voicemail"):
         assert detail not in main
     post_form(staff, f"/staff/cases/{reference}/contact", {"how": "person:text", "outcome": "spoke",
                                                            "profile_checked": "y"})

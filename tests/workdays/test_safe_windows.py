@@ -135,3 +135,22 @@ def test_arriving_inside_a_safe_window_keeps_the_target():
 def test_no_restriction_is_the_working_day_target():
     due = contact_due(utc(2026, 12, 1, 17, 30), SafeTimes(), "wales", CUTOFF, TZ)
     assert (due.at, due.basis, due.out_of_hours, due.first_window) == (local(2026, 12, 2, 17), "target", False, None)
+
+
+def test_whole_safe_days_stay_a_day_each_and_are_due_by_the_end_of_that_working_day():
+    """Found by a tester: Thursday and Friday were one window ending on Friday night, and "not safe today"
+    alone made four weeks of one window, due in 19 working days."""
+    both = SafeTimes(days=frozenset({"thu", "fri"}))
+    assert spans(both, local(2026, 11, 30)) == [(local(2026, 12, 3), local(2026, 12, 4)),
+                                                (local(2026, 12, 4), local(2026, 12, 5))]
+    not_today = SafeTimes.from_answers({"safe_today": "no"}, said_on=date(2026, 12, 1))
+    due = contact_due(local(2026, 12, 1, 10), not_today, "wales", CUTOFF, TZ)
+    assert (due.at, due.basis) == (local(2026, 12, 2, 17), "window")  # Wednesday, by the end of the working day
+    thursday = contact_due(local(2026, 12, 1, 10), both, "wales", CUTOFF, TZ)
+    assert thursday.at == local(2026, 12, 3, 17) and thursday.window is not None and thursday.window.whole_day
+
+
+def test_a_morning_window_is_due_by_its_end():
+    times = SafeTimes(days=frozenset({"thu"}), bands=frozenset({"early", "morning"}))
+    due = contact_due(local(2026, 12, 1, 10), times, "wales", CUTOFF, TZ)
+    assert (due.at, due.basis) == (local(2026, 12, 3, 12), "window")
