@@ -108,12 +108,14 @@ def public_document(pub: PublicKey) -> dict[str, object]:
             "public_key": _b64(pub.raw)}
 
 
-def wrap_private(key_id: str, secret: bytes, passphrase: str) -> dict[str, object]:
-    """Wrap the private key's secret bytes under the passphrase (Argon2id + AES-256-GCM)."""
+def wrap_private(key_id: str, secret: bytes, passphrase: str, format_name: str = PRIVATE_FORMAT,
+                 suite: str = SUITE_NAME) -> dict[str, object]:
+    """Wrap a secret (a private key's bytes, or another key the triage side keeps) under the passphrase
+    (Argon2id + AES-256-GCM)."""
     salt, nonce = os.urandom(16), os.urandom(12)
     kdf = Argon2id(salt=salt, length=32, **ARGON2_PARAMS)
     wrapping_key = kdf.derive(passphrase.encode("utf-8"))
-    header = {"format": PRIVATE_FORMAT, "version": 1, "suite": SUITE_NAME, "key_id": key_id,
+    header = {"format": format_name, "version": 1, "suite": suite, "key_id": key_id,
               "kdf": {"name": "argon2id", "salt": _b64(salt), **ARGON2_PARAMS},
               "aead": {"name": "AES-256-GCM", "nonce": _b64(nonce)}}
     aad = json.dumps(header, sort_keys=True).encode("utf-8")  # the parameters cannot be swapped
@@ -122,8 +124,14 @@ def wrap_private(key_id: str, secret: bytes, passphrase: str) -> dict[str, objec
 
 
 def unwrap_private(document: dict[str, object], passphrase: str) -> PrivateKey:
-    if document.get("format") != PRIVATE_FORMAT or document.get("version") != 1:
-        raise KeyFileError("not a portal private key file")
+    secret = unwrap_secret(document, passphrase, PRIVATE_FORMAT)
+    return PrivateKey(str(document["key_id"]), _private_from_secret(secret))
+
+
+def unwrap_secret(document: dict[str, object], passphrase: str, format_name: str) -> bytes:
+    """The secret bytes of a wrapped key file of the given format."""
+    if document.get("format") != format_name or document.get("version") != 1:
+        raise KeyFileError(f"not a {format_name} file")
     header = {k: v for k, v in document.items() if k != "ciphertext"}
     kdf_params: dict[str, Any] = dict(header["kdf"])  # type: ignore[call-overload]
     salt = _unb64(kdf_params.pop("salt"))
@@ -132,11 +140,9 @@ def unwrap_private(document: dict[str, object], passphrase: str) -> PrivateKey:
     aad = json.dumps(header, sort_keys=True).encode("utf-8")
     nonce = _unb64(header["aead"]["nonce"])  # type: ignore[index]
     try:
-        secret = AESGCM(wrapping_key).decrypt(nonce, _unb64(str(document["ciphertext"])), aad)
+        return AESGCM(wrapping_key).decrypt(nonce, _unb64(str(document["ciphertext"])), aad)
     except InvalidTag as exc:
         raise WrongPassphrase("the passphrase does not open this private key") from exc
-    key = _private_from_secret(secret)
-    return PrivateKey(str(document["key_id"]), key)
 
 
 def load_public(path: Path) -> PublicKey:
@@ -169,7 +175,7 @@ def load_private_keys(directory: Path, passphrase: str) -> dict[str, PrivateKey]
     return keys
 
 
-def _write(path: Path, document: dict[str, object], mode: int) -> None:
+def write_key_file(path: Path, document: dict[str, object], mode: int) -> None:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new key directory is the owner's alone
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
@@ -184,8 +190,8 @@ def _write(path: Path, document: dict[str, object], mode: int) -> None:
 def write_key_pair(directory: Path, passphrase: str, make_current: bool = True) -> PublicKey:
     """Generate a key pair into `directory`; the new public key also becomes `current.public.json`."""
     pub, secret = generate()
-    _write(directory / f"{pub.key_id}.public.json", public_document(pub), 0o644)
-    _write(directory / f"{pub.key_id}.private.json", wrap_private(pub.key_id, secret, passphrase), 0o600)
+    write_key_file(directory / f"{pub.key_id}.public.json", public_document(pub), 0o644)
+    write_key_file(directory / f"{pub.key_id}.private.json", wrap_private(pub.key_id, secret, passphrase), 0o600)
     if make_current:
-        _write(directory / "current.public.json", public_document(pub), 0o644)
+        write_key_file(directory / "current.public.json", public_document(pub), 0o644)
     return pub

@@ -1,0 +1,123 @@
+"""A keyed blind index: names, addresses, postcodes, phone numbers and e-mail addresses, normalised and then
+HMAC-SHA256'd under a key only the triage side holds, so that staff can search and link cases while the
+database holds no such value in the clear, and the public side (which never has the key) can neither compute
+nor test one.
+
+The key is 32 random bytes in `index.key.json` in the private key directory, wrapped under the key passphrase
+exactly like a private key (Argon2id + AES-256-GCM). A digest is bound to its kind ("phone", "email", ...)
+and to the key's id, so a phone number and a postcode that happen to share characters never match, and a new
+key makes every old digest useless (re-index: `portal index --all`).
+
+Normalisation finds the same value written differently, and nothing more (an exact match, never a partial
+one): "14 Heol Fawr, CF10 1AA" and "14 heol fawr cf101aa" are one address; "07700 900982", "+44 7700 900982"
+and "(07700) 900-982" are one phone number; "Ann.Jones@Example.org " and "ann.jones@example.org" one address.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from portal.crypto.keys import KeyFileError, unwrap_secret, wrap_private, write_key_file
+
+FORMAT = "portal-index-key"
+SUITE = "HMAC-SHA256"
+FILE = "index.key.json"
+KINDS = ("name", "address", "street", "postcode", "phone", "email")
+# A UK postcode, anywhere in an address: outward code, optional space, inward code.
+POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b", re.I)
+
+
+class NoIndexKey(Exception):
+    """There is no index key here (the public host, or a triage host not yet given one)."""
+
+
+@dataclass(frozen=True)
+class IndexKey:
+    key_id: str
+    secret: bytes
+
+    def digest(self, kind: str, normalised: str) -> str:
+        message = f"portal/v1/index/{kind}/{self.key_id}/{normalised}".encode()
+        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+
+
+def _plain(text: str) -> str:
+    """Lower case, accents kept (ŵ is not w), punctuation gone, spaces squeezed."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[^\w\s]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def normalise_phone(text: str) -> str:
+    digits = re.sub(r"\D", "", text or "")
+    if digits.startswith("0044"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("44") and len(digits) >= 12:
+        digits = "0" + digits[2:]
+    return digits if len(digits) >= 10 else ""
+
+
+def normalise_email(text: str) -> str:
+    text = (text or "").strip().casefold()
+    return text if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text) else ""
+
+
+def postcode_of(text: str) -> str:
+    found = POSTCODE.search(text or "")
+    return (found.group(1) + found.group(2)).upper() if found else ""
+
+
+def normalise_address(text: str) -> tuple[str, str]:
+    """(the whole address, the address without its postcode), each without spaces: "14heolfawrcf101aa" and
+    "14heolfawr"."""
+    whole = _plain(text or "").replace(" ", "")
+    street = _plain(POSTCODE.sub(" ", text or "")).replace(" ", "")
+    return whole, street
+
+
+def normalise_name(text: str) -> str:
+    return _plain(text or "")
+
+
+def values(kind: str, text: str) -> list[str]:
+    """The normalised forms of one answer, as indexed (or searched for) under `kind`."""
+    if kind == "phone":
+        found = [normalise_phone(text)]
+    elif kind == "email":
+        found = [normalise_email(text)]
+    elif kind == "postcode":
+        found = [postcode_of(text)]
+    elif kind == "address":
+        found = [normalise_address(text)[0]]
+    elif kind == "street":
+        found = [normalise_address(text)[1]]
+    else:
+        found = [normalise_name(text)]
+    return [value for value in found if len(value) >= 3]
+
+
+def generate(directory: Path, passphrase: str) -> IndexKey:
+    """Make a new index key (replacing any), wrapped under the passphrase. Re-index afterwards."""
+    secret = os.urandom(32)
+    key_id = hashlib.sha256(b"portal index key id " + secret).hexdigest()[:16]
+    write_key_file(directory / FILE, wrap_private(key_id, secret, passphrase, FORMAT, SUITE), 0o600)
+    return IndexKey(key_id, secret)
+
+
+def load(directory: Path | None, passphrase: str | None) -> IndexKey:
+    if not directory or not passphrase:
+        raise NoIndexKey("no private key directory here")
+    path = Path(directory) / FILE
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise NoIndexKey(f"no {FILE} in the private key directory") from exc
+    except (OSError, ValueError) as exc:
+        raise KeyFileError(f"cannot read {FILE}") from exc
+    return IndexKey(str(document["key_id"]), unwrap_secret(document, passphrase, FORMAT))
