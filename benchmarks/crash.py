@@ -339,7 +339,7 @@ class Client(threading.Thread):
                 status, _headers, page = self._call("GET", FORM)
             except (OSError, http.client.HTTPException):
                 status, page = 0, ""
-            match = CSRF.search(page) if status == 200 else None
+            match = CSRF.search(page) if status in (200, 203) else None  # 203: a form page (never kept for Back)
             if match:
                 self.token = match.group(1)
                 return True
@@ -355,7 +355,7 @@ class Client(threading.Thread):
                 status, _headers, page = self._call("GET", SENT)
             except (OSError, http.client.HTTPException):
                 status, page = 0, ""
-            if status == 200 and (match := REFERENCE.search(page)):
+            if status in (200, 203) and (match := REFERENCE.search(page)):
                 return match.group(1)
             if status in (302, 303):
                 return None  # sent back to the start: no receipt in the session

@@ -203,7 +203,7 @@ def wait_ready(side: Side, timeout: float = 60.0) -> None:
             conn.request("GET", side.form_path)
             status = conn.getresponse().status
             conn.close()
-            if status == 200 and len(worker_pids(side.proc.pid)) > 0:
+            if status in (200, 203) and len(worker_pids(side.proc.pid)) > 0:  # 203: a form page
                 return
         except OSError:
             pass
@@ -302,7 +302,7 @@ def get_form(conn: http.client.HTTPConnection, path: str) -> tuple[str, str]:
     conn.request("GET", path, headers={"Accept-Language": "en-GB,en;q=0.9"})
     response = conn.getresponse()
     html = response.read().decode("utf-8", errors="replace")
-    if response.status != 200:
+    if response.status not in (200, 203):  # the portal's form page answers 203 (never kept for Back)
         raise RuntimeError(f"GET {path}: {response.status}")
     cookie = cookie_from(response) or ""
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)

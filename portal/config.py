@@ -41,6 +41,13 @@ class Settings:
     nation: str = "wales"  # "wales" or "england": bank holidays, helplines
     org_name_en: str = "Example Housing"
     org_name_cy: str = "Tai Enghreifftiol"
+    # The organisation's own number, shown beside the helplines and in the accessibility statement, with its
+    # opening hours in both languages, and an e-mail address for the accessibility statement. Unset in
+    # production means not shown: never a made-up number in front of someone in danger.
+    org_phone: str = ""
+    org_hours_en: str = ""
+    org_hours_cy: str = ""
+    org_email: str = ""
     exit_url: str = "https://www.bbc.co.uk/weather"
     helplines_file: Path = PROJECT_ROOT / "portal" / "data" / "helplines.json"
     # Reports received before this local time are due for first contact the same working day.
@@ -62,6 +69,11 @@ class Settings:
     receipt_pepper: str = ""
     # A reporter signed in with a receipt is signed out after this long without a page (shared phones).
     reporter_idle_minutes: int = 30
+    # Every public session ends after this long without a page. Closing the browser is no safe end on a
+    # phone (Chrome on Android, "continue where you left off" keep session cookies), so the server ends it.
+    # Nothing typed is lost by it: the form's own text stays in the open page, and its token is good for 8
+    # hours with or without a session (questions/report_forms.py).
+    public_idle_minutes: int = 30
     # Where sealed reports wait, durably, when the database cannot be reached (replayed exactly once).
     spool_dir: Path = Path()
     # How often each public worker looks for spooled reports to replay (seconds).
@@ -119,6 +131,13 @@ class Settings:
             nation=(_env("NATION", "wales") or "wales").lower(),
             org_name_en=_env("ORG_NAME_EN", cls.org_name_en) or cls.org_name_en,
             org_name_cy=_env("ORG_NAME_CY", cls.org_name_cy) or cls.org_name_cy,
+            # Development and test show a number from Ofcom's drama range, so the pages show what a real one does.
+            org_phone=_env("ORG_PHONE", "" if environment == "production" else "01632 960 000") or "",
+            org_hours_en=_env("ORG_HOURS_EN", "" if environment == "production"
+                              else "Monday to Friday, 9am to 5pm") or "",
+            org_hours_cy=_env("ORG_HOURS_CY", "" if environment == "production"
+                              else "Dydd Llun i ddydd Gwener, 9am tan 5pm") or "",
+            org_email=_env("ORG_EMAIL", "" if environment == "production" else "help@example.org") or "",
             exit_url=_env("EXIT_URL", cls.exit_url) or cls.exit_url,
             helplines_file=Path(_env("HELPLINES_FILE") or cls.helplines_file),
             same_day_cutoff=time(int(hour), int(minute or 0)),
@@ -130,6 +149,7 @@ class Settings:
             receipt_sign_in_limit=_env("RECEIPT_SIGN_IN_LIMIT", cls.receipt_sign_in_limit) or cls.receipt_sign_in_limit,
             receipt_pepper=_env("RECEIPT_PEPPER", "") or "",
             reporter_idle_minutes=int(_env("REPORTER_IDLE_MINUTES", "30") or 30),
+            public_idle_minutes=max(1, int(_env("PUBLIC_IDLE_MINUTES", "30") or 30)),
             spool_dir=Path(_env("SPOOL_DIR") or instance / "spool"),
             spool_replay_seconds=float(_env("SPOOL_REPLAY_SECONDS", "15") or 15),
             dash_file=Path(_env("DASH_FILE") or cls.dash_file),

@@ -24,6 +24,8 @@ class _Page(HTMLParser):
         self.style_attrs = 0
         self.labels_for: set[str] = set()
         self.inputs: list[dict[str, str | None]] = []
+        self.headings_before_h1: list[str] = []  # outside a role=alert/status box (an error summary, a notice)
+        self._in_alert: list[str] = []  # the tags of open elements that are alert or status boxes
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -43,6 +45,12 @@ class _Page(HTMLParser):
             self.labels_for.add(a["for"] or "")
         if tag in {"input", "textarea", "select"} and a.get("type") not in {"hidden", "submit"}:
             self.inputs.append(a)
+        if a.get("role") in {"alert", "status"} and tag not in VOID:
+            self._in_alert.append(tag)
+        elif self._in_alert and tag == self._in_alert[-1]:
+            self._in_alert.append(tag)  # the same tag nested inside: counted so its end tag matches
+        if tag in {"h2", "h3", "h4", "h5", "h6"} and not self.h1 and not self._in_alert:
+            self.headings_before_h1.append(tag)
         if tag in {"h1", "title"}:
             self._in = tag
             if tag == "h1":
@@ -58,6 +66,8 @@ class _Page(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in VOID:
             return
+        if self._in_alert and tag == self._in_alert[-1]:
+            self._in_alert.pop()
         if not self.stack or self.stack[-1] != tag:
             self.problems.append(f"unbalanced </{tag}> (open: {self.stack[-3:]})")
             if tag in self.stack:
@@ -90,6 +100,8 @@ def check_page(html: str, path: str, error_prefix: str | None = None) -> None:
     if error_prefix and title.startswith(error_prefix):
         title = title[len(error_prefix):].strip()
     assert title.startswith(h1), f"{path}: title {title!r} does not start with h1 {h1!r}"
+    if not path.startswith("/staff"):  # a public page's h1 is its first heading (not the 999 box)
+        assert not page.headings_before_h1, f"{path}: {page.headings_before_h1} before the h1"
     duplicates = [i for i, n in page.ids.items() if n > 1]
     assert not duplicates, f"{path}: duplicate ids {duplicates}"
     for form in page.forms:

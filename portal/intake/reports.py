@@ -6,7 +6,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -191,12 +191,19 @@ def send(dbs: Session, session: ReceiptSession, *, kind: str, answers: dict[str,
     page. A new report and the session row are committed together (one commit); a repeat (a double tap, a
     retry) finds the first report and keeps its receipt instead. A spooled report's receipt cannot go into a
     session (the database is down): the caller shows it at once."""
+    # A neighbour's "do not contact me" is about the neighbour: the report's own flag (about the person at
+    # risk) stays off, but the page the neighbour reads must not promise to contact them.
+    declined = kind == "concerned" and "none" in (answers.get("contact_methods") or [])
+
+    def for_reader(receipt: Receipt) -> Receipt:
+        return replace(receipt, no_contact=True) if declined else receipt
+
     def keep(transaction: Session, receipt: Receipt) -> None:
-        session["receipt"] = receipt.for_session()
+        session["receipt"] = for_reader(receipt).for_session()
         session.write_with(transaction)
 
-    receipt = submit(dbs, kind=kind, answers=answers, flags=flags, contact_language=contact_language,
-                     submission_key=submission_key, with_receipt=keep)
+    receipt = for_reader(submit(dbs, kind=kind, answers=answers, flags=flags, contact_language=contact_language,
+                                submission_key=submission_key, with_receipt=keep))
     if not receipt.spooled and session.get("receipt") != receipt.for_session():
         session["receipt"] = receipt.for_session()  # a repeat: saved with the response
     return receipt

@@ -22,6 +22,7 @@ from portal.store.db import db
 from portal.store.models import Conversation, Report
 from portal.web.form_errors import error_summary
 from portal.web.limits import receipt_attempt_allowed
+from portal.web.security import keep_out_of_back_forward_cache
 
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
@@ -121,29 +122,40 @@ def receipt_offer() -> Any:
                 return redirect(url_for("public.receipt"), code=303)
     status = {"not-now": 503, "already": 409}.get(notice or "", 200)
     return render_template("public/receipt_offer.html", form=form, notice=notice,
-                           no_contact=report.no_contact), status
+                           no_contact=report.no_contact or _sent_without_contact(),
+                           kind=report.reporter_kind), status
 
 
 @bp.route("/receipt", methods=["GET", "POST"])
 def receipt() -> Any:
-    """The receipt, shown until the reporter says they have kept it. It is never stored in the clear: the
-    session holds it wrapped under the session id, and drops it when they move on."""
+    """The receipt, shown once. It is never stored in the clear: the session holds it wrapped under the
+    session id, and the first GET takes it out before showing it, so that no later request (a refresh,
+    another tab, Back and Forward, someone else with the browser later) can show it again."""
+    keep_out_of_back_forward_cache()
     signed_in = _signed_in()
+    if signed_in is None:
+        return redirect(url_for("public.replies"), code=303)
+    if request.method == "POST":  # "I have kept it safe: continue"
+        return redirect(url_for("public.messages"), code=303)
     state = session.get("conv") or {}
-    if signed_in is None or not state.get("receipt"):
-        return redirect(url_for("public.messages" if signed_in else "public.replies"), code=303)
-    if request.method == "POST":
-        state.pop("receipt", None)
-        session["conv"] = state
-        return redirect(url_for("public.messages"), code=303)
+    if not state.get("receipt") or request.method != "GET":  # a HEAD shows nothing, so it takes nothing
+        return render_template("public/receipt_shown.html", no_contact=_sent_without_contact())
     conversation, _seed = signed_in
-    digits = conv.unwrap(session.session_id, conversation.id, state["receipt"], purpose="receipt")  # type: ignore[attr-defined]
+    wrapped = state.pop("receipt")
+    session["conv"] = state  # taken now: this is the only answer that will ever show it
+    digits = conv.unwrap(session.session_id, conversation.id, wrapped, purpose="receipt")  # type: ignore[attr-defined]
     if digits is None:
-        return redirect(url_for("public.messages"), code=303)
+        return render_template("public/receipt_shown.html", no_contact=_sent_without_contact())
     grouped = conv.grouped(digits.decode("ascii"))
     # A screen reader would say "1234" as a number: read it digit by digit, a pause after each group.
     spoken = ", ".join(" ".join(group) for group in grouped.split(" "))
     return render_template("public/receipt.html", receipt=grouped, receipt_spoken=spoken, form=ButtonOnlyForm())
+
+
+def _sent_without_contact() -> bool:
+    """Whether the report just sent from this browser asked for no contact (then a receipt was the only way
+    back, and losing it matters more)."""
+    return bool((session.get("receipt") or {}).get("no_contact"))
 
 
 # --- signing in -------------------------------------------------------------------------------------------
@@ -153,6 +165,7 @@ def replies() -> Any:
     """Sign in with a receipt. Every try is counted first; a wrong receipt and one that was deleted (or never
     existed) get the same answer, after the same slow derivation."""
     g.form_page = True  # the language switch posts the form, so a carried message is not lost
+    keep_out_of_back_forward_cache()
     if request.method != "POST":
         if _signed_in():
             return redirect(url_for("public.messages"))
@@ -193,6 +206,7 @@ def replies() -> Any:
 def _messages_page(conversation: Conversation, seed: bytes, form: MessageForm, notice: str | None = None,
                    status: int = 200) -> Any:
     g.form_page = True  # the language switch posts the message form: nothing typed is lost
+    keep_out_of_back_forward_cache()  # Back must not bring a conversation or a half-written message back
     report = db().get(Report, conversation.report_id)
     shown = conv.reporter_messages(db(), conversation, seed)
     state = session.get("conv") or {}
@@ -220,12 +234,13 @@ def messages() -> Any:
         return _signed_out_page()
     state = session.get("conv") or {}
     if state.get("receipt"):
-        return redirect(url_for("public.receipt"))  # they have not said they kept it yet
+        return redirect(url_for("public.receipt"))  # made, but not shown yet: show it first
     return _messages_page(*signed_in, form=_fresh_message_form())
 
 
 def _signed_out_page() -> Any:
     g.form_page = True
+    keep_out_of_back_forward_cache()
     notice = "timed-out" if g.get("timed_out") else None
     return render_template("public/replies.html", form=ReceiptForm(formdata=None), errors=[], notice=notice)
 

@@ -19,7 +19,10 @@ def landing() -> str:
     for lang in browser_order():
         with force_locale(lang):
             labels.append({"lang": lang, "title": gettext("Get help"), "exit": gettext("Exit this page"),
-                           "exit_now": gettext("Exit this page now")})
+                           "exit_now": gettext("Exit this page now"), "continue": gettext("Continue in English"),
+                           "quick_exit": gettext("Quick exit"),
+                           "safety": gettext("Staying safe online"), "privacy": gettext("Privacy"),
+                           "accessibility": gettext("Accessibility")})
             columns.append(Markup(render_template("public/landing_column.html", column_lang=lang,
                                                   org_name=current_app.config["ORG_NAME"][lang])))
     return render_template("public/landing.html", columns=columns, labels=labels)

@@ -16,6 +16,7 @@ from portal.store.db import db
 from portal.web.form_errors import error_summary
 from portal.web.i18n import LANGUAGES
 from portal.web.limits import submission_allowed
+from portal.web.security import keep_out_of_back_forward_cache
 
 bp = Blueprint("public", __name__, url_prefix="/<lang_code>")
 
@@ -79,6 +80,7 @@ def report(slug: str) -> str | Response | tuple[str, int]:
     kind = KIND_SLUGS.get(slug) or abort(404)
     form_class = FORMS[kind]
     g.form_page = True
+    keep_out_of_back_forward_cache()  # Back after leaving, however they left, must show an empty form
     notice = None
     if request.method != "POST":  # GET, and HEAD (which must never run the sending branch)
         form = form_class(formdata=None)
@@ -104,11 +106,12 @@ def report(slug: str) -> str | Response | tuple[str, int]:
             except ReportNotStored:
                 notice = "not-stored"
             else:
+                kept = receipt.for_session()  # with who sent it: the page speaks to them
                 if receipt.spooled:
                     # The database is down, so no session can carry the receipt to /sent: show it now.
                     # A refresh posts again with the same submission key and gets this same receipt.
-                    return _sent_page(receipt.for_session(), offer_receipt=False)
-                return confirmation.carry(redirect(url_for("public.sent"), code=303), receipt.for_session())
+                    return _sent_page(kept, offer_receipt=False)
+                return confirmation.carry(redirect(url_for("public.sent"), code=303), kept)
     elif form.csrf_token.errors and not any(f.errors for f in form if f.name != "csrf_token"):
         # Only the security token had expired (or the session was cleared): keep everything, ask again.
         notice = "expired"
@@ -119,16 +122,21 @@ def report(slug: str) -> str | Response | tuple[str, int]:
 
 @bp.get("/sent")
 def sent() -> Response:
-    """Confirmation: the reference, when to expect contact, and what to do if in danger meanwhile."""
+    """Confirmation: the reference (shown once), when to expect contact, and what to do if in danger."""
+    keep_out_of_back_forward_cache()  # Back and Forward ask again, and a second answer has no reference
     receipt = session.get("receipt") or confirmation.carried()  # the carried copy, if the session is gone
     if not receipt:
         return redirect(url_for("public.start"))
-    response = make_response(_sent_page(receipt))
+    first_time = not receipt.get("shown")
+    if first_time and request.method == "GET" and session.get("receipt"):
+        # Marked before it is shown: no later request, from this tab or another, shows the reference again.
+        session["receipt"] = {**receipt, "shown": True}
+    response = make_response(_sent_page(receipt, show_reference=first_time))
     confirmation.drop(response)
     return response
 
 
-def _sent_page(receipt: dict[str, Any], offer_receipt: bool = True) -> str:
+def _sent_page(receipt: dict[str, Any], offer_receipt: bool = True, show_reference: bool = True) -> str:
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     local_due = datetime.fromisoformat(receipt["due"]).astimezone(zone)
     local_today = datetime.now(timezone.utc).astimezone(zone).date()
@@ -144,4 +152,5 @@ def _sent_page(receipt: dict[str, Any], offer_receipt: bool = True) -> str:
         window = {"day": day, "start": start.strftime("%H:%M"), "end": local_due.strftime("%H:%M"),
                   "whole_day": bool(receipt.get("window_whole_day"))}
     return render_template("public/sent.html", receipt=receipt, due_today=local_due.date() == local_today,
-                           due_text=due_text, window=window, offer_receipt=offer_receipt)
+                           due_text=due_text, window=window, offer_receipt=offer_receipt,
+                           show_reference=show_reference, kind=receipt.get("kind", "self"))

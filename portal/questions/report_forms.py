@@ -140,7 +140,8 @@ class ReportForm(TextForm):
     danger_now = radios(_l("Is anyone in danger right now?"), yes_no("answer: is anyone in danger"))
     children = radios(_l("Do any children live in or visit the home?"), [
         ("live", _l("Yes, children live there")), ("visit", _l("Yes, children visit")),
-        ("no", _l("No")), ("unsure", _l("I'm not sure"))])
+        # Welsh answers with the question's verb: "Oes, mae plant yn byw yno" and "Nac oes", not "Na".
+        ("no", lazy_pgettext("answer: do any children", "No")), ("unsure", _l("I'm not sure"))])
     help_wanted = MultiCheckboxField(_l("What would help?"), choices=HELP_CHOICES,
                                      description=_l("Select all that apply."))
     help_other = text(_l("What else would help?"))
@@ -236,8 +237,8 @@ class SafeContactMixin:
         chosen = set(self.contact_methods.data or [])
         if "call" in chosen:
             _need(self.phone_call, m.ENTER_PHONE_CALL)
-        if "text" in chosen and "call" not in chosen and not (self.phone_text.data or "").strip():
-            _need(self.phone_call, m.ENTER_PHONE_TEXT)
+        if "text" in chosen and "call" not in chosen:  # with calls too, texts may go to the calls number
+            _need(self.phone_text, m.ENTER_PHONE_TEXT)
         for field in (self.phone_call, self.phone_text):
             _check_format(field, PHONE, m.PHONE_FORMAT)
         if "email" in chosen:
@@ -280,8 +281,8 @@ class SelfReportForm(ConsentMixin, SafeContactMixin, HomeMixin, ReportForm):
 
 class ConcernedReportForm(SafeContactMixin, ReportForm):
     KIND = "concerned"
-    your_name = text(_l("Your name (optional)"),
-                     description=_l("You can stay anonymous. If you do, we cannot ask you anything more."))
+    your_name = text(_l("Your name (optional)"), description=_l(
+        "You can stay anonymous. If you also give us no way to contact you, we cannot ask you anything more."))
     relationship = radios(_l("How do you know them?"), [
         ("neighbour", _l("I am a neighbour")), ("friend", _l("I am a friend")),
         ("family", _l("I am a relative")), ("other", _l("Another way"))])
@@ -322,6 +323,8 @@ class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
         ("letter", _l("Letter")), ("in_person", _l("In person, at a place they choose")),
         ("trusted", _l("Through me or another worker they trust")),
         ("none", _l("Do not contact them directly"))], description=_l("Select all that are safe."))
+    meeting_place = text(_l("Where can we meet them safely?"))
+    trusted_person = text(_l("Who is the worker or person they trust, and how do we reach them?"))
     safe_today = radios(_l("Is it safe for us to contact them today?"), yes_no("answer: is it safe today"))
     check_question = text(_l("A code word or question we can use to check we are speaking to them"))
     interpreter = text(_l("If the person needs an interpreter, which language?"))

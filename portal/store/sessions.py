@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -31,13 +31,20 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def read(conn: Any, session_id: str) -> tuple[str, str] | None:
-    """(the row's id hash, its data) for a live session, or None."""
+def read(conn: Any, session_id: str) -> tuple[str, str, datetime] | None:
+    """(the row's id hash, its data, when it expires) for a live session, or None."""
     row = conn.execute(select(WebSession.id_hash, WebSession.data, WebSession.expires_at)
                        .where(WebSession.id_hash == id_hash(session_id))).first()
     if row is None or _aware(row.expires_at) < datetime.now(timezone.utc):
         return None
-    return row.id_hash, row.data
+    return row.id_hash, row.data, _aware(row.expires_at)
+
+
+def touch(maker: Any, hashed: str, lifetime: timedelta) -> None:
+    """Push a live session's expiry back to `lifetime` from now (a page was seen: the session is not idle)."""
+    with maker() as dbs, dbs.begin():
+        dbs.execute(update(WebSession).where(WebSession.id_hash == hashed)
+                    .values(expires_at=datetime.now(timezone.utc) + lifetime))
 
 
 _UPSERTS: dict[str, Any] = {}

@@ -5,6 +5,9 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+LANGS = ("en", "cy")
 
 
 @dataclass(frozen=True)
@@ -14,10 +17,23 @@ class Helpline:
     number: str
     text: dict[str, str]
     audience: str  # "everyone" or "own-behaviour"
+    hours: dict[str, str] | None = None  # when it is open; None where the file does not say
+    original_name: str | None = None  # the service's own name, shown beside a translated one
+    original_lang: str = "en"
 
     @property
     def tel(self) -> str:
         return "tel:" + re.sub(r"[^0-9+]", "", self.number)
+
+
+def _both(item: dict[str, Any], key: str) -> dict[str, str] | None:
+    value = item.get(key)
+    if value is None and key == "hours":
+        return None
+    for lang in LANGS:  # parity: a line missing either language is a broken file
+        if not isinstance(value, dict) or not value.get(lang):
+            raise ValueError(f"helpline {item['id']} lacks its {lang} {key}")
+    return value
 
 
 def load_helplines(path: Path, nation: str) -> list[Helpline]:
@@ -26,9 +42,9 @@ def load_helplines(path: Path, nation: str) -> list[Helpline]:
     for item in document["helplines"]:
         if "nations" in item and nation not in item["nations"]:
             continue
-        for lang in ("en", "cy"):  # parity: a line missing either language is a broken file
-            if not item["name"].get(lang) or not item["text"].get(lang):
-                raise ValueError(f"helpline {item['id']} lacks its {lang} text")
-        lines.append(Helpline(item["id"], item["name"], item["number"], item["text"],
-                              item.get("audience", "everyone")))
+        name, text, hours = _both(item, "name"), _both(item, "text"), _both(item, "hours")
+        if item.get("original_lang", "en") not in LANGS:
+            raise ValueError(f"helpline {item['id']}: original_lang must be one of {LANGS}")
+        lines.append(Helpline(item["id"], name or {}, item["number"], text or {}, item.get("audience", "everyone"),
+                              hours, item.get("original_name"), item.get("original_lang", "en")))
     return lines

@@ -11,8 +11,23 @@ import gzip
 import hashlib
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from markupsafe import Markup
+
+# Chromium keeps a page in its back/forward cache only if it answered a GET with exactly 200 (its
+# BackForwardCacheImpl refuses any other status: "HTTPStatusNotOK"). Cache-Control: no-store no longer keeps a
+# page out: Chromium now admits such pages, and restores them, typed text and all, for up to 3 minutes, as
+# long as the site's cookies are unchanged. Nothing the site does can reach a page once the person has left
+# it for another site with JavaScript off, so a page that holds what someone typed, or shows something only
+# once, is answered with 203 instead: a 200 in every other way (browsers show it, no-store keeps it out of
+# every cache), but never kept for Back or Forward, which fetch it again, empty.
+NOT_FOR_BACK_FORWARD = 203
+
+
+def keep_out_of_back_forward_cache() -> None:
+    """Mark this page as one the browser must not keep for Back and Forward (it holds typed text, or shows
+    something only once). Applied to a 200 answer when the response goes out."""
+    g.keep_out_of_back_forward_cache = True
 
 
 def css_hash(css: str) -> str:
@@ -49,6 +64,9 @@ def init_security_headers(app: Flask) -> None:
         h["Cache-Control"] = "no-store"
         h["Pragma"] = "no-cache"
         h["Expires"] = "0"
+        if (response.status_code == 200 and request.method in {"GET", "HEAD"}
+                and g.get("keep_out_of_back_forward_cache")):  # a POST's answer is never kept anyway
+            response.status_code = NOT_FOR_BACK_FORWARD
         if request.is_secure:
             h["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         return response
@@ -57,7 +75,8 @@ def init_security_headers(app: Flask) -> None:
     def _compress(response: Response) -> Response:
         # Compress GET pages only: they reflect nothing anyone typed, so there is no BREACH-style oracle
         # (a POST re-render echoes the report text next to the CSRF token, so it stays uncompressed).
-        if (request.method == "GET" and response.status_code == 200 and not response.direct_passthrough
+        if (request.method == "GET" and response.status_code in {200, NOT_FOR_BACK_FORWARD}
+                and not response.direct_passthrough
                 and "gzip" in request.headers.get("Accept-Encoding", "")
                 and response.mimetype in {"text/html", "text/css", "application/javascript", "text/javascript"}
                 and "Content-Encoding" not in response.headers):

@@ -5,8 +5,14 @@ gives no usable cookie) and the session's small data: a CSRF secret and, after s
 the confirmation page (reference, due time, the danger and no-contact flags), until exit or expiry.
 Report content never goes into a session. The rows themselves are portal/store/sessions.py.
 
-Staff have their own cookie (`st`, path /staff/), so the public and staff sides never share a session, and a
-shorter idle lifetime (PORTAL_STAFF_IDLE_MINUTES); the absolute limit is checked by the staff guard.
+A public session ends after PORTAL_PUBLIC_IDLE_MINUTES (30) without a page: every page seen pushes that back
+(at most one write a minute). The cookie is a session cookie, but closing the browser does not end it on a
+phone that keeps session cookies, so the server does. Nothing typed depends on the session: the form's token
+is good for 8 hours without one.
+
+Staff have their own cookie (`st`, path /staff/), so the public and staff sides never share a session, and
+their own idle lifetime (PORTAL_STAFF_IDLE_MINUTES), refreshed by writes; the absolute limit is checked by the
+staff guard.
 """
 from __future__ import annotations
 
@@ -15,10 +21,10 @@ import hmac
 import json
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response, current_app, request
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
@@ -26,7 +32,7 @@ from werkzeug.datastructures import CallbackDict
 from portal.store import sessions as rows
 
 log = logging.getLogger("portal.web.sessions")
-IDLE_LIFETIME = timedelta(hours=8)  # matches the public form's CSRF lifetime: slow writers keep their session
+TOUCH_EVERY = timedelta(minutes=1)  # a public session seen again is pushed back at most this often
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -43,6 +49,7 @@ class ServerSession(CallbackDict, SessionMixin):
         self.unavailable = False  # the session store could not be read: the database is down
         self.persisted = False  # written by write_with in the caller's transaction: only the cookie is left
         self.old_session_id: str | None = None  # replaced by regenerate(): its row goes when saving
+        self.expires_at: datetime | None = None  # as read from its row
 
     def destroy(self) -> None:
         """Forget this session everywhere: in the database now, and the cookie in the response."""
@@ -68,7 +75,7 @@ class ServerSession(CallbackDict, SessionMixin):
     def write_with(self, dbs: Any) -> None:
         """Write this (public) session's row inside the caller's transaction, so that, say, a sent report and
         its receipt are committed together, with one commit. The response then only sets the cookie."""
-        rows.upsert(dbs, rows.id_hash(self.ensure_id()), json.dumps(dict(self)), IDLE_LIFETIME)
+        rows.upsert(dbs, rows.id_hash(self.ensure_id()), json.dumps(dict(self)), current_app.config["PUBLIC_IDLE"])
         self.persisted = True
 
 
@@ -87,7 +94,7 @@ class DatabaseSessionInterface(SessionInterface):
         return "/staff/" if is_staff_request() else super().get_cookie_path(app)
 
     def _idle_lifetime(self, app: Flask) -> timedelta:
-        return app.config["STAFF_IDLE"] if is_staff_request() else IDLE_LIFETIME
+        return app.config["STAFF_IDLE"] if is_staff_request() else app.config["PUBLIC_IDLE"]
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         session_id = request.cookies.get(self.get_cookie_name(app))
@@ -105,12 +112,14 @@ class DatabaseSessionInterface(SessionInterface):
             return unavailable
         if row is None:
             return ServerSession()
-        hashed, stored = row
+        hashed, stored, expires_at = row
         data = _unseal(app, hashed, stored) if is_staff_request() else stored
         if data is None:
             log.warning("staff session row failed its check; treated as signed out")
             return ServerSession()
-        return ServerSession(json.loads(data), session_id)
+        session = ServerSession(json.loads(data), session_id)
+        session.expires_at = expires_at
+        return session
 
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:  # type: ignore[override]
         try:
@@ -141,7 +150,9 @@ class DatabaseSessionInterface(SessionInterface):
         if session.persisted:
             pass  # already written, in the same transaction as the report (write_with)
         elif not session.modified and session.session_id:
-            return  # idle expiry is refreshed only on writes; cheap, and 8 hours is generous
+            if not is_staff_request() and _due_a_touch(app, session):
+                rows.touch(maker, rows.id_hash(session.session_id), self._idle_lifetime(app))
+            return  # a staff session's idle expiry is refreshed by its writes (the guard's, each request)
         else:
             if secrets.randbelow(200) == 0:
                 rows.purge_expired(maker)  # now and then, so abandoned sessions do not pile up
@@ -151,6 +162,13 @@ class DatabaseSessionInterface(SessionInterface):
         # A session cookie (no Expires): it goes when the browser closes.
         response.set_cookie(name, session.ensure_id(), domain=domain, path=path, httponly=True,
                             secure=self.get_cookie_secure(app), samesite=self.get_cookie_samesite(app))
+
+
+def _due_a_touch(app: Flask, session: ServerSession) -> bool:
+    """A public page was seen: is the session's expiry more than a minute old?"""
+    if session.expires_at is None:
+        return False
+    return session.expires_at < datetime.now(timezone.utc) + app.config["PUBLIC_IDLE"] - TOUCH_EVERY
 
 
 def _mac(app: Flask, hashed: str, data: str) -> str:

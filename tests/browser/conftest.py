@@ -37,6 +37,7 @@ PORTAL_INIT = ([str(_PORTAL_SCRIPT), "init"] if _PORTAL_SCRIPT.exists()
                else [sys.executable, "-c", "from portal.cli import main; main()", "init"])
 
 _skipped_for_no_chromium: list[str] = []
+_other_sites: list[str] = []  # the `another_site` fixture's address: a test goes there on purpose
 
 
 # --------------------------------------------------------------------------------------------------
@@ -190,6 +191,27 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         thread.join(timeout=5)
 
 
+@pytest.fixture(scope="session")
+def another_site() -> Iterator[str]:
+    """Another website (a different host name, so another site to the browser) that a person goes to from
+    the portal, as if they had typed its address: the portal hears nothing of it."""
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Response
+
+    page = ("<!doctype html><html lang='en'><link rel=icon href='data:,'><title>Recipes</title>"
+            "<h1>Recipes</h1><p>Soup.</p></html>")
+    server = make_server("localhost", 0, lambda environ, start: Response(page, mimetype="text/html")(
+        environ, start), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="another-site", daemon=True)
+    thread.start()
+    _other_sites.append(f"http://localhost:{server.port}/")
+    try:
+        yield _other_sites[-1]
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
 # --------------------------------------------------------------------------------------------------
 # The browser: one per session, a fresh context per test
 # --------------------------------------------------------------------------------------------------
@@ -222,7 +244,8 @@ class PageProblems:
         page.on("console", self._console)
 
     def offsite(self, url: str, base: str) -> None:
-        if not (url.startswith(base + "/") or url == base or url.startswith("data:")):
+        if not (url.startswith(base + "/") or url == base or url.startswith("data:")
+                or any(url.startswith(site) for site in _other_sites)):
             self.messages.append(f"request left the test server: {url}")
 
     def _console(self, message: Any) -> None:
@@ -233,7 +256,7 @@ class PageProblems:
 
 @pytest.fixture
 def new_context(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., Any]]:
-    """Make a browser context: `new_context(js=False, width=320, locale="cy", bypass_csp=True)`.
+    """Make a browser context: `new_context(js=False, width=320, locale="cy", bypass_csp=True, zoom=2)`.
 
     Every context is closed after the test; a test fails if any page had a JavaScript error or a CSP
     refusal (unless the context was made with `allow_problems=True`).
@@ -241,10 +264,11 @@ def new_context(browser: Any, live_server: LiveServer) -> Iterator[Callable[...,
     made: list[tuple[Any, PageProblems, bool]] = []
 
     def make(*, js: bool = True, width: int = 1024, height: int = 768, locale: str = "en-GB",
-             bypass_csp: bool = False, allow_problems: bool = False) -> Any:
+             bypass_csp: bool = False, allow_problems: bool = False, zoom: float = 1) -> Any:
+        # zoom=2 is the browser's 200% zoom: the page laid out in half the CSS pixels, each drawn twice as big.
         context = browser.new_context(base_url=live_server.url, java_script_enabled=js, locale=locale,
-                                      viewport={"width": width, "height": height}, bypass_csp=bypass_csp,
-                                      service_workers="block")
+                                      viewport={"width": int(width / zoom), "height": int(height / zoom)},
+                                      device_scale_factor=zoom, bypass_csp=bypass_csp, service_workers="block")
         context.set_default_timeout(10_000)
         context.set_default_navigation_timeout(15_000)
         problems = PageProblems()

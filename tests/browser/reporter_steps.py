@@ -14,6 +14,8 @@ import axe_playwright_python
 
 AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# The public pages are held to axe's best practices too (landmarks, one h1 first, unique names...).
+AXE_PUBLIC_TAGS = [*AXE_TAGS, "best-practice"]
 REFERENCE = re.compile(r"^[ABCDEFGHJKMNPQRSTVWXYZ2-9]{4}-[ABCDEFGHJKMNPQRSTVWXYZ2-9]{4}$")
 SLUGS = ("you", "someone", "agency")
 LOCALES = {"en": "en-GB", "cy": "cy"}  # what the browser says it prefers (Accept-Language)
@@ -41,6 +43,27 @@ def focused(page: Any) -> dict[str, Any]:
                 onScreen: box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0
                           && box.left < window.innerWidth && box.top < window.innerHeight};
     }""")
+
+
+def focus_under_exit_bar(page: Any) -> dict[str, Any] | None:
+    """The focused element, if the sticky exit bar covers any of it (WCAG 2.2, 2.4.11); else None. The bar's
+    own links and the skip links (drawn over the bar) do not count."""
+    return page.evaluate("""() => {
+        const el = document.activeElement, bar = document.querySelector('.exit-bar');
+        if (!el || el === document.body || !bar || bar.contains(el) || el.classList.contains('skip-link')) return null;
+        const box = el.getBoundingClientRect(), barBottom = bar.getBoundingClientRect().bottom;
+        if (!box.width && !box.height) return null;
+        return box.top < barBottom - 0.5 && box.bottom > 0
+            ? {id: el.id || el.getAttribute('href') || el.tagName, top: box.top, barBottom: barBottom} : null;
+    }""")
+
+
+def under_exit_bar(page: Any, selector: str) -> bool:
+    """Whether the exit bar covers any part of the element, or it is above the top of the window."""
+    return page.evaluate("""(selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return box.top < document.querySelector('.exit-bar').getBoundingClientRect().bottom - 0.5;
+    }""", selector)
 
 
 def horizontal_overflow(page: Any) -> dict[str, Any]:
@@ -87,7 +110,7 @@ def reporter_arrives_at_landing(page: Any) -> None:
 
 
 def reporter_chooses_language_on_landing(page: Any, lang: str) -> None:
-    page.click(f"section[lang='{lang}'] a[href='/{lang}/']")
+    page.click(f".language-choice a[href='/{lang}/']")
     page.wait_for_url(f"**/{lang}/")
 
 
@@ -149,7 +172,7 @@ def reporter_sends(page: Any) -> None:
 
 
 def reporter_presses_exit_button(page: Any) -> None:
-    page.click(".exit-bar a[data-exit]")
+    page.click(".exit-bar a.exit-button")
 
 
 def reporter_presses_shift(page: Any) -> None:
@@ -186,6 +209,26 @@ def reporter_goes_back(page: Any) -> None:
     page.locator("h1").first.wait_for(state="attached")
 
 
+def reporter_goes_forward(page: Any) -> None:
+    page.go_forward(wait_until="commit")
+    page.locator("h1").first.wait_for(state="attached")
+
+
+def reporter_types_without_sending(page: Any, story: str) -> None:
+    """Half-fill the form someone is on: a story, "Text message" and a mobile number."""
+    page.fill("#story", story)
+    page.check("#contact_methods-1")  # text message
+    page.fill("#phone_text", "07700 900461")
+
+
+def typed_on_the_form(page: Any) -> dict[str, Any]:
+    return {"story": page.input_value("#story"), "text": page.is_checked("#contact_methods-1"),
+            "phone_text": page.input_value("#phone_text")}
+
+
+NOTHING_TYPED = {"story": "", "text": False, "phone_text": ""}
+
+
 def waits_for_neutral_page(page: Any, live_server: Any) -> None:
     page.wait_for_url(live_server.neutral_url)
     assert page.title() == "Weather"
@@ -199,7 +242,7 @@ def confirmation_reference(page: Any) -> str:
     return reference
 
 
-def expected_contact_sentence(live_server: Any, lang: str, due: Any) -> re.Pattern[str]:
+def expected_contact_sentence(live_server: Any, lang: str, due: Any, kind: str = "self") -> re.Pattern[str]:
     """The sentence the confirmation page should show, from the live app's catalogue, as a pattern.
 
     The date's capitals are the app's business (Welsh lower-cases a day name mid-sentence), so the day is
@@ -213,20 +256,34 @@ def expected_contact_sentence(live_server: Any, lang: str, due: Any) -> re.Patte
     zone = ZoneInfo(app.config["TIMEZONE"])
     local_due = due.astimezone(zone)
     with app.test_request_context("/"), force_locale(lang):
-        if local_due.date() == datetime.now(timezone.utc).astimezone(zone).date():
+        today = local_due.date() == datetime.now(timezone.utc).astimezone(zone).date()
+        if kind == "agency":  # the worker who referred is told when we aim to reach the person
+            if today:
+                return re.compile(re.escape(gettext(
+                    "Our community safety team aims to contact the person today, in the ways you told us are safe "
+                    "for them. If we need to know more, we will contact you at the work phone number or email "
+                    "address you gave.")))
+            sentence = ("Our community safety team aims to contact the person by the end of %(day)s, in the ways you "
+                        "told us are safe for them. If we need to know more, we will contact you at the work phone "
+                        "number or email address you gave.")
+        elif today:
             return re.compile(re.escape(gettext(
                 "Our community safety team aims to contact you today, in the ways you told us are safe.")))
+        else:
+            sentence = ("Our community safety team aims to contact you by the end of %(day)s, in the ways you told us "
+                        "are safe.")
         day = format_date(local_due, "EEEE d MMMM")
-        before, after = gettext("Our community safety team aims to contact you by the end of %(day)s, in the "
-                                "ways you told us are safe.", day="\x00").split("\x00")
+        before, after = gettext(sentence, day="\x00").split("\x00")
         return re.compile(re.escape(before) + "(?i:" + re.escape(day) + ")" + re.escape(after))
 
 
 # ---- axe-core ----------------------------------------------------------------------------------------
 
-def axe_violations(page: Any) -> list[dict[str, Any]]:
+def axe_violations(page: Any, tags: list[str] | None = None) -> list[dict[str, Any]]:
+    """axe-core's violations on the page, against WCAG 2.0-2.2 A and AA and, on public pages, best practice."""
     page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                           tags or AXE_PUBLIC_TAGS)
     return result["violations"]
 
 

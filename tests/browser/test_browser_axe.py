@@ -1,5 +1,6 @@
 """axe-core on every public page, in English and Welsh: no violations at any impact level against WCAG 2.0,
-2.1 and 2.2 A and AA.
+2.1 and 2.2 A and AA, nor against axe's best practices (every part of a page in a landmark, the h1 the first
+heading, landmarks named uniquely...).
 
 axe is injected with page.add_script_tag(path=...), which adds an *inline* script: the portal's CSP
 (script-src 'self') rightly refuses it, so these contexts, and only these, are made with bypass_csp=True.
@@ -22,7 +23,8 @@ from reporter_steps import (
 pytestmark = pytest.mark.browser
 
 PAGES = ["landing", "start", "who", "tell-us/you", "tell-us/someone", "tell-us/agency", "your-behaviour",
-         "safety", "privacy", "accessibility", "sent", "form-with-errors", "not-found"]
+         "safety", "privacy", "accessibility", "sent", "sent-again", "form-with-errors", "follow-ups-open",
+         "replies", "replies-with-an-error", "not-found"]
 
 
 def open_page(page, lang: str, name: str) -> None:
@@ -35,11 +37,25 @@ def open_page(page, lang: str, name: str) -> None:
         reporter_fills_in(page, "someone", "axe: a report to reach the confirmation page.")
         reporter_sends(page)
         confirmation_reference(page)
+    elif name == "sent-again":  # the confirmation once its reference has been shown
+        open_page(page, lang, "sent")
+        page.reload()
+        assert page.locator(".panel .reference").count() == 0
+    elif name == "follow-ups-open":
+        page.goto(f"/{lang}/tell-us/you")
+        for option in ("#contact_methods-0", "#contact_methods-1", "#voicemail-0", "#say_who-1", "#consent_share-0"):
+            page.check(option)
+    elif name == "replies-with-an-error":
+        page.goto(f"/{lang}/replies")
+        page.fill("#receipt", "12")
+        page.press("#receipt", "Enter")
+        page.wait_for_selector(".error-summary")
     elif name == "form-with-errors":
         page.goto(f"/{lang}/tell-us/agency")
         page.fill("#story", "axe: errors")
         page.check("#danger_now-0")  # yes: the 999 box shows as well as the error summary
         page.fill("#work_email", "not an address")
+        page.check("#dash_done-0")  # yes: the question it reveals
         page.fill("#dash_score", "99")
         page.check("#contact_methods-0")
         reporter_sends(page)

@@ -37,7 +37,7 @@ def test_exit_button_lands_on_the_neutral_page(new_context, live_server, lang, j
     """With JavaScript off the button is a plain link, and still works."""
     page = new_context(js=js, locale=LOCALES[lang]).new_page()
     page.goto(f"/{lang}/tell-us/someone")
-    button = page.locator(".exit-bar a[data-exit]")
+    button = page.locator(".exit-bar a.exit-button")
     assert button.get_attribute("href") == "/exit"
     assert live_server.gettext(lang, "Exit this page") in button.inner_text()
     with page.expect_response("**/exit") as exit_response:
@@ -66,7 +66,7 @@ def test_exit_button_answers_space_like_the_button_it_says_it_is(new_context, li
     keyboard user presses Space on a button (WAI-ARIA APG button pattern; WCAG 2.1.1, 4.1.2)."""
     page = new_context().new_page()
     page.goto("/en/who")
-    button = page.locator(".exit-bar a[data-exit]")
+    button = page.locator(".exit-bar a.exit-button")
     assert button.get_attribute("role") == "button"
     for _ in range(3):
         page.keyboard.press("Tab")
@@ -224,7 +224,7 @@ def test_exit_without_javascript_is_an_ordinary_link_in_history(new_context, liv
 
 
 def test_a_page_restored_by_back_is_never_left_blank(new_context):
-    """exit.js: "coming back with the Back button shows the page, not a blank one".
+    """portal.js: "coming back with the Back button shows the page, not a blank one".
 
     The Back-button tests above mean something only if this browser restores pages from the back/forward
     cache (Playwright turns it off by default; conftest turns it on), so that is checked first. With

@@ -361,12 +361,12 @@ def hostile_reports(reporter_page: Any, live_server: Any, watch: Watch, officer:
     for slug, kind in KINDS.items():
         fields = text_fields(live_server, kind)
         page.goto(f"/en/tell-us/{slug}")
+        answer_the_choices(page, slug)  # first: each opens the follow-up questions it shows
         typed = {}
         for name, spec in fields.items():
             assert page.locator(f"#{name}").count() == 1, f"{name} is not on the {slug} form"
             typed[name] = hostile_value(spec)
             enter(page, f"#{name}", typed[name])
-        answer_the_choices(page, slug)
         assert_inert(page, f"/en/tell-us/{slug}")
         reference = send_and_read_reference(page, slug)
         watch.assert_clean(f"sending the hostile {slug} report")
@@ -386,6 +386,7 @@ def _limits_flow(page: Any, live_server: Any, watch: Watch, slug: str, lang: str
     kind = KINDS[slug]
     fields = text_fields(live_server, kind)
     page.goto(f"/{lang}/tell-us/{slug}")
+    answer_the_choices(page, slug, dash_score="{{7*7}}")  # first: each opens the follow-up questions it shows
     over = {}
     for name, spec in fields.items():
         if name in WRONG_SHAPE:
@@ -397,7 +398,6 @@ def _limits_flow(page: Any, live_server: Any, watch: Watch, slug: str, lang: str
         else:
             over[name] = padded(f"[{name}]" + COMPACT, spec.length + 1)
         enter(page, f"#{name}", over[name])
-    answer_the_choices(page, slug, dash_score="{{7*7}}")
     result = Sent(slug, "", fields, {}, over=over, stored_before=count_reports(live_server))
     reporter_sends(page)
     result.stored_after_error = count_reports(live_server)

@@ -30,8 +30,8 @@ pytestmark = pytest.mark.browser
 LANGS = ["en", "cy"]
 OTHERS_PERSON = ("Our community safety team will read your report and decide how to help the person safely. They may "
                  "not know you have told us, so we will not contact them in a way that could put them at risk.")
-THROUGH_REFERRER = ("You asked us not to contact the person directly. Our community safety team will contact you "
-                    "about them, in the ways you gave us.")
+THROUGH_REFERRER = ("You told us not to contact the person directly. Our community safety team will read your "
+                    "referral and contact you about it, at the work phone number or email address you gave.")
 EN_CONTACT_TIME = re.compile(r"aims to contact you (today|by the end of "
                              r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d{1,2} [A-Z][a-z]+),")
 

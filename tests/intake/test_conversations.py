@@ -184,18 +184,46 @@ def test_a_double_tap_on_get_a_receipt_makes_one_and_shows_it(app, public):
     assert RECEIPT_SHOWN.search(html_of(public.get("/en/receipt")))
 
 
-def test_a_receipt_is_shown_until_kept_and_never_again(app, public):
+def test_a_receipt_is_shown_once_and_never_again(app, public):
     send_report(public)
-    receipt = get_receipt(public)
-    assert public.get("/en/receipt").headers["Location"] == "/en/replies/messages"
+    receipt = get_receipt(public)  # shown by its first GET
+    again = public.get("/en/receipt")
+    assert again.status_code == 203 and "Your receipt has already been shown" in html_of(again)
+    assert receipt not in html_of(again) and receipt.replace(" ", "") not in html_of(again)
+    assert "If you did not keep it" in html_of(again) and 'href="/en/replies/delete"' in html_of(again)
     page = messages_page(public)
     assert receipt not in page and receipt.replace(" ", "") not in page
     # Asked again for the same report, it cannot be shown: it was never kept.
-    again = public.get("/en/receipt/new")
-    refused = public.post("/en/receipt/new", data={"csrf_token": csrf_from(again)})
+    offer = public.get("/en/receipt/new")
+    refused = public.post("/en/receipt/new", data={"csrf_token": csrf_from(offer)})
     assert refused.status_code == 409 and "already has a receipt" in html_of(refused)
     assert receipt not in html_of(refused)
     assert len(rows(app, Conversation)) == 1
+
+
+def test_the_first_request_for_the_receipt_takes_it_whoever_asks(app, public):
+    """Shown once means once for the browser: a second tab (the same cookies) asking first gets it, and the
+    tab that asked for it then gets only the explanation. A HEAD shows nothing, so it takes nothing."""
+    send_report(public)
+    offer = public.get("/en/receipt/new")
+    assert public.post("/en/receipt/new", data={"csrf_token": csrf_from(offer)}).status_code == 303
+    assert public.head("/en/receipt").status_code == 203
+    first = html_of(public.get("/en/receipt"))
+    digits = " ".join(RECEIPT_SHOWN.search(first).groups())  # type: ignore[union-attr]
+    second = html_of(public.get("/en/receipt"))
+    assert RECEIPT_SHOWN.search(second) is None and digits not in second
+    assert public.get("/en/replies/messages").status_code == 203  # and the conversation is open
+
+
+def test_the_reference_is_shown_once_and_the_page_says_why(app, public):
+    from tests.conftest import Reporter
+    assert Reporter(public).send({**SAFE_TEXT, "story": STORY}).status_code == 303
+    first = html_of(public.get("/en/sent"))
+    reference = re.search(r'class="reference">([A-Z0-9-]+)<', first).group(1)  # type: ignore[union-attr]
+    again = public.get("/en/sent")
+    assert again.status_code == 203 and reference not in html_of(again)
+    assert "we show the reference only once" in html_of(again)
+    assert 'href="/en/receipt/new"' in html_of(again)  # a receipt can still be had
 
 
 def test_a_spooled_report_offers_no_receipt(app, public, monkeypatch):
@@ -251,7 +279,7 @@ def test_signing_in_is_limited_per_connection_and_counted_before_checking(staff_
     refused = sign_in_with(guesser, receipt)  # the right receipt, but over the limit: not even checked
     assert refused.status_code == 429 and "Too many tries" in html_of(refused)
     assert "/replies/messages" not in refused.headers.get("Location", "")
-    assert guesser.get("/en/replies/messages").status_code == 200
+    assert guesser.get("/en/replies/messages").status_code == 203  # the sign-in page
     assert "Your conversation" not in html_of(guesser.get("/en/replies/messages"))
 
 

@@ -85,3 +85,41 @@ def test_welsh_yes_no_answers_follow_each_questions_verb(client):
     for answer in ("Oes", "Nac oes", "Ydw", "Nac ydw", "Cewch", "Na chewch", "Ydy", "Nac ydy"):
         assert f">{answer}</label>" in html, answer
     assert ">Yes</label>" in client.get("/en/tell-us/you").get_data(as_text=True)
+
+
+def test_the_children_question_is_answered_nac_oes_not_na(client):
+    """"Do any children live in or visit the home?" has "Oes, mae plant yn byw yno" and "Oes, mae plant yn
+    ymweld": its No is "Nac oes", with its own context, not the bare "Na" of other questions."""
+    html = client.get("/cy/tell-us/someone").get_data(as_text=True)
+    group = html[html.index('id="children-0"'):html.index('id="children-3"')]
+    assert 'for="children-2">Nac oes</label>' in group and ">Na</label>" not in group
+
+
+def test_no_soft_mutation_is_missed_after_neu_in_the_welsh_catalogue():
+    """"neu" (or) softens what follows: "neu ofynnwch", never "neu gofynnwch" (a few common verbs)."""
+    catalogue = welsh_catalogue()
+    radical = re.compile(r"\bneu (gofyn|gadew|gadael|dysg|teip|dewis|pwys|cadw|ticio|bydd|cysyllt|darllen|dileu)",
+                         re.IGNORECASE)
+    found = [m.string for m in catalogue if m.id and isinstance(m.string, str) and radical.search(m.string)]
+    assert found == []
+
+
+def test_welsh_pages_mark_english_words_as_english(client):
+    """WCAG 3.1.2: the "English" answer and the Men's Advice Line's own name carry lang="en" on Welsh pages."""
+    html = client.get("/cy/tell-us/you").get_data(as_text=True)
+    assert '<label class="choice-label" for="contact_language-0" lang="en">English</label>' in html
+    assert '(<span lang="en">Men&#39;s Advice Line</span>)' in html
+    assert "camdriniaeth" not in html
+    english = client.get("/en/tell-us/you").get_data(as_text=True)
+    assert '<label class="choice-label" for="contact_language-1" lang="cy">Cymraeg</label>' in english
+    assert "Men&#39;s Advice Line:" in english and '<span lang="en">' not in english
+
+
+def test_no_welsh_heading_needs_a_mutation_of_the_organisations_name(client):
+    """Welsh cannot mutate a configured name ("i Tai Enghreifftiol" should be "i Dai..."): no Welsh string puts
+    %(org)s after a word that would mutate it."""
+    catalogue = welsh_catalogue()
+    mutating = re.compile(r"\b(i|o|am|ar|at|gan|heb|dan|dros|drwy|trwy|wrth|hyd|â|a|ei|dy|fy|yn|ein|eu|ac)\s+%\(org\)s")
+    assert [m.string for m in catalogue if m.id and isinstance(m.string, str) and mutating.search(m.string)] == []
+    assert "Tai Enghreifftiol: rhowch wybod am gam-drin domestig" in client.get(
+        "/", headers={"Accept-Language": "cy"}).get_data(as_text=True)

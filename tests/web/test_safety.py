@@ -18,7 +18,7 @@ STORY = "Secret words nobody else may read 7f3a"
 
 
 def test_strict_security_headers_on_every_response(client):
-    for path in ("/", "/en/", "/en/tell-us/you", "/en/nowhere", "/static/exit.js", "/exit"):
+    for path in ("/", "/en/", "/en/tell-us/you", "/en/nowhere", "/static/portal.js", "/exit"):
         h = client.get(path).headers
         csp = h["Content-Security-Policy"]
         assert "default-src 'none'" in csp and "script-src 'self'" in csp
@@ -185,3 +185,56 @@ def test_an_unknown_environment_name_is_refused(instance, monkeypatch):
     monkeypatch.setenv("PORTAL_ENV", "staging")
     with pytest.raises(ValueError, match="PORTAL_ENV"):
         make_app()
+
+
+def _public_session_expiry(app):
+    from portal.store.sessions import _aware
+    with app.extensions["sessionmaker"]() as dbs:
+        rows = dbs.scalars(select(WebSession)).all()
+        assert len(rows) == 1
+        return _aware(rows[0].expires_at)
+
+
+def _age_public_session(app, minutes_left: float) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import update
+    with app.extensions["sessionmaker"]() as dbs, dbs.begin():
+        dbs.execute(update(WebSession).values(expires_at=datetime.now(timezone.utc) + timedelta(minutes=minutes_left)))
+
+
+def test_a_public_session_ends_after_30_idle_minutes_and_every_page_pushes_that_back(app, client, reporter):
+    """Closing the browser does not end a session on a phone that keeps session cookies: the server does,
+    after 30 minutes without a page. Reading pages is activity too, not only writing."""
+    from datetime import datetime, timedelta, timezone
+    tokens = reporter.open_form()
+    now = datetime.now(timezone.utc)
+    assert now + timedelta(minutes=29) < _public_session_expiry(app) <= now + timedelta(minutes=30, seconds=5)
+
+    _age_public_session(app, minutes_left=20)  # ten minutes reading the form
+    client.get("/en/safety")
+    assert _public_session_expiry(app) > datetime.now(timezone.utc) + timedelta(minutes=29)
+
+    _age_public_session(app, minutes_left=29.9)  # seen again within a minute: no write for it
+    client.get("/en/privacy")
+    assert _public_session_expiry(app) < datetime.now(timezone.utc) + timedelta(minutes=29.95)
+
+    # Past its idle time the session is gone; the report typed meanwhile still sends (nothing is lost).
+    _age_public_session(app, minutes_left=-1)
+    old = client.get_cookie("s").value
+    response = reporter.send({"story": STORY, "contact_methods": ["none"]}, tokens=tokens)
+    assert response.status_code == 303
+    assert client.get_cookie("s").value != old  # a new session for the confirmation, not the old one
+
+
+def test_the_idle_time_is_a_setting_and_the_pages_say_it(instance, monkeypatch):
+    monkeypatch.setenv("PORTAL_PUBLIC_IDLE_MINUTES", "20")
+    app = make_app()
+    client = app.test_client()
+    assert "after 20 minutes without any activity" in client.get("/en/safety").get_data(as_text=True)
+    assert "after 20 minutes without any activity" in client.get("/en/privacy").get_data(as_text=True)
+    start = client.get("/en/").get_data(as_text=True)
+    assert "Closing the browser is not a safe way to leave" in start
+    for path in ("/en/", "/en/safety", "/en/privacy", "/cy/", "/cy/safety", "/cy/privacy"):
+        html = client.get(path).get_data(as_text=True)
+        assert "or close the browser" not in html and "neu'n cau'r porwr" not in html, path  # the old promise
