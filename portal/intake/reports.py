@@ -26,6 +26,9 @@ from portal.workdays.safe_windows import Window
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
 REFERENCE = re.compile(f"[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
 PURPOSE = REPORT_PURPOSE
+# How a disclosure can reach us: the website, or entered by staff from a call, a visit, a colleague or a
+# contractor, the police, a MARAC or an IDVA, or another agency.
+CHANNELS = ("web", "phone", "in_person", "colleague", "police", "marac", "idva", "other_agency")
 _INSERT = insert(cast(Table, Report.__table__))  # Core, compiled once: the ORM's unit of work costs more than the rest
 
 
@@ -125,10 +128,15 @@ def _to_spool(dbs: Session, report: Report) -> Receipt:
 
 def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str, bool],
            contact_language: str, submission_key: str, now: datetime | None = None,
-           with_receipt: Callable[[Session, Receipt], None] | None = None) -> Receipt:
+           with_receipt: Callable[[Session, Receipt], None] | None = None, channel: str = "web",
+           taken_by: int | None = None, restricted: str = "") -> Receipt:
     """Seal and store one report. Idempotent on `submission_key`: the same key gives the same receipt,
     whether the first try reached the database or the spool. `with_receipt` runs in the report's own
-    transaction when it is new (the public view stores the person's receipt there: one commit for both)."""
+    transaction when it is new (the public view stores the person's receipt there: one commit for both).
+    Staff entering a disclosure give its `channel` and themselves as `taken_by`; `restricted` ("leads") keeps
+    it from all but the leads until a lead decides who may see it."""
+    if channel not in CHANNELS or restricted not in ("", "leads", "named"):
+        raise ValueError("unknown channel or restriction")
     key_hash = _idempotency_hash(submission_key)
     # No lookup first: the unique index finds a repeat (below), so a first send costs one statement.
     waiting = spool.find(_spool_dir(), key_hash)
@@ -156,7 +164,8 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
         clock=plan.clock, approach=plan.approach, reporter_kind=kind, danger_now=flags["danger_now"],
         children=flags["children"], no_contact=plan.no_contact, contact_language=contact_language, status="new",
         is_open=True, band=band_for(flags["danger_now"], flags["children"]), contacted=False,
-        idempotency_hash=key_hash, key_id=sealer.key_id, sealed=sealed)
+        idempotency_hash=key_hash, key_id=sealer.key_id, sealed=sealed, channel=channel, taken_by=taken_by,
+        restricted=restricted)
     window = plan.due.window
     for _attempt in range(5):
         try:
@@ -186,7 +195,7 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
 
 
 def send(dbs: Session, session: ReceiptSession, *, kind: str, answers: dict[str, Any], flags: dict[str, bool],
-         contact_language: str, submission_key: str) -> Receipt:
+         contact_language: str, submission_key: str, restricted: str = "") -> Receipt:
     """Take a report from the public form and keep its receipt in the person's session for the confirmation
     page. A new report and the session row are committed together (one commit); a repeat (a double tap, a
     retry) finds the first report and keeps its receipt instead. A spooled report's receipt cannot go into a
@@ -203,7 +212,7 @@ def send(dbs: Session, session: ReceiptSession, *, kind: str, answers: dict[str,
         session.write_with(transaction)
 
     receipt = for_reader(submit(dbs, kind=kind, answers=answers, flags=flags, contact_language=contact_language,
-                                submission_key=submission_key, with_receipt=keep))
+                                submission_key=submission_key, with_receipt=keep, restricted=restricted))
     if not receipt.spooled and session.get("receipt") != receipt.for_session():
         session["receipt"] = receipt.for_session()  # a repeat: saved with the response
     return receipt

@@ -104,6 +104,18 @@ class Report(Base):
     # Staff's answer to "has this person or household reported domestic abuse to us before?" (for the
     # repeat-reports indicator): None until someone answers it.
     repeat: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # …set from the possible links the blind index finds, unless a member of staff has answered it themselves.
+    repeat_by_staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How the disclosure reached us ("web", or what staff entered: "phone", "in_person", "colleague", "police",
+    # "marac", "idva", "other_agency") and who took it (None: it came through the website).
+    channel: Mapped[str] = mapped_column(String(16), default="web", server_default="web")
+    taken_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    # "" open to the team; "leads": only leads (the reporter said someone here must not see it, until a lead
+    # decides); "named": only the staff named in `case_access`. Others see nothing of it anywhere; a lead may
+    # break the glass with a reason (audited).
+    restricted: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    # The blind-index key this report's values were indexed under (None: not yet indexed).
+    indexed_key: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # SHA-256 of the form's one-time submission token: a double tap or a retry finds the first report.
     idempotency_hash: Mapped[str] = mapped_column(String(64), unique=True)
     key_id: Mapped[str] = mapped_column(String(16))
@@ -123,6 +135,10 @@ class Report(Base):
               postgresql_where=text("NOT announced")),
         Index("ix_report_urgent_unannounced", "id", sqlite_where=text("band = 0 AND urgent_announced = 0"),
               postgresql_where=text("band = 0 AND NOT urgent_announced")),
+        Index("ix_report_restricted", "id", "restricted", sqlite_where=text("restricted != ''"),
+              postgresql_where=text("restricted != ''")),
+        Index("ix_report_unindexed", "id", sqlite_where=text("indexed_key IS NULL"),
+              postgresql_where=text("indexed_key IS NULL")),
     )
 
 
@@ -318,6 +334,51 @@ class ContactProfile(Base):
         Index("ix_contact_profile_unapplied", "report_id", sqlite_where=text("applied = 0"),
               postgresql_where=text("NOT applied")),
     )
+
+
+class BlindIndex(Base):
+    """One keyed digest of one normalised value of a report (portal/crypto/blind_index.py): a name, an address,
+    a postcode, a phone number or an e-mail address. The digest is bound to its kind and to the index key, and
+    the database holds nothing from which a value could be recovered without that key."""
+
+    __tablename__ = "blind_index"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # name | address | street | postcode | phone | email
+    digest: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_blind_index_digest", "digest", "report_id"),)
+
+
+class CaseLink(Base):
+    """Two cases linked by a member of staff as the same household or the same person (audited on both)."""
+
+    __tablename__ = "case_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    other_id: Mapped[str] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(String(16))  # household | person
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("report_id", "other_id", name="uq_case_link_pair"),)
+
+
+class CaseAccess(Base):
+    """Who may see a restricted case: staff a lead named ("named"), or a lead who broke the glass with a reason
+    ("glass", until `until`)."""
+
+    __tablename__ = "case_access"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # named | glass
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    granted_by: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
 
 
 class Setting(Base):

@@ -93,3 +93,39 @@ def test_0006_recomputes_the_clock_from_what_was_recorded(instance: Path):
     assert parties[(neighbour, "email")] == ("reporter", False)
     assert parties[(agency, "referrer")] == ("go_between", True)
     assert parties[(replied, "message")] == ("person", False)
+
+
+def test_0007_keeps_old_reports_open_to_the_team_and_staff_answers_as_staff_answers(instance: Path):
+    app = make_app()
+    url = app.config["DATABASE_URL"]
+    command.downgrade(alembic_config(url), "0006")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        answered = _report(conn, 1, "self")
+        unanswered = _report(conn, 2, "agency")
+        conn.execute(text("UPDATE report SET repeat = true WHERE id = :id"), {"id": answered})
+    command.upgrade(alembic_config(url), "head")
+    with engine.connect() as conn:
+        rows = {r.id: r for r in conn.execute(text(
+            "SELECT id, repeat, repeat_by_staff, channel, taken_by, restricted, indexed_key FROM report"))}
+        counts = [conn.scalar(text(f"SELECT count(*) FROM {table}"))
+                  for table in ("blind_index", "case_link", "case_access")]
+    engine.dispose()
+    assert bool(rows[answered].repeat_by_staff) and not rows[unanswered].repeat_by_staff
+    assert all((r.channel, r.taken_by, r.restricted, r.indexed_key) == ("web", None, "", None) for r in rows.values())
+    assert counts == [0, 0, 0]
+
+
+def test_the_migrations_build_exactly_the_tables_the_models_describe(instance: Path):
+    """A model changed without its migration (or the other way round) fails here, on both engines."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from portal.store.models import Base
+
+    app = make_app()
+    engine = create_engine(app.config["DATABASE_URL"])
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert differences == []
