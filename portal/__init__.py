@@ -100,9 +100,11 @@ class PrivateKeyOnPublicHost(RuntimeError):
 
 def isolate_public(app: Flask, settings: Settings) -> None:
     """The public side seals and never opens: it forgets any private key setting, and in production it
-    refuses to start if one was set or a private key file lies beside the public key."""
+    refuses to start if one was set or a private key file (or the blind index's key) lies beside the public
+    key."""
     if not settings.development:
-        beside = sorted(p.name for p in settings.public_key_file.parent.glob("*.private.json"))
+        folder = settings.public_key_file.parent
+        beside = sorted(p.name for p in [*folder.glob("*.private.json"), *folder.glob("index.key.json")])
         if settings.private_key_dir is not None or settings.key_passphrase or beside:
             raise PrivateKeyOnPublicHost(
                 "The public process must not hold private keys: unset PORTAL_PRIVATE_KEY_DIR and the key "

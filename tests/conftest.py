@@ -51,8 +51,12 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             engine.dispose()
 
 
+_INDEX_KEY_FILE: list[bytes] = []
+
+
 def make_app(overrides: dict[str, Any] | None = None, keys: bool = True) -> Flask:
     from portal import create_app
+    from portal.crypto import blind_index
     from portal.crypto.keys import write_key_pair
     from portal.store.db import upgrade
 
@@ -61,6 +65,13 @@ def make_app(overrides: dict[str, Any] | None = None, keys: bool = True) -> Flas
     public = Path(app.config["PUBLIC_KEY_FILE"])
     if keys and not public.exists():
         write_key_pair(public.parent, app.config["KEY_PASSPHRASE"])
+    index_key = public.parent / blind_index.FILE
+    if keys and not index_key.exists():  # one index key per test process, copied (Argon2id is slow on purpose)
+        if not _INDEX_KEY_FILE:
+            blind_index.generate(public.parent, app.config["KEY_PASSPHRASE"])
+            _INDEX_KEY_FILE.append(index_key.read_bytes())
+        index_key.write_bytes(_INDEX_KEY_FILE[0])
+        index_key.chmod(0o600)
     return app
 
 

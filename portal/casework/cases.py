@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.casework.common import CaseUnavailable, NotAllowed, audit, now, opened_json, opener, warn_unopened
 from portal.casework.contact import Profile, load_profiles, mark_profile_changes_seen, triage_choices
+from portal.casework.indexing import NoIndexKey, index_key, refresh
 from portal.casework.queue import STATUSES
+from portal.casework.restriction import CaseRestricted, require_visible
 from portal.crypto.sealing import Unopened, try_open
 from portal.intake import conversations
 from portal.intake.reports import PURPOSE as REPORT_PURPOSE
@@ -26,7 +29,7 @@ from portal.store.models import CONTACT_PURPOSE, CaseEntry, ContactAttempt, Repo
 
 CLOSE_REASONS = ("support_in_place", "declined", "no_safe_contact", "moved_away", "another_agency",
                  "not_domestic_abuse", "duplicate")
-ENTRY_KINDS = ("note", "risk", "action", "share", "triage")
+ENTRY_KINDS = ("note", "risk", "action", "share", "triage", "glass")
 
 
 @dataclass
@@ -52,7 +55,10 @@ def open_case(dbs: Session, report: Report, staff: StaffUser, view: str, *, with
               with_conversation: bool = True, mark_seen: bool = False) -> OpenedCase:
     """Decrypt a report, its profiles, entries and conversation for this request. The audit event is committed
     first, so even a failed opening leaves its trace: every page that shows sealed content comes here. A
-    caseworker's view (`mark_seen`) clears the queue's flags for new messages and changed profiles."""
+    caseworker's view (`mark_seen`) clears the queue's flags for new messages and changed profiles. A restricted
+    case this member of staff may not see raises CaseRestricted before anything is opened. The opening also
+    brings the case's blind index up to date (where this host has the index key)."""
+    require_visible(dbs, staff, report)
     audit(dbs, staff, "case.opened", report, detail=view)
     dbs.commit()
     keys = opener()
@@ -70,10 +76,22 @@ def open_case(dbs: Session, report: Report, staff: StaffUser, view: str, *, with
                                        sealed_entry if isinstance(sealed_entry, Unopened) else None))
     conversation = conversations.team_view(dbs, report, keys, mark_seen) if with_conversation else None
     profiles = load_profiles(dbs, report, content, keys)
+    if not isinstance(opened, Unopened):
+        _reindex(dbs, report, content, profiles)
     if mark_seen:
         mark_profile_changes_seen(dbs, report)
         dbs.commit()
     return OpenedCase(content, opened if isinstance(opened, Unopened) else None, entries, conversation, profiles)
+
+
+def _reindex(dbs: Session, report: Report, content: dict[str, Any], profiles: dict[str, Profile]) -> None:
+    try:
+        key = index_key()
+    except NoIndexKey:
+        current_app.logger.warning("no index key on this host: cases are not indexed for search")
+        return
+    if refresh(dbs, report, content.get("answers", {}), profiles, key):
+        dbs.commit()
 
 
 def contact_attempts(dbs: Session, report: Report) -> list[tuple[ContactAttempt, str, str | None]]:
@@ -112,9 +130,10 @@ def change_status(dbs: Session, report: Report, staff: StaffUser, status: str, r
 
 def mark_repeat(dbs: Session, report: Report, staff: StaffUser, repeat: bool) -> None:
     """Staff's answer to "has this person or household reported domestic abuse to us before?"."""
-    if report.repeat is not repeat:
-        report.repeat = repeat
-        audit(dbs, staff, "case.repeat_marked", report, detail="yes" if repeat else "no")
+    if report.repeat is not repeat or not report.repeat_by_staff:
+        audit(dbs, staff, "case.repeat_marked", report, detail=("yes" if repeat else "no")
+              + (" overriding:links" if report.repeat is not None and not report.repeat_by_staff else ""))
+        report.repeat, report.repeat_by_staff = repeat, True
     dbs.commit()
 
 
@@ -168,6 +187,6 @@ def set_urgent(dbs: Session, report: Report, staff: StaffUser, urgent: bool) -> 
     dbs.commit()
 
 
-__all__ = ["CLOSE_REASONS", "CaseUnavailable", "NotAllowed", "OpenedCase", "ReportNotStored", "STATUSES",
-           "add_entry", "change_status", "contact_attempts", "mark_repeat", "open_case", "record_triage",
+__all__ = ["CLOSE_REASONS", "CaseRestricted", "CaseUnavailable", "NotAllowed", "OpenedCase", "ReportNotStored",
+           "STATUSES", "add_entry", "change_status", "contact_attempts", "mark_repeat", "open_case", "record_triage",
            "set_urgent"]

@@ -5,7 +5,7 @@ within each, reports still waiting for first contact first, soonest deadline fir
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVarTuple
@@ -73,7 +73,10 @@ class QueueFilter:
         return bool(self.owner or self.overdue or self.status or self.kind or self.flags or self.language)
 
 
-def _filtered(query: Select[*_Row], f: QueueFilter, staff_id: int, now: datetime) -> Select[*_Row]:
+def _filtered(query: Select[*_Row], f: QueueFilter, staff_id: int, now: datetime,
+              hidden: Sequence[str] = ()) -> Select[*_Row]:
+    if hidden:  # restricted cases this member of staff may not see (few; see casework/restriction.py)
+        query = query.where(Report.id.not_in(list(hidden)))
     if f.status:
         query = query.where(Report.status == f.status)
     elif "messages" in f.flags or "profile" in f.flags:
@@ -117,15 +120,16 @@ def changed_among(dbs: Session, report_ids: list[str]) -> set[str]:
     return set(dbs.scalars(changed_profiles_query().where(ContactProfile.report_id.in_(report_ids))))
 
 
-def queue_page(dbs: Session, f: QueueFilter, staff_id: int, now: datetime,
-               page_size: int = PAGE_SIZE) -> tuple[list[tuple[Report, str | None]], int]:
+def queue_page(dbs: Session, f: QueueFilter, staff_id: int, now: datetime, page_size: int = PAGE_SIZE,
+               hidden: Sequence[str] = ()) -> tuple[list[tuple[Report, str | None]], int]:
     """One page of the queue (each report with its owner's name) and how many reports match in all, up to
-    COUNT_CAP + 1 (a total above COUNT_CAP means "more than COUNT_CAP")."""
+    COUNT_CAP + 1 (a total above COUNT_CAP means "more than COUNT_CAP"). `hidden`: the restricted cases this
+    member of staff may not see (`casework.restriction.hidden_ids`)."""
     query = _filtered(select(Report, StaffUser.name).outerjoin(StaffUser, Report.owner_id == StaffUser.id),
-                      f, staff_id, now)
+                      f, staff_id, now, hidden)
     query = query.order_by(Report.band, Report.contacted, Report.first_contact_due, Report.id)
     rows = dbs.execute(query.limit(page_size).offset((f.page - 1) * page_size)).all()
-    matching = _filtered(select(Report.id), f, staff_id, now).limit(COUNT_CAP + 1).subquery()
+    matching = _filtered(select(Report.id), f, staff_id, now, hidden).limit(COUNT_CAP + 1).subquery()
     total = dbs.scalar(select(func.count()).select_from(matching)) or 0
     return [(row[0], row[1]) for row in rows], total
 

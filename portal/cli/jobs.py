@@ -11,6 +11,7 @@ from portal.casework.notify import NotifyFailed, notify
 from portal.casework.pending import apply_pending
 from portal.casework.retention import BadRetention, purge
 from portal.cli.base import _audit, _operator, main
+from portal.crypto import blind_index
 from portal.crypto.keys import write_key_pair
 from portal.store import grants, spool
 from portal.store.db import db, upgrade
@@ -24,10 +25,14 @@ def init_command() -> None:
     upgrade(current_app.config["DATABASE_URL"])
     click.echo("Database is up to date.")
     public = Path(current_app.config["PUBLIC_KEY_FILE"])
+    development = current_app.config["ENVIRONMENT"] in {"development", "test"}
+    if development and not (public.parent / blind_index.FILE).exists():
+        key = blind_index.generate(public.parent, current_app.config["KEY_PASSPHRASE"])
+        click.echo(f"Made a DEVELOPMENT index key {key.key_id} in {public.parent}.")
     if public.exists():
         click.echo(f"Sealing key: {public}")
         return
-    if current_app.config["ENVIRONMENT"] not in {"development", "test"}:
+    if not development:
         raise click.ClickException(f"No public key at {public}. Run `portal keys generate` on the triage host.")
     directory = public.parent
     pub = write_key_pair(directory, current_app.config["KEY_PASSPHRASE"])

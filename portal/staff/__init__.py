@@ -4,7 +4,9 @@ from portal.staff import (  # noqa: F401  (routes)
     case_views,
     contact_views,
     indicator_views,
+    links_views,
     queue_views,
+    restriction_views,
     team_views,
 )
 from portal.staff.blueprint import bp

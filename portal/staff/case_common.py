@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from portal.casework.cases import OpenedCase
 from portal.casework.common import CaseUnavailable
 from portal.casework.pending import apply_pending
+from portal.casework.restriction import require_visible
 from portal.intake.reports import find_by_reference
 from portal.staff import forms_case as fc
 from portal.staff import forms_contact as fk
@@ -47,9 +48,11 @@ def profile_context(report: Report, opened: OpenedCase, profile_changed: bool = 
 
 
 def case_or_404(reference: str) -> Report:
-    """The case, with any read replies and reporters' profile changes counted first."""
+    """The case, with any read replies and reporters' profile changes counted first. A restricted case this
+    member of staff may not see raises CaseRestricted (a lead is offered the break glass; others get 404)."""
     apply_pending(db())
-    return find_by_reference(db(), reference) or abort(404)
+    report = find_by_reference(db(), reference) or abort(404)
+    return require_visible(db(), g.staff, report)
 
 
 def header(report: Report) -> dict[str, Any]:

@@ -22,12 +22,14 @@ from portal.casework.cases import (
 )
 from portal.casework.contact import triage_choices, unseen_profile_change
 from portal.casework.dash import load_checklist, score
+from portal.casework.links import fill_repeat, links_of
 from portal.casework.queue import STATUSES
 from portal.intake import conversations
 from portal.staff import forms_case as fc
 from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
 from portal.staff.case_common import HINTS, case_or_404, header, profile_context, saved
+from portal.staff.forms_links import RELATION_NAMES
 from portal.staff.labels import STATUS_NAMES
 from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
 from portal.store.db import db
@@ -64,8 +66,14 @@ def _whole_case(reference: str, view: str) -> dict[str, Any]:
 @bp.get("/cases/<reference>")
 @allow(*CASEWORK)
 def case(reference: str) -> str:
-    """The whole case, safe-contact profile first."""
-    return render_template("staff/case.html", **_whole_case(reference, "case"))
+    """The whole case, safe-contact profile first; then its links to other cases (from the blind index, and those
+    staff made), which also answer "reported to us before?" unless staff did."""
+    context = _whole_case(reference, "case")
+    report = context["report"]
+    links = links_of(db(), g.staff, report)
+    fill_repeat(db(), report, links)
+    return render_template("staff/case.html", **context, links=links, linked_ids={r.id for r, _ in links.linked},
+                           relation_names=RELATION_NAMES)
 
 
 @bp.get("/cases/<reference>/print")

@@ -20,6 +20,7 @@ from portal.casework.queue import (
     claim,
     queue_page,
 )
+from portal.casework.restriction import can_see, hidden_ids
 from portal.intake.conversations import waiting_among, waiting_count
 from portal.intake.reports import find_by_reference
 from portal.staff import messages as m
@@ -44,7 +45,7 @@ def queue() -> str:
     apply_pending(db())  # replies read and profiles changed on the website count before anything is shown
     now = datetime.now(timezone.utc)
     f = QueueFilter.from_args(request.args)
-    rows, total = queue_page(db(), f, g.staff.id, now)
+    rows, total = queue_page(db(), f, g.staff.id, now, hidden=hidden_ids(db(), g.staff))
     items = [(report, owner, clock_for(report, now)) for report, owner in rows]
     shown = [report.id for report, _owner in rows]
     waiting, changed = waiting_among(db(), shown), changed_among(db(), shown)
@@ -56,7 +57,10 @@ def queue() -> str:
 
 
 def _report_or_404(reference: str) -> Report:
-    return find_by_reference(db(), reference) or abort(404)
+    report = find_by_reference(db(), reference)
+    if report is None or not can_see(db(), g.staff, report):
+        abort(404)
+    return report
 
 
 def _back() -> str:
@@ -100,7 +104,8 @@ def bulk_assign() -> Response:
             flash(str(m.SELECT_OWNER), "problem")
             return redirect(_back(), code=303)
         owner_id = owner.id
-    reports = list(db().scalars(select(Report).where(Report.reference.in_(references))))
+    hidden = set(hidden_ids(db(), g.staff))
+    reports = [r for r in db().scalars(select(Report).where(Report.reference.in_(references))) if r.id not in hidden]
     changed = assign(db(), [r.id for r in reports], owner_id)
     for report in reports:
         audit("case.assigned", report_id=report.id, detail=f"to staff:{owner_id}" if owner_id else "to nobody")
