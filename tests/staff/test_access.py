@@ -37,6 +37,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.case_repeat": CASEWORK, "staff.case_action": CASEWORK,
     "staff.case_share": CASEWORK, "staff.case_risk": CASEWORK,
     "staff.case_profile": CASEWORK, "staff.case_triage": CASEWORK, "staff.case_urgent": CASEWORK,
+    "staff.search_cases": CASEWORK, "staff.case_link": CASEWORK, "staff.case_unlink": CASEWORK,
+    "staff.case_access": {"lead"}, "staff.case_break_glass": {"lead"},
     "staff.team": {"lead"}, "staff.team_new": {"lead"}, "staff.team_person": {"lead"}, "staff.team_action": {"lead"},
     "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"},
     "staff.indicators": {"lead", "auditor"}, "staff.indicators_csv": {"lead", "auditor"},
