@@ -108,6 +108,20 @@ def make_report(live_server: Any, *, kind: str = "self", answers: dict[str, Any]
         return receipt.reference
 
 
+def restrict_to(live_server: Any, reference: str, account: StaffAccount) -> None:
+    """Restrict a case to one named member of staff, as a lead's "Who may see this case" page would."""
+    from sqlalchemy import select
+
+    from portal.store.models import CaseAccess, Report
+
+    with live_server.app.app_context(), _sessions(live_server) as dbs:
+        report = dbs.scalar(select(Report).where(Report.reference == reference))
+        report.restricted = "named"
+        dbs.add(CaseAccess(report_id=report.id, staff_id=account.id, kind="named", at=datetime.now(timezone.utc),
+                           granted_by=account.id))
+        dbs.commit()
+
+
 def fill_case_record(live_server: Any, reference: str, by: StaffAccount, answers: dict[str, Any]) -> None:
     """Give a case a record to show: a contact attempt, a risk checklist, an action, a share and a note."""
     from datetime import date

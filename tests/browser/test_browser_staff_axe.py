@@ -25,6 +25,7 @@ from staff_steps import (
     make_staff,
     page_overflow,
     queue_row,
+    restrict_to,
     self_report_answers,
     staff_enters_password,
     staff_goes_to_sign_in,
@@ -38,7 +39,8 @@ SIGNED_OUT = ["sign-in", "sign-in-errors", "code", "set-up", "signed-out"]
 LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "contact-outside", "profile",
               "profile-errors", "triage", "status", "risk", "action", "share", "note", "repeat", "print",
               "print-chosen", "team", "team-new", "team-person", "settings", "audit", "account", "not-found",
-              "case-not-found", "indicators", "indicators-errors"]
+              "case-not-found", "indicators", "indicators-errors", "search", "search-results", "link", "access",
+              "break-glass"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -59,6 +61,8 @@ class World:
     case: str  # a case with a full record, claimed by the officer
     overdue: str  # unassigned and long overdue, someone in danger: top of the queue
     claimed: str  # someone in danger, overdue, claimed: near the top, whatever else is in the queue
+    search_for: str = ""  # the case's phone number, written another way
+    restricted: str = ""  # restricted to the English officer: every lead meets the break glass
     browsers: dict[str, Browsers] = field(default_factory=dict)
 
 
@@ -81,6 +85,10 @@ def world(browser, live_server):
     make_report(live_server, kind="concerned",
                 answers={"story": "axe: a neighbour worried.", "your_name": "A neighbour", "danger_now": "no",
                          "children": "no", "contact_methods": ["email"], "email": "neighbour@example.org"})
+    phone = answers.get("phone_text") or answers.get("phone_call") or ""
+    made.search_for = "+44 " + phone.replace(" ", "")[1:]
+    made.restricted = make_report(live_server, days_ago=2)
+    restrict_to(live_server, made.restricted, officer_en)
     contexts = []
     for lang, officer in (("en", officer_en), ("cy", officer_cy)):
         b = Browsers(lang, lead=make_staff(live_server, "lead", "en", enrolled=True), officer=officer,
@@ -173,6 +181,24 @@ def open_page(world: World, lang: str, name: str) -> Any:
     elif name == "indicators-errors":
         assert page.goto("/staff/indicators?period=custom&from=2026-09-01&to=2026-08-01").status == 400
         assert page.locator(".notice-warning").count() == 1
+        status = None
+    elif name == "search":
+        status = page.goto("/staff/search").status
+    elif name == "search-results":  # the case's own phone number, typed another way: found
+        page.goto(case)  # opening a case indexes it (the timer would, otherwise)
+        page.goto("/staff/search")
+        page.fill("#q", world.search_for)
+        page.click("main form button[type='submit']")
+        page.wait_for_load_state()
+        assert page.locator(f"#results ~ .table-wrap a[href='{case}']").count() == 1, "the case was not found"
+        status = None
+    elif name == "link":
+        status = page.goto(f"{case}/link?other={world.overdue}").status
+    elif name == "access":
+        status = page.goto(f"{case}/access").status
+    elif name == "break-glass":
+        assert page.goto(f"/staff/cases/{world.restricted}").status == 403
+        assert page.locator("textarea#reason").count() == 1
         status = None
     elif name in {"case", "contact", "status", "risk", "action", "share", "note", "repeat", "print", "triage"}:
         status = page.goto(case if name == "case" else f"{case}/{name}").status
