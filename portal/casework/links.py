@@ -29,6 +29,7 @@ LINK_GROUPS = ("address", "phone", "email", "name")
 class Found:
     report: Report
     matched: set[str] = field(default_factory=set)  # which kinds of value matched
+    glass: bool = False  # restricted, and this lead is not named: opening it needs a reason
 
 
 @dataclass
@@ -47,8 +48,9 @@ def search(dbs: Session, staff: StaffUser, query: str) -> list[Found]:
     hidden = set(hidden_ids(dbs, staff))
     found: dict[str, Found] = {}
     by_reference = find_by_reference(dbs, wanted)
-    if by_reference is not None and by_reference.id not in hidden:
-        found[by_reference.id] = Found(by_reference, {"reference"})
+    if by_reference is not None and (by_reference.id not in hidden or staff.role == "lead"):
+        # A lead may open a restricted case with a reason (the glass): by its reference only, never by its values.
+        found[by_reference.id] = Found(by_reference, {"reference"}, glass=by_reference.id in hidden)
     if len(wanted) <= 500:
         key = index_key()
         probes: dict[str, str] = {}

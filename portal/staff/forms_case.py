@@ -90,8 +90,9 @@ REPEAT_NAMES = {"yes": _l("Yes: they have reported domestic abuse to us before")
 class RepeatForm(TextForm):
     repeat = RadioField(_l("Has this person or household reported domestic abuse to us before?"),
                         choices=_choices(REPEAT_NAMES), validators=[InputRequired(m.SELECT_REPEAT)],
-                        description=_l("Check the housing record. This is counted in the performance indicators "
-                                       "as a repeat report."))
+                        description=_l("The portal answers this from the case's links to earlier cases; check the "
+                                       "housing record too. Your answer stands over the links. This is counted in the "
+                                       "performance indicators as a repeat report."))
 
     def prepare(self, report: Any) -> None:
         if not self.is_submitted() and report.repeat is not None:

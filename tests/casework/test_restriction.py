@@ -91,6 +91,9 @@ def test_a_lead_names_who_may_see_a_case_and_only_they_can(app, team):
     # A lead not named finds it only by its reference, and is offered the break glass.
     assert not in_queue(other_lead, reference)
     assert found(search(other_lead, "07700 900982")) == []
+    by_reference = search(other_lead, reference)
+    assert found(by_reference) == [reference] and "you must give a reason to open it" in by_reference
+    assert "Ann" not in by_reference.split('id="results"')[1]
     page = other_lead.get(f"/staff/cases/{reference}")
     assert page.status_code == 403 and "This case is restricted" in html_of(page)
     assert "Ann Jones" not in html_of(page) and "07700" not in html_of(page)
