@@ -51,7 +51,7 @@ def case_access(reference: str) -> Response | tuple[str, int]:
     form = AccessForm()
     people = list(db().scalars(select(StaffUser).where(StaffUser.active.is_(True), StaffUser.role.in_(CASEWORK))
                                .order_by(StaffUser.name)))
-    form.named.choices = [(p.id, p.name or p.email) for p in people]
+    form.named.choices = [(p.id, f"{p.name} ({p.email})" if p.name else p.email) for p in people]
     if not form.is_submitted():
         form.level.data = report.restricted or "team"
         form.named.data = named_staff(db(), report)
