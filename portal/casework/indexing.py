@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from portal.casework.common import now, opened_json, opener
 from portal.casework.contact import Profile, load_profiles
@@ -105,6 +105,17 @@ def refresh(dbs: Session, report: Report, answers: dict[str, Any], profiles: dic
     return True
 
 
+def earlier_match(dbs: Session, report: Report) -> bool:
+    """Whether an earlier report shares this one's whole address, phone number or e-mail address (what the
+    indexer answers "reported before?" from; the case page also weighs street addresses and staff links)."""
+    mine, theirs = aliased(BlindIndex), aliased(BlindIndex)
+    query = (select(theirs.report_id).join(mine, mine.digest == theirs.digest)
+             .join(Report, Report.id == theirs.report_id)
+             .where(mine.report_id == report.id, mine.kind.in_(("address", "phone", "email")),
+                    theirs.report_id != report.id, Report.received_at < report.received_at).limit(1))
+    return dbs.scalar(query) is not None
+
+
 @dataclass
 class IndexRun:
     indexed: int = 0
@@ -130,6 +141,9 @@ def index_reports(dbs: Session, *, everything: bool = False, limit: int = 1000) 
         dbs.add(AuditEvent(at=now(), actor="system:index", action="report.indexed",
                            report_id=report.id, detail=key.key_id))
         refresh(dbs, report, content.get("answers", {}), load_profiles(dbs, report, content, keys), key)
+        dbs.flush()
+        if not report.repeat_by_staff and report.repeat is not True and earlier_match(dbs, report):
+            report.repeat = True
         run.indexed += 1
         run.report_ids.append(report.id)
     dbs.commit()

@@ -153,15 +153,19 @@ def test_the_indexer_indexes_unopened_reports_and_a_new_key_reindexes_everything
     assert result.exit_code == 0, result.output
     old_key = report_row(app, first).indexed_key
     assert old_key and "Indexed 1 report" in result.output
-    assert found(search(client, "07700 900982")) == [first]
+    second = send_report(new_client(app), ANN_AGAIN)
+    result = runner.invoke(main, ["index", "run", "--quiet"], catch_exceptions=False)
+    assert result.exit_code == 0 and result.output == ""
+    assert report_row(app, second).repeat is True and report_row(app, first).repeat is None  # nobody opened them
+    assert found(search(client, "07700 900982")) == [second, first]  # newest first
     assert audit_events(app, "report.indexed")[0].actor == "system:index"
     with app.app_context():
         blind_index.generate(Path(app.config["PRIVATE_KEY_DIR"]), app.config["KEY_PASSPHRASE"])
     assert found(search(client, "07700 900982")) == []  # the old digests mean nothing under the new key
     result = runner.invoke(main, ["index", "run", "--all"], catch_exceptions=False)
-    assert result.exit_code == 0 and "Indexed 1 report" in result.output, result.output
+    assert result.exit_code == 0 and "Indexed 2 report" in result.output, result.output
     assert report_row(app, first).indexed_key not in (None, old_key)
-    assert found(search(client, "07700 900982")) == [first]
+    assert found(search(client, "07700 900982")) == [second, first]
 
 
 def test_the_public_process_cannot_compute_an_index_value(staff_app_factory, instance):
