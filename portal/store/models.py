@@ -66,7 +66,7 @@ class Report(Base):
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     first_contact_due: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    reporter_kind: Mapped[str] = mapped_column(String(16))  # self | concerned | agency
+    reporter_kind: Mapped[str] = mapped_column(String(16))  # self | concerned | agency | staff
     danger_now: Mapped[bool] = mapped_column(Boolean, default=False)
     children: Mapped[bool] = mapped_column(Boolean, default=False)
     contact_language: Mapped[str] = mapped_column(String(2))  # en | cy
@@ -101,8 +101,7 @@ class Report(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     close_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    # Staff's answer to "has this person or household reported domestic abuse to us before?" (for the
-    # repeat-reports indicator): None until someone answers it.
+    # Staff's answer to "has this household reported domestic abuse to us before?" (repeat reports); None: unanswered.
     repeat: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     # …set from the possible links the blind index finds, unless a member of staff has answered it themselves.
     repeat_by_staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
