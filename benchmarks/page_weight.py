@@ -45,7 +45,7 @@ BUDGET_REQUESTS = 3
 OK_STATUSES = {200, 203}
 HOST = "localhost"  # the test client's host
 LANGS = ("en", "cy")
-PAGES = ["/", "/who", "/tell-us/you", "/tell-us/someone", "/tell-us/agency", "/your-behaviour",
+PAGES = ["/", "/who", "/tell-us/you", "/tell-us/someone", "/tell-us/agency", "/tell-us/work", "/your-behaviour",
          "/safety", "/privacy", "/accessibility", "/replies"]
 # Settings that would point the benchmark at a real database or real keys: never inherited.
 ISOLATE = ["DATABASE_URL", "PUBLIC_KEY_FILE", "PRIVATE_KEY_DIR", "SECRET_KEY", "KEY_PASSPHRASE",

@@ -5,8 +5,9 @@ recorded reason). Enforced here, so a tampered request cannot get round it.
 
 Profiles: the report's own answers are version 1; staff (and the reporter, with a receipt) add versions, each
 sealed like the report (`contact_profile`). A report has a profile of the person at risk (a person's own report,
-an agency's referral, or one an officer records on a neighbour's report) and, on a neighbour's or an agency's
-report, one of the reporter (the neighbour's own safe ways; the referring worker's work phone and e-mail).
+an agency's or a worker's referral, or one an officer records on a neighbour's report) and, on a neighbour's, an
+agency's or a worker's report, one of the reporter (the neighbour's own safe ways; the referring worker's work
+phone and e-mail: another agency's worker, or one of the landlord's own staff, volunteers or contractors).
 
 Who is contacted (`party`): the person at risk directly; a go-between (the trusted person they named, or the
 referring worker, as was asked), which reaches the person; or the reporter, which does not stop the clock.
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from portal.casework.common import NotAllowed, audit, aware, now, opened_json, warn_unopened
 from portal.crypto.sealing import Opener, Unopened, try_open
-from portal.intake.contact_plan import DIRECT_METHODS, local_date
+from portal.intake.contact_plan import DIRECT_METHODS, REFERRER_KINDS, local_date
 from portal.intake.conversations import note_contact_attempt
 from portal.intake.profiles import holder, new_version, picked
 from portal.intake.reports import current_sealer
@@ -104,7 +105,7 @@ def original_profiles(report: Report, content: dict[str, Any]) -> dict[str, Prof
     if report.reporter_kind == "concerned":
         return {"reporter": Profile("reporter", picked(answers), 1, received)}
     found = {"person": Profile("person", picked(answers), 1, received)}
-    if report.reporter_kind == "agency":
+    if report.reporter_kind in REFERRER_KINDS:
         work = {"contact_methods": [m for m, key in (("call", "work_phone"), ("email", "work_email"))
                                     if (answers.get(key) or "").strip()],
                 "phone_call": answers.get("work_phone", ""), "email": answers.get("work_email", ""),
@@ -153,7 +154,7 @@ def options(report: Report, profiles: dict[str, Profile]) -> list[tuple[str, str
             found += [("person", m) for m in person.methods if m in DIRECT_METHODS]
         if "trusted" in person.methods:
             found.append(("go_between", "trusted"))
-    if report.reporter_kind == "agency" and report.approach != "not_at_all":
+    if report.reporter_kind in REFERRER_KINDS and report.approach != "not_at_all":
         found.append(("go_between", "referrer"))  # the worker who referred them, as the referral allows
     reporter = profiles.get("reporter")
     if reporter is not None and reporter.unopened is None:

@@ -28,7 +28,7 @@ from portal.workdays.working_time import WorkingCalendar
 # The codes, written out here rather than imported from portal.casework.cases, portal.casework.queue or the staff
 # forms, so that
 # this module imports nothing that can open a sealed value; tests/casework/test_indicators.py checks they agree.
-KINDS = ("self", "concerned", "agency")
+KINDS = ("self", "concerned", "agency", "staff")
 LANGUAGES = ("en", "cy")
 RISK_LEVELS = ("marac", "judgement", "standard")
 ACTIONS = ("security", "repairs", "rehousing", "breathing_space", "money_advice", "referral", "perpetrator")

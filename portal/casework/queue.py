@@ -19,7 +19,7 @@ from portal.store.models import ContactProfile, Report, StaffUser
 
 STATUSES = ("new", "contact_attempted", "in_contact", "assessed", "case_open", "closed")
 OPEN_STATUSES = STATUSES[:-1]
-KINDS = ("self", "concerned", "agency")
+KINDS = ("self", "concerned", "agency", "staff")
 FLAGS = ("danger", "children", "no_contact", "messages", "profile", "out_of_hours")
 PAGE_SIZE = 50
 # Counting stops here: walking 950,000 closed cases to print an exact total costs 30-100 ms and tells

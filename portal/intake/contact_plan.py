@@ -2,13 +2,14 @@
 safe-contact profile says. Worked out wherever the text is in hand: the public side when a report arrives or a
 reporter changes their details (it can seal but never open), the triage side when staff change a profile.
 
-A report has up to two people: the **person at risk** and, for a neighbour's or an agency's report, the
-**reporter**. The clock is about the person at risk:
+A report has up to two people: the **person at risk** and, for a neighbour's, an agency's or a worker's report,
+the **reporter**. The clock is about the person at risk:
 
 - a person's own report: their safe ways; "do not contact me" makes it a triage case (`clock` "triage": an
   officer records what was done instead, within the same target);
-- an agency's referral: the person's safe ways as the worker gave them; "through me or another worker" only,
-  or "do not contact them directly", means through the referrer (`approach` "via_referrer");
+- an agency's referral, or a report from one of the landlord's own staff, volunteers or contractors: the
+  person's safe ways as the worker gave them; "through me" (or another person they trust) only, or "do not
+  contact them", means through the worker who told us (`approach` "via_referrer");
 - a neighbour's, friend's or relative's report: the person's safe ways are not known (`approach` "unknown"),
   and may be dangerous to guess, so it is a triage case until an officer records a profile of the person.
 """
@@ -23,6 +24,9 @@ from zoneinfo import ZoneInfo
 from portal.workdays.safe_windows import Due, SafeTimes, contact_due
 
 DIRECT_METHODS = ("call", "text", "email", "letter", "in_person")
+# A worker who tells us about someone (another agency's, or the landlord's own staff, volunteers and contractors):
+# they may be the go-between, and their "do not contact them" sends us to them rather than to nobody.
+REFERRER_KINDS = ("agency", "staff")
 
 
 @dataclass(frozen=True)
@@ -38,9 +42,9 @@ def approach_for(kind: str, methods: list[str] | None) -> str:
     if kind == "concerned":
         return "unknown"
     if "none" in chosen:
-        return "via_referrer" if kind == "agency" else "not_at_all"
-    if kind == "agency" and not chosen & set(DIRECT_METHODS):
-        return "via_referrer"  # only "through me or another worker they trust"
+        return "via_referrer" if kind in REFERRER_KINDS else "not_at_all"
+    if kind in REFERRER_KINDS and not chosen & set(DIRECT_METHODS):
+        return "via_referrer"  # only "through me, or someone else they trust"
     return "direct"
 
 

@@ -1,4 +1,4 @@
-"""The reporting journey, in /en/ and /cy/. Views are thin: forms in forms.py, storing in reports.py."""
+"""The reporting journey, in /en/ and /cy/. Views are thin: forms in questions/, storing in intake/reports.py."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from portal.intake.reports import ReportNotStored, new_submission_key, send
 from portal.public import confirmation
-from portal.questions.report_forms import FORMS
+from portal.questions.kinds import FORMS
 from portal.store.db import db
 from portal.web.form_errors import error_summary
 from portal.web.i18n import LANGUAGES
@@ -21,7 +21,7 @@ from portal.web.security import keep_out_of_back_forward_cache
 bp = Blueprint("public", __name__, url_prefix="/<lang_code>")
 
 # Neutral words in the URL: a history list shows "tell-us/you", not what the report is about.
-KIND_SLUGS = {"you": "self", "someone": "concerned", "agency": "agency"}
+KIND_SLUGS = {"you": "self", "someone": "concerned", "agency": "agency", "work": "staff"}
 SLUG_FOR_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
 
 
@@ -46,7 +46,7 @@ def start() -> str:
 
 @bp.get("/who")
 def who() -> str:
-    """Who is reporting: about me, about someone else, an agency, or my own behaviour."""
+    """Who is reporting: about me, about someone else, an agency, our own staff or contractors, or my own behaviour."""
     return render_template("public/who.html")
 
 
@@ -102,7 +102,7 @@ def report(slug: str) -> str | Response | tuple[str, int]:
             try:
                 receipt = send(db(), session, kind=kind, answers=form.answers(),  # type: ignore[arg-type]
                                flags=form.flags(), contact_language=form.contact_language.data or str(get_locale()),
-                               submission_key=form.submission_key.data)
+                               submission_key=form.submission_key.data, restricted=form.restriction())
             except ReportNotStored:
                 notice = "not-stored"
             else:

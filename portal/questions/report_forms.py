@@ -152,6 +152,11 @@ class ReportForm(TextForm):
     bsl = BooleanField(_l("A British Sign Language (BSL) interpreter"))
     access_needs = text(_l("Anything else that would make contact easier, like large print or a quiet room"), long=True)
     staff_sex = radios(_l("Would you prefer to speak to a woman or a man?"), STAFF_SEX)
+    # A colleague who is the victim, or who is causing the harm (Plus Dane 10): a report naming anyone arrives
+    # restricted to the team's leads (`restriction`). Sealed like every answer; the wording stays neutral.
+    must_not_see = text(_l("Is there anyone who works for us, or for one of our contractors, who must not see "
+                           "this report?"), description=_l("For example, someone who knows the people involved. "
+                                                           "Give their name or job. You can leave this empty."))
 
     KIND = ""
     SAFE_CONTACT_ABOUT = "you"
@@ -161,6 +166,10 @@ class ReportForm(TextForm):
         return {"danger_now": self.danger_now.data == "yes",
                 "children": self.children.data in {"live", "visit"},
                 "no_contact": "none" in (self.contact_methods.data or [])}
+
+    def restriction(self) -> str:
+        """How the report arrives: for the leads only ("leads") if it names anyone who must not see it."""
+        return "leads" if (self.must_not_see.data or "").strip() else ""
 
     def answers(self) -> dict[str, Any]:
         """Every answer, to be sealed. Empty answers are left out."""
@@ -343,10 +352,6 @@ class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
             self.work_phone.errors.append(m.ENTER_WORK_CONTACT)
         _check_format(self.work_email, EMAIL, m.EMAIL_FORMAT)
         return ok and not any(f.errors for f in self)
-
-
-FORMS: dict[str, type[ReportForm]] = {"self": SelfReportForm, "concerned": ConcernedReportForm,
-                                      "agency": AgencyReportForm}
 
 
 class ProfileForm(SafeContactMixin, TextForm):

@@ -16,7 +16,7 @@ STATUS_NAMES = {
     "assessed": _l("Assessed"), "case_open": _l("Case open"), "closed": _l("Closed"),
 }
 KIND_NAMES = {"self": _l("The person themselves"), "concerned": _l("Someone worried about them"),
-              "agency": _l("An agency")}
+              "agency": _l("An agency"), "staff": _l("Our staff, a volunteer or a contractor")}
 FLAG_NAMES = {"danger": _l("Danger now"), "children": _l("Children"), "no_contact": _l("Do not contact"),
               "messages": _l("New message from the reporter"),
               "profile": _l("The reporter changed how to contact them"),

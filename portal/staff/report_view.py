@@ -6,15 +6,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from portal.intake.contact_plan import REFERRER_KINDS
 from portal.intake.profiles import PROFILE_FIELDS
-from portal.questions.report_forms import FORMS, ProfileForm
+from portal.questions.kinds import FORMS
+from portal.questions.report_forms import ProfileForm
 from portal.staff.labels import on_day
 
 # The safe-contact profile, in the order staff need it before any contact.
 SAFE_CONTACT = (*PROFILE_FIELDS, "their_safe_contact", "they_know")
 PERSON_CENTRED = ("contact_language", "interpreter", "bsl", "access_needs", "staff_sex")
+# Answers whose question, as the public form words it, is too gentle for staff reading the case.
+STAFF_LABELS = {"must_not_see": _l("Who must not see this report (as the reporter told us)")}
 FREE_TEXT = ("story", "help_other", "address", "their_address", "access_needs", "safe_times_note",
              "someone_else_note", "their_safe_contact")
 
@@ -49,7 +54,7 @@ def rows(kind: str, answers: dict[str, Any], names: tuple[str, ...] | None = Non
         if name in exclude or name not in answers or name not in form:
             continue
         field = form[name]
-        result.append(Row(name, str(field.label.text), _text(field, answers[name])))
+        result.append(Row(name, str(STAFF_LABELS.get(name, field.label.text)), _text(field, answers[name])))
     return result
 
 
@@ -60,7 +65,7 @@ def free_text(answers: dict[str, Any]) -> list[str]:
 def profile_rows(kind: str, profile: Any) -> list[Row]:
     """A safe-contact profile as rows: labelled by the report's own form for the report's own answers, and by
     the profile form for a version someone changed (or the referring worker's work contact)."""
-    own = profile.version == 1 and not (kind == "agency" and profile.about == "reporter")
+    own = profile.version == 1 and not (kind in REFERRER_KINDS and profile.about == "reporter")
     found = rows(kind if own else "profile", profile.answers, SAFE_CONTACT)
     # "Is it safe today?" was about the day they answered, never about today: say which day that was.
     said = {"no": gettext("On %(date)s they said that day was not safe.", date=on_day(profile.at)),

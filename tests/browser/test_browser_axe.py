@@ -22,9 +22,9 @@ from reporter_steps import (
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["landing", "start", "who", "tell-us/you", "tell-us/someone", "tell-us/agency", "your-behaviour",
-         "safety", "privacy", "accessibility", "sent", "sent-again", "form-with-errors", "follow-ups-open",
-         "replies", "replies-with-an-error", "not-found"]
+PAGES = ["landing", "start", "who", "tell-us/you", "tell-us/someone", "tell-us/agency", "tell-us/work",
+         "your-behaviour", "safety", "privacy", "accessibility", "sent", "sent-again", "form-with-errors",
+         "work-form-with-errors", "work-sent", "follow-ups-open", "replies", "replies-with-an-error", "not-found"]
 
 
 def open_page(page, lang: str, name: str) -> None:
@@ -60,6 +60,22 @@ def open_page(page, lang: str, name: str) -> None:
         page.check("#contact_methods-0")
         reporter_sends(page)
         assert page.locator(".error-summary li").count() >= 4
+    elif name == "work-form-with-errors":  # a worker's form: their own details missing, a follow-up revealed
+        page.goto(f"/{lang}/tell-us/work")
+        page.fill("#story", "axe: a contractor's report with errors")
+        page.check("#works_as-2")  # a contractor: the company question it reveals
+        page.fill("#work_email", "not an address")
+        page.check("#contact_methods-5")  # through me: who to go through
+        reporter_sends(page)
+        assert page.locator(".error-summary li").count() >= 3
+    elif name == "work-sent":  # the confirmation a worker reads
+        page.goto(f"/{lang}/tell-us/work")
+        page.fill("#worker_name", "Dai")
+        page.fill("#work_phone", "01632 960 123")
+        page.fill("#must_not_see", "axe: someone named")
+        page.check("#contact_methods-6")  # do not contact them: through the worker
+        reporter_sends(page)
+        confirmation_reference(page)
     elif name == "not-found":
         response = page.goto(f"/{lang}/no-such-page")
         assert response.status == 404

@@ -16,18 +16,19 @@ FOLLOW_UPS = [("contact_methods-0", "phone_call"), ("contact_methods-1", "phone_
               ("voicemail-0", "voicemail_message"), ("say_who-1", "cover_name"),
               ("someone_else-3", "someone_else_note"), ("help_wanted-8", "help_other")]
 AGENCY_FOLLOW_UPS = [("dash_done-0", "dash_score"), ("consent_share-0", "share_with-0")]
+WORK_FOLLOW_UPS = [("works_as-2", "company")]  # "For a contractor": which company
 
 
 def follow_ups_for(slug: str) -> list[tuple[str, str]]:
-    extra = AGENCY_FOLLOW_UPS if slug == "agency" else [("consent_share-0", "share_with-0")] if slug == "you" else []
-    return FOLLOW_UPS + extra
+    extra = {"agency": AGENCY_FOLLOW_UPS, "you": [("consent_share-0", "share_with-0")], "work": WORK_FOLLOW_UPS}
+    return FOLLOW_UPS + extra.get(slug, [])
 
 
 def height(page) -> int:
     return page.evaluate("document.documentElement.scrollHeight")
 
 
-@pytest.mark.parametrize("slug", ["you", "someone", "agency"])
+@pytest.mark.parametrize("slug", ["you", "someone", "agency", "work"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_follow_ups_show_only_under_their_answer_and_keep_what_was_typed(new_context, lang, slug):
     page = new_context(locale=LOCALES[lang], width=360, height=640).new_page()

@@ -1,6 +1,6 @@
 """Hostile input, end to end, in a real browser.
 
-Every text field of the three report forms (/en/tell-us/you, /someone, /agency: 61 fields, read from
+Every text field of the three report forms (/en/tell-us/you, /someone, /agency: 64 fields, read from
 portal/questions/report_forms.py with their maximum lengths) is filled with hostile text and sent; the stored report,
 decrypted, must hold exactly what was typed; and every staff page that shows report or case content (case,
 contact, print; the queue shows none, only the owner, whose name is hostile too) must show it whole, as text,
@@ -139,7 +139,7 @@ FORMATS = {"phone_call": "phone", "phone_text": "phone", "email": "email", "work
 def text_fields(live_server: Any, kind: str) -> dict[str, Spec]:
     from wtforms.validators import Length
 
-    from portal.questions.report_forms import FORMS
+    from portal.questions.kinds import FORMS
     with live_server.app.test_request_context("/en/"):
         form = FORMS[kind](formdata=None, meta={"csrf": False})
         specs = {}
@@ -331,12 +331,13 @@ class Sent:
 
 def own(live_server: Any, reference: str, officer: Any) -> None:
     """Give the report to the officer (behind the scenes, as staff_steps.make_report does), so that other tests'
-    queues are not filled with it and `?owner=mine` lists it."""
+    queues are not filled with it and `?owner=mine` lists it. Every text field is filled, `must_not_see` too, so
+    each report arrives for the leads only: open it to the team, as a lead who had read it would."""
     from sqlalchemy import update
 
     from portal.store.models import Report
     with live_server.app.extensions["sessionmaker"]() as dbs:
-        dbs.execute(update(Report).where(Report.reference == reference).values(owner_id=officer.id))
+        dbs.execute(update(Report).where(Report.reference == reference).values(owner_id=officer.id, restricted=""))
         dbs.commit()
 
 

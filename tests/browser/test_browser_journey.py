@@ -170,8 +170,8 @@ def test_reporter_on_a_320px_screen_never_scrolls_sideways(new_context, live_ser
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_other_page_fits_a_320px_screen(new_context, lang):
     page = new_context(width=320, height=640, locale=LOCALES[lang]).new_page()
-    for path in ("tell-us/you", "tell-us/agency", "your-behaviour", "safety", "privacy", "accessibility",
-                 "no-such-page"):
+    for path in ("tell-us/you", "tell-us/agency", "tell-us/work", "your-behaviour", "safety", "privacy",
+                 "accessibility", "no-such-page"):
         page.goto(f"/{lang}/{path}")
         assert_no_sideways_scrolling(page)
 

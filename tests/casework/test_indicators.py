@@ -131,7 +131,7 @@ def test_every_figure_for_a_quarter_with_nothing_suppressed(app, known):
     f = figures(app)
     # Volumes: 15 reports in the quarter and 2 purged duplicates from August.
     assert f.received.value == 17
-    assert values(f.by_kind) == {"self": 11, "concerned": 4, "agency": 2}
+    assert values(f.by_kind) == {"self": 11, "concerned": 4, "agency": 2, "staff": 0}
     assert values(f.by_language) == {"en": 10, "cy": 5, "unknown": 2}
     assert (f.danger_now.value, f.children.value, f.no_contact.value, f.repeat.value) == (2, 3, 7, 1)
     # First contact: 8 reports wanted contact (A B C D E F H I); within target A C H I; late B D F, E overdue.
@@ -164,7 +164,7 @@ def test_every_figure_for_a_quarter_with_nothing_suppressed(app, known):
 def test_a_month_counts_only_its_own_local_days(app, known):
     july = figures(app, Period.month(2026, 7))
     assert july.received.value == 6  # A B C D E G: G at 00:30 on 1 July (BST) is July's; P is June's
-    assert values(july.by_kind) == {"self": 4, "concerned": 2, "agency": 0}
+    assert values(july.by_kind) == {"self": 4, "concerned": 2, "agency": 0, "staff": 0}
     june = figures(app, Period.month(2026, 6))
     assert june.received.value == 2  # P, at 23:30 on 30 June, and R
     custom = figures(app, Period.custom(date(2026, 9, 3), date(2026, 9, 3)))
@@ -176,7 +176,7 @@ def test_small_counts_are_suppressed_and_cannot_be_found_by_subtraction(app, kno
     f = figures(app, threshold=5)
     assert f.received.value == 17
     # Two small cells hide each other.
-    assert values(f.by_kind) == {"self": 11, "concerned": None, "agency": None}
+    assert values(f.by_kind) == {"self": 11, "concerned": None, "agency": None, "staff": 0}
     # One small cell (unknown, 2) would be 17 - 10 - 5: the next smallest (cy, 5) is hidden with it.
     assert values(f.by_language) == {"en": 10, "cy": None, "unknown": None}
     assert f.within_target.suppressed and f.late.suppressed and f.due.value == 8

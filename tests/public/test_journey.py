@@ -12,7 +12,8 @@ from portal.store.models import Report
 from tests.conftest import form_tokens, open_all
 
 PAGES = ["/", "/{l}/", "/{l}/who", "/{l}/tell-us/you", "/{l}/tell-us/someone", "/{l}/tell-us/agency",
-         "/{l}/your-behaviour", "/{l}/safety", "/{l}/privacy", "/{l}/accessibility", "/{l}/replies"]
+         "/{l}/tell-us/work", "/{l}/your-behaviour", "/{l}/safety", "/{l}/privacy", "/{l}/accessibility",
+         "/{l}/replies"]
 STORY = "He took my phone and locked the door. Cymraeg: ŵ ŷ â."
 # Pages that hold what someone types are answered 203, which Chromium never keeps for Back (web/security.py).
 TYPED_ON = ("/tell-us/", "/replies")
