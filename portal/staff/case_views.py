@@ -42,6 +42,7 @@ PRINT_PARTS = ("report", "risk", "actions", "shares", "attempts", "notes", "cont
 SENSITIVE_PARTS = frozenset({"contact", "codeword", "conversation"})
 PRINT_DEFAULTS = frozenset(PRINT_PARTS) - SENSITIVE_PARTS
 CODEWORD_FIELDS = ("cover_name", "check_question")
+NEVER_PRINTED = ("must_not_see",)
 ALL_PARTS = {part: True for part in PRINT_PARTS}
 
 
@@ -92,7 +93,9 @@ def case_print(reference: str) -> str:
         hidden: tuple[str, ...] = tuple(f for f in SAFE_CONTACT if f not in CODEWORD_FIELDS)
     else:
         hidden = () if show["codeword"] else CODEWORD_FIELDS
-    context.update(show=show, hidden_rows=hidden, can_change=False)
+    # Who must not see the report is for the team's leads, never for a meeting's paper.
+    context.update(show=show, hidden_rows=hidden, can_change=False,
+                   details=[row for row in context["details"] if row.name not in NEVER_PRINTED])
     if not show["conversation"]:
         context["conversation"] = None
     return render_template("staff/print.html", **context, printed_at=datetime.now(timezone.utc), printing=True,

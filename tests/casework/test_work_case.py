@@ -40,6 +40,8 @@ def test_the_case_shows_the_workers_report_and_who_must_not_see_it(app, public):
                           ("The address or area where you saw or heard it", "14 Heol Fawr, CF10 1AA")]:
         assert label in html and answer in html, label
     assert "As the referrer gave them." in html and "The referring worker's work contact details." in html
+    printed = unescape(html_of(client.get(f"/staff/cases/{reference}/print?chosen=1&part=report&part=contact")))
+    assert "I heard shouting on a repair visit." in printed and "Gareth" not in printed  # never on paper
     contact = html_of(client.get(f"/staff/cases/{reference}/contact"))
     assert 'value="go_between:referrer"' in contact and 'value="reporter:call"' in contact
 
