@@ -82,7 +82,7 @@ class StartForm(TextForm):
 
     channel = radios(_l("How did the disclosure reach us?"), CHANNEL_CHOICES)
     kind = radios(_l("Who is the disclosure from?"), list(KIND_NAMES.items()),
-                  description=_l("A partner agency includes the police, a MARAC and an IDVA."))
+                  description=_l("An agency includes the police, a MARAC and an IDVA."))
 
 
 def _them_methods(trusted: Any, none: Any) -> Field:

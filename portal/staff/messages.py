@@ -51,9 +51,9 @@ ENTER_EMAIL_ADDRESS = _l("Enter an email address in the correct format, like nam
 ALREADY_CLAIMED = _l("Someone else has already claimed this report")
 SELECT_CHANNEL = _l("Select how the disclosure reached us")
 SELECT_KIND = _l("Select who the disclosure is from")
-AGENCY_CHANNEL = _l("A disclosure from the police, a MARAC, an IDVA or another agency is from a partner agency")
-COLLEAGUE_CHANNEL = _l("A colleague or contractor tells us for the person themselves or because they are worried "
-                       "about them")
+AGENCY_CHANNEL = _l("For the police, a MARAC, an IDVA or another agency, select that it is from an agency")
+COLLEAGUE_CHANNEL = _l("For one of our staff, volunteers or contractors, select the person themselves or someone "
+                       "worried about them")
 SELECT_CONTACT_LANGUAGE = _l("Select the language they want us to use")
 SELECT_WHEN = _l("Select when this was disclosed to us")
 ENTER_DISCLOSED_DATE = _l("Enter the date it was disclosed")

@@ -107,3 +107,12 @@ def test_the_page_and_the_csv_show_reports_by_channel(app, known):
                                                  "received_by_channel.phone", "6"]
     assert rows["received_by_channel.colleague"][3] == "<5"
     assert rows["received_by_channel.web"][1:] == ["Website", "received_by_channel.web", "9"]
+
+
+def test_the_page_in_welsh_names_the_channels_in_welsh(app, known):
+    client, _ = signed_in(app, "auditor", language="cy")
+    html = html_of(client.get("/staff/indicators?period=quarter&quarter=2026-07"))
+    table = html[html.index('id="by-channel"'):]
+    table = table[:table.index("</table>")]
+    assert "Phone call" not in table and "Website" not in table
+    assert '<th scope="row">Gwefan</th><td class="number">9</td>' in table

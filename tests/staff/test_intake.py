@@ -94,7 +94,7 @@ def test_step_one_asks_again_for_what_is_missing_or_does_not_fit(app, officer):
     assert missing.status_code == 400
     assert errors_on(html_of(missing)) == ("Select how the disclosure reached us Select who the disclosure is from")
     police_self = client.get("/staff/new-case?channel=police&kind=self&next=1")
-    assert police_self.status_code == 400 and "is from a partner agency" in errors_on(html_of(police_self))
+    assert police_self.status_code == 400 and "select that it is from an agency" in errors_on(html_of(police_self))
     assert 'value="police" checked' in html_of(police_self)  # what was chosen stays chosen
     assert client.get("/staff/new-case?channel=web&kind=self&next=1").status_code == 400
     # A link can choose for the officer (the update page's "open a new case"); nothing is judged until they go on.
@@ -305,3 +305,23 @@ def test_the_case_page_shows_the_channel_who_took_it_and_the_staff_wording(app, 
     assert "Ceri Jones" in html and "Told us on the phone." in html
     web = html_of(client.get("/staff/"))
     assert reference in queue_references(web)
+
+
+def test_the_new_case_pages_and_the_case_in_welsh(app):
+    client, _ = signed_in(app, "officer", language="cy")
+    first = html_of(client.get("/staff/new-case"))
+    assert '<html lang="cy"' in first and "<h1>Achos newydd</h1>" in first
+    assert "Sut daeth y datgeliad aton ni?" in first and "How did the disclosure reach us?" not in first
+    wrong = html_of(client.get("/staff/new-case?channel=marac&kind=concerned&next=1"))
+    assert "dewiswch ei fod gan asiantaeth" in errors_on(wrong)
+    refused = enter(client, "phone", "self", {**minimal("self"), "contact_methods": [], "contact_language": ""})
+    html = html_of(refused)
+    assert refused.status_code == 400 and "<title>Gwall:" in html
+    assert errors_on(html) == ("Dewiswch sut gallwn ni gysylltu â nhw'n ddiogel, neu ddewiswch na ddylem gysylltu "
+                               "â nhw Dewiswch yr iaith maen nhw am i ni ei defnyddio")
+    reference = reference_from(enter(client, "phone", "self", {**minimal("self"), "contact_language": "cy"}))
+    case = html_of(client.get(f"/staff/cases/{reference}"))
+    assert "Sut daeth aton ni" in case and "Galwad ffôn" in case and "Cymerwyd gan" in case
+    assert "Achos wedi&#39;i agor." in case
+    update = html_of(client.get(f"/staff/cases/{reference}/update"))
+    assert "<h1>Cofnodi diweddariad gan asiantaeth arall</h1>" in update
