@@ -223,6 +223,24 @@ class StaffAgencyForm(_StaffIntake, AgencyReportForm):
 INTAKE_FORMS: dict[str, type[ReportForm]] = {"self": StaffSelfForm, "concerned": StaffConcernedForm,
                                              "agency": StaffAgencyForm}
 
+_CONTACT = ("contact_methods", "phone_call", "phone_text", "email", "postal_address", "meeting_place",
+            "trusted_person", "safe_today", "safe_days", "safe_times", "safe_times_note", "voicemail",
+            "voicemail_message", "say_who", "cover_name", "check_question", "someone_else", "someone_else_note",
+            "call_drops", "contact_language", "interpreter", "bsl", "access_needs", "staff_sex")
+_ABOUT = {"agency": ("org_name", "worker_name", "worker_role", "work_phone", "work_email", "their_name",
+                     "their_address", "they_know"),
+          "concerned": ("your_name", "relationship", "their_name", "their_address", "they_know"),
+          "self": ("your_name", "address")}
+
+
+def page_order(kind: str) -> tuple[str, ...]:
+    """The fields in the order templates/staff/new_case_details.html shows them, for an error summary in the
+    order of the page (the forms' own order is that of their definitions, subclasses' last)."""
+    return ("disclosed", "disclosed_on", "disclosed_time", *_ABOUT[kind], "story", "danger_now", "children",
+            "tenant", "abuser_tenant", *(("dash_done", "dash_score", "marac") if kind == "agency" else ()),
+            "help_wanted", "help_other", *(("consent_share", "share_with") if kind != "concerned" else ()),
+            "crime_reference", *(("their_safe_contact",) if kind == "concerned" else ()), *_CONTACT)
+
 
 class UpdateForm(TextForm):
     """A partner agency's update on an existing case: a MARAC outcome, an IDVA's update, a police incident."""

@@ -24,7 +24,7 @@ from portal.staff import messages as m
 from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
 from portal.staff.case_common import case_or_404, header, saved
-from portal.staff.forms_intake import CHANNEL_CHOICES, INTAKE_FORMS, StartForm, UpdateForm
+from portal.staff.forms_intake import CHANNEL_CHOICES, INTAKE_FORMS, StartForm, UpdateForm, page_order
 from portal.store.db import db
 from portal.web.form_errors import error_summary
 
@@ -91,7 +91,9 @@ def new_case_details(channel: str, kind: str) -> str | tuple[str, int] | Respons
     elif form.csrf_token.errors and not any(f.errors for f in form if f.name != "csrf_token"):
         notice = "expired"  # only the security token: keep everything, ask again
     status = {"expired": 200, "not-stored": 503, "spooled": 202}.get(notice or "", 400)
-    return render_template("staff/new_case_details.html", form=form, errors=error_summary(form), notice=notice,
+    order = {name: i for i, name in enumerate(page_order(kind))}
+    errors = sorted(error_summary(form), key=lambda error: order.get(error[0].removesuffix("-0"), len(order)))
+    return render_template("staff/new_case_details.html", form=form, errors=errors, notice=notice,
                            spooled_reference=reference, **context), status
 
 

@@ -325,3 +325,22 @@ def test_the_new_case_pages_and_the_case_in_welsh(app):
     assert "Achos wedi&#39;i agor." in case
     update = html_of(client.get(f"/staff/cases/{reference}/update"))
     assert "<h1>Cofnodi diweddariad gan asiantaeth arall</h1>" in update
+
+
+@pytest.mark.parametrize("kind", ["self", "concerned", "agency"])
+def test_the_error_summary_follows_the_page(app, officer, kind):
+    from portal.staff.forms_intake import INTAKE_FORMS, page_order
+
+    client, _ = officer
+    channel = "phone"
+    html = html_of(client.get(f"/staff/new-case/{channel}/{kind}"))
+    shown = list(dict.fromkeys(re.findall(r'<(?:input|textarea)[^>]* name="([a-z_]+)"', html)))
+    shown = [name for name in shown if name not in ("csrf_token", "submission_key", "language", "back")]
+    assert shown == list(page_order(kind))
+    with app.test_request_context("/staff/"):
+        fields = {field.name for field in INTAKE_FORMS[kind](formdata=None, meta={"csrf": False})}
+    assert set(shown) == fields - {"submission_key"}, "a question is missing from the page"
+    refused = enter(client, channel, kind, {"disclosed": "earlier", "contact_methods": ["call", "email"],
+                                            "email": "nope", "safe_days": ["mars"]})
+    summary = re.findall(r'<li><a href="#([a-z_]+?)(?:-0)?">', html_of(refused))
+    assert summary == sorted(summary, key=page_order(kind).index) and len(summary) >= 4
