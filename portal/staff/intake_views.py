@@ -3,7 +3,8 @@ the same as the public form's), and a partner agency's update on an existing cas
 services are portal/casework/disclosures.py.
 
 The new-case form checks its own CSRF token (portal/blueprints.py exempts it from the blanket check), so that a
-token gone stale while an officer typed a long call gives the form back with everything in it, not an error.
+token gone stale while an officer typed a long call gives the form back with everything in it, not an error;
+and if the session itself ended meanwhile, the guard gives the same page back (`_signed_out`), storing nothing.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from portal.casework.disclosures import (
 )
 from portal.intake.reports import ReportNotStored, new_submission_key
 from portal.staff import messages as m
-from portal.staff.access import CASEWORK, allow
+from portal.staff.access import CASEWORK, allow, when_signed_out
 from portal.staff.blueprint import bp
 from portal.staff.case_common import case_or_404, header, saved
 from portal.staff.forms_intake import CHANNEL_CHOICES, INTAKE_FORMS, StartForm, UpdateForm, page_order
@@ -53,8 +54,21 @@ def new_case() -> str | tuple[str, int] | Response:
     return redirect(url_for("staff.new_case_details", channel=channel, kind=kind), code=303)
 
 
+def _signed_out(channel: str, kind: str) -> tuple[str, int]:
+    """The session ended while the officer typed (the staff guard calls this instead of a bare 401): their own
+    words back, unjudged and unstored, with how to go on. Signing in again (another tab) gives a new session,
+    so the next Save meets a stale token and gets the form back once more, then saves."""
+    if kind not in KINDS_FOR_CHANNEL.get(channel, ()):
+        abort(404)
+    form = INTAKE_FORMS[kind]()
+    context = {"channel": channel, "kind": kind, "channel_label": CHANNEL_LABELS[channel]}
+    return render_template("staff/new_case_details.html", form=form, errors=[], notice="signed-out",
+                           spooled_reference=None, **context), 401
+
+
 @bp.route("/new-case/<channel>/<kind>", methods=["GET", "POST"])
 @allow(*CASEWORK)
+@when_signed_out(_signed_out)
 def new_case_details(channel: str, kind: str) -> str | tuple[str, int] | Response:
     """Step 2: the questions. Sealed and stored like a public report, once per submission key; then the case."""
     if kind not in KINDS_FOR_CHANNEL.get(channel, ()):

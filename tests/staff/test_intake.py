@@ -245,10 +245,43 @@ def test_without_a_staff_session_nothing_is_stored(app):
 
     stranger = new_client(app)
     response = stranger.post("/staff/new-case/phone/self", data={**minimal("self"), "csrf_token": "x",
+                                                                 "story": "Posted by a stranger.",
                                                                  "submission_key": new_submission_key()})
     assert response.status_code == 401
+    html = html_of(response)
+    assert "You have been signed out" in html and 'href="/staff/new-case"' not in html  # no staff navigation
+    assert stranger.post("/staff/new-case/web/self", data=minimal("self")).status_code == 404
+    assert stranger.post("/staff/cases/ABCD-EFGH/update", data={"told": "x"}).status_code in {400, 401}
     with dbs(app) as s:
         assert s.scalar(select(Report.id)) is None
+    assert not audit_events(app, "case.created")
+
+
+def test_signed_out_while_typing_a_long_call_loses_nothing(app, officer, monkeypatch):
+    from portal.store.models import WebSession
+    from tests.staff_helpers import sign_in
+
+    client, account = officer
+    url, tokens = step_two(client, "phone", "self")
+    data = {**minimal("self"), "story": "A long call: forty minutes of what he has done.", "your_name": "Sioned",
+            "submission_key": tokens["submission_key"]}
+    with dbs(app) as s:  # the officer's session ends while they type (idle or absolute expiry)
+        s.query(WebSession).delete()
+        s.commit()
+    gone = client.post(url, data={**data, "csrf_token": tokens["csrf_token"]})
+    assert gone.status_code == 401
+    html = html_of(gone)
+    assert "You have been signed out" in html and "A long call: forty minutes of what he has done." in html
+    assert 'value="Sioned"' in html and 'name="submission_key" value="' + tokens["submission_key"] in html
+    with dbs(app) as s:
+        assert s.scalar(select(Report.id)) is None
+    sign_in(app, client, account)  # in another tab: a new session
+    stale = client.post(url, data={**data, "csrf_token": csrf_from(html)})
+    assert stale.status_code == 200 and "the form timed out" in html_of(stale)
+    assert "A long call: forty minutes of what he has done." in html_of(stale)
+    saved = client.post(url, data={**data, "csrf_token": csrf_from(html_of(stale))})
+    row = report_row(app, reference_from(saved))
+    assert (row.channel, row.taken_by) == ("phone", account.id)
 
 
 # --- the same clock, queue and case page --------------------------------------------------------------
