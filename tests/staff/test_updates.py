@@ -138,3 +138,18 @@ def test_what_they_told_us_and_a_real_date_are_needed(app, case, officer):
 def test_an_auditor_cannot_record_one(app, case):
     auditor, _ = signed_in(app, "auditor")
     assert auditor.get(f"/staff/cases/{case}/update").status_code == 403
+
+
+def test_what_an_agency_said_is_shown_as_text_never_as_markup(app, case, officer):
+    client, _ = officer
+    hostile = "<script>alert(1)</script>\u202egnp.exe \x00 <img src=x onerror=alert(1)>"
+    response = post_update(client, case, agency="other", agency_name=hostile, updated_on=today().isoformat(),
+                           told=hostile, incident_number=hostile)
+    assert response.status_code == 303
+    (entry,) = updates(app, case)
+    opened = app.extensions["opener"].open_json(entry.sealed, "update", entry.id)
+    assert opened["text"] == hostile, repr(opened["text"])
+    for page in (f"/staff/cases/{case}", f"/staff/cases/{case}/print"):
+        html = html_of(client.get(page))
+        assert "<script>alert(1)" not in html and "<img src=x" not in html
+        assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3, page
