@@ -45,3 +45,6 @@ def register_blueprints(app: Flask) -> None:
     # so that an expired token gives the form back with everything in it rather than an error page.
     csrf = CSRFProtect(app)
     csrf.exempt(public_bp)
+    # So does the staff's new-case form (a long call must not be lost to a stale token): it checks the token,
+    # bound to the staff session, itself (portal/staff/intake_views.py).
+    csrf.exempt("portal.staff.intake_views.new_case_details")

@@ -95,7 +95,8 @@ class CheckedClient(FlaskClient):
             if response.headers.get("Content-Encoding") == "gzip":
                 body = gzip.decompress(body)
             html = body.decode("utf-8")
-            lang = "cy" if str(path).startswith("/cy/") else "en"
+            # The page's own language: a Welsh staff page has no /cy/ in its path.
+            lang = "cy" if str(path).startswith("/cy/") or '<html lang="cy"' in html[:200] else "en"
             check_page(html, str(path).split("?")[0], ERROR_PREFIX[lang])
         return response
 

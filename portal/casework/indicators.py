@@ -30,6 +30,7 @@ from portal.workdays.working_time import WorkingCalendar
 # this module imports nothing that can open a sealed value; tests/casework/test_indicators.py checks they agree.
 KINDS = ("self", "concerned", "agency", "staff")
 LANGUAGES = ("en", "cy")
+CHANNELS = ("web", "phone", "in_person", "colleague", "police", "marac", "idva", "other_agency")
 RISK_LEVELS = ("marac", "judgement", "standard")
 ACTIONS = ("security", "repairs", "rehousing", "breathing_space", "money_advice", "referral", "perpetrator")
 REFERRALS = ("idva", "marac", "police", "social_services", "support", "perpetrator_programme")
@@ -121,6 +122,7 @@ class Indicators:
     received: Figure
     by_kind: dict[str, Figure]
     by_language: dict[str, Figure]
+    by_channel: dict[str, Figure]
     danger_now: Figure
     children: Figure
     no_contact: Figure
@@ -158,6 +160,7 @@ class Indicators:
             ("received", "total", self.received)]
         out += [("received_by_kind", k, v) for k, v in self.by_kind.items()]
         out += [("received_by_language", k, v) for k, v in self.by_language.items()]
+        out += [("received_by_channel", k, v) for k, v in self.by_channel.items()]
         out += [("received_flags", "danger_now", self.danger_now), ("received_flags", "children", self.children),
                 ("received_flags", "no_contact", self.no_contact), ("received_flags", "repeat", self.repeat)]
         out += [("first_contact", "due", self.due), ("first_contact", "within_target", self.within_target),
@@ -193,14 +196,16 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
 
     # Volumes: one GROUP BY over the period's reports (ix on received_at).
     volume = Counter[tuple[str, str]]()
+    channels = Counter[str]()
     flags = Counter[str]()
-    for kind, language, danger, children, no_contact, repeat, n in dbs.execute(
-            select(Report.reporter_kind, Report.contact_language, Report.danger_now, Report.children,
-                   Report.no_contact, Report.repeat, func.count())
+    for kind, language, channel, danger, children, no_contact, repeat, n in dbs.execute(
+            select(Report.reporter_kind, Report.contact_language, Report.channel, Report.danger_now,
+                   Report.children, Report.no_contact, Report.repeat, func.count())
             .where(in_period)
-            .group_by(Report.reporter_kind, Report.contact_language, Report.danger_now, Report.children,
-                      Report.no_contact, Report.repeat)):
+            .group_by(Report.reporter_kind, Report.contact_language, Report.channel, Report.danger_now,
+                      Report.children, Report.no_contact, Report.repeat)):
         volume[(kind, language)] += n
+        channels[channel] += n
         flags["danger_now"] += n if danger else 0
         flags["children"] += n if children else 0
         flags["no_contact"] += n if no_contact else 0
@@ -219,8 +224,10 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
     by_kind = {k: sum(n for (kk, _l), n in volume.items() if kk == k) + purged[k] for k in KINDS}
     total = sum(by_kind.values())
     by_language = {lang: sum(n for (_k, ll), n in volume.items() if ll == lang) for lang in LANGUAGES}
-    if sum(purged.values()):  # purged cases keep no language: say so rather than guess
+    by_channel = {channel: channels[channel] for channel in CHANNELS}
+    if sum(purged.values()):  # purged cases keep no language and no channel: say so rather than guess
         by_language["unknown"] = sum(purged.values())
+        by_channel["unknown"] = sum(purged.values())
 
     # First contact, for reports received in the period whose clock is reaching the person at risk: reached
     # by the working-day target; reached by the due time, which follows their safe windows; late (reached after
@@ -304,6 +311,7 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
     return Indicators(
         period=period, computed_at=now_utc, threshold=rule.threshold,
         received=rule.one(total), by_kind=rule.group(by_kind), by_language=rule.group(by_language),
+        by_channel=rule.group(by_channel),
         danger_now=rule.one(flags["danger_now"]), children=rule.one(flags["children"]),
         no_contact=rule.one(flags["no_contact"]), repeat=rule.one(flags["repeat"]),
         due=rule.one(within_window + late), within_target=rule.one(within), late=rule.one(late),

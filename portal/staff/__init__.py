@@ -4,6 +4,7 @@ from portal.staff import (  # noqa: F401  (routes)
     case_views,
     contact_views,
     indicator_views,
+    intake_views,
     links_views,
     queue_views,
     restriction_views,

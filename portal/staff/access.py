@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, g, make_response, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from portal.store.db import db
@@ -25,6 +25,16 @@ def allow(*roles: str) -> Callable[[F], F]:
     """Declare which roles may use a view (`allow()` with no roles: open, for the sign-in pages)."""
     def mark(view: F) -> F:
         view.staff_roles = frozenset(roles) if roles else OPEN  # type: ignore[attr-defined]
+        return view
+    return mark
+
+
+def when_signed_out(handler: Callable[..., Any]) -> Callable[[F], F]:
+    """For a form that must never lose what was typed (a long call): a POST that arrives after the session
+    ended (idle or absolute expiry) gets `handler`'s page, with what was posted and a 401, instead of a bare
+    401. The handler stores nothing and opens nothing; it only gives the person their own words back."""
+    def mark(view: F) -> F:
+        view.when_signed_out = handler  # type: ignore[attr-defined]
         return view
     return mark
 
@@ -71,6 +81,9 @@ def guard() -> Response | None:
     if staff is None:
         if request.method in ("GET", "HEAD"):
             return redirect(url_for("staff.sign_in", next=request.full_path if request.args else request.path))
+        keep = getattr(view, "when_signed_out", None)
+        if keep is not None:
+            return make_response(keep(**(request.view_args or {})))
         abort(401)
     g.staff = staff
     if staff.role not in roles:

@@ -15,6 +15,7 @@ from portal.casework.restriction import require_visible
 from portal.intake.reports import find_by_reference
 from portal.staff import forms_case as fc
 from portal.staff import forms_contact as fk
+from portal.staff import forms_intake as fi
 from portal.staff.blueprint import bp
 from portal.staff.clock import clock_for
 from portal.staff.report_view import PERSON_CENTRED, profile_rows, rows
@@ -27,7 +28,7 @@ NAMES = {"method_names": fc.METHOD_NAMES, "outcome_names": fk.OUTCOME_NAMES, "ho
          "action_names": fc.ACTION_NAMES, "measure_names": fc.MEASURE_NAMES, "rehousing_names": fc.REHOUSING_NAMES,
          "referral_names": fc.REFERRAL_NAMES, "perpetrator_names": fc.PERPETRATOR_NAMES,
          "agency_names": fc.AGENCY_NAMES, "basis_names": fc.BASIS_NAMES, "risk_level_names": fc.RISK_LEVEL_NAMES,
-         "consent_names": fc.CONSENT_NAMES}
+         "consent_names": fc.CONSENT_NAMES, "update_agency_names": fi.UPDATE_AGENCY_NAMES}
 
 
 @bp.errorhandler(CaseUnavailable)
@@ -42,9 +43,15 @@ def profile_context(report: Report, opened: OpenedCase, profile_changed: bool = 
     """What the safe-contact profile section needs, on every page that shows it."""
     answers = opened.content.get("answers", {})
     return {"profiles": opened.profiles, "profile_rows": profile_rows, "profile_changed": profile_changed,
-            "person_hints": rows(report.reporter_kind, answers, HINTS),
-            "person_centred": rows(report.reporter_kind, answers, PERSON_CENTRED),
+            "person_hints": rows(report.reporter_kind, answers, HINTS, staff_entered=staff_entered(report)),
+            "person_centred": rows(report.reporter_kind, answers, PERSON_CENTRED,
+                                   staff_entered=staff_entered(report)),
             "report_unopened": opened.unopened, "hidden_rows": ()}
+
+
+def staff_entered(report: Report) -> bool:
+    """Whether staff entered this disclosure (its answers are labelled by the staff's own intake form)."""
+    return report.channel != "web"
 
 
 def case_or_404(reference: str) -> Report:
@@ -57,7 +64,9 @@ def case_or_404(reference: str) -> Report:
 
 def header(report: Report) -> dict[str, Any]:
     owner = db().get(StaffUser, report.owner_id) if report.owner_id else None
-    return {"report": report, "owner": owner, "clock": clock_for(report, datetime.now(timezone.utc)), **NAMES}
+    taken_by = db().get(StaffUser, report.taken_by) if report.taken_by else None  # staff entered it
+    return {"report": report, "owner": owner, "taken_by": taken_by,
+            "clock": clock_for(report, datetime.now(timezone.utc)), **NAMES}
 
 
 def saved(report: Report, message: str) -> Response:

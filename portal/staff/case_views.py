@@ -28,7 +28,7 @@ from portal.intake import conversations
 from portal.staff import forms_case as fc
 from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
-from portal.staff.case_common import HINTS, case_or_404, header, profile_context, saved
+from portal.staff.case_common import HINTS, case_or_404, header, profile_context, saved, staff_entered
 from portal.staff.forms_links import RELATION_NAMES
 from portal.staff.labels import STATUS_NAMES
 from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
@@ -38,7 +38,8 @@ from portal.web.form_errors import error_summary
 
 # What the printed summary may hold, and what it holds unless the officer chooses otherwise: never the
 # safe-contact details, the code word and cover name, or the conversation (a MARAC meeting needs none of them).
-PRINT_PARTS = ("report", "risk", "actions", "shares", "attempts", "notes", "contact", "codeword", "conversation")
+PRINT_PARTS = ("report", "risk", "actions", "shares", "updates", "attempts", "notes", "contact", "codeword",
+               "conversation")
 SENSITIVE_PARTS = frozenset({"contact", "codeword", "conversation"})
 PRINT_DEFAULTS = frozenset(PRINT_PARTS) - SENSITIVE_PARTS
 CODEWORD_FIELDS = ("cover_name", "check_question")
@@ -59,7 +60,8 @@ def _whole_case(reference: str, view: str) -> dict[str, Any]:
             "conversation": opened.conversation, "can_change": view == "case", "show": ALL_PARTS,
             "can_triage": bool(triage_choices(report, tried_to_reach(db(), report))),
             "hidden_rows": (),
-            "details": rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED + HINTS),
+            "details": rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED + HINTS,
+                            staff_entered=staff_entered(report)),
             "attempts": contact_attempts(db(), report), "asb": asb_signs(free_text(answers) + notes),
             "checklist": _checklist(), "lang": str(get_locale())}
 

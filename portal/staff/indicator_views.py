@@ -16,16 +16,17 @@ from flask_babel import format_date, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from portal.casework.indicators import AGENCIES, CLOSE_REASONS, Figure, Indicators, Percent, compute
+from portal.casework.indicators import AGENCIES, CHANNELS, CLOSE_REASONS, Figure, Indicators, Percent, compute
 from portal.casework.periods import Period, period_from_args, recent_periods
 from portal.staff.access import allow
 from portal.staff.auth_views import audit
 from portal.staff.blueprint import bp
 from portal.staff.forms_case import ACTION_NAMES, AGENCY_NAMES, CLOSE_REASON_NAMES, REFERRAL_NAMES, RISK_LEVEL_NAMES
-from portal.staff.labels import KIND_NAMES
+from portal.staff.labels import CHANNEL_NAMES, KIND_NAMES
 from portal.store.db import db
 
 LANGUAGE_NAMES = {"en": _l("English"), "cy": _l("Welsh"), "unknown": _l("Not known (deleted cases)")}
+CHANNEL_LABELS = {**CHANNEL_NAMES, "unknown": _l("Not known (deleted cases)")}
 FLAG_LABELS = {"danger_now": _l("Someone in danger at the time"), "children": _l("Children in the household"),
                "no_contact": _l("Asked us not to make contact"),
                "repeat": _l("Reported to us before (as recorded by staff)")}
@@ -60,15 +61,18 @@ SINGLE_LABELS = {
     ("closed", "total"): _l("Cases closed"),
 }
 GROUP_LABELS = {"received_by_kind": KIND_NAMES, "received_by_language": LANGUAGE_NAMES,
+                "received_by_channel": CHANNEL_LABELS,
                 "received_flags": FLAG_LABELS, "risk_level": RISK_LEVEL_NAMES, "actions": ACTION_NAMES,
                 "referrals": REFERRAL_NAMES, "shared_with": AGENCY_NAMES, "closed_by_reason": REASON_NAMES}
 SECTION_NAMES = {"received": _l("Reports received"), "received_by_kind": _l("Who reported"),
-                 "received_by_language": _l("Language"), "received_flags": _l("What reports told us"),
+                 "received_by_language": _l("Language"), "received_by_channel": _l("How reports reached us"),
+                 "received_flags": _l("What reports told us"),
                  "first_contact": _l("First contact"), "risk": _l("Risk"), "risk_level": _l("Risk levels"),
                  "actions": _l("Actions taken"), "referrals": _l("Referrals"),
                  "shared_with": _l("Information shared with"), "closed": _l("Cases closed"),
                  "closed_by_reason": _l("Cases closed, by reason")}
 assert set(AGENCIES) == set(AGENCY_NAMES) and set(CLOSE_REASONS) == set(CLOSE_REASON_NAMES)
+assert set(CHANNELS) == set(CHANNEL_NAMES)
 
 
 # The soft mutation of the Welsh month names that change (Ionawr, Chwefror, Ebrill, Awst and Hydref do
@@ -119,7 +123,7 @@ def indicators() -> tuple[str, int] | str:
     return render_template(
         "staff/indicators.html", f=figures, problem=PROBLEMS.get(problem), period_name=period_name,
         months=recent_periods("month", today, 24), quarters=recent_periods("quarter", today, 12),
-        kind_names=KIND_NAMES, language_names=LANGUAGE_NAMES, flag_labels=FLAG_LABELS,
+        kind_names=KIND_NAMES, language_names=LANGUAGE_NAMES, channel_labels=CHANNEL_LABELS, flag_labels=FLAG_LABELS,
         risk_level_names=RISK_LEVEL_NAMES, action_names=ACTION_NAMES, referral_names=REFERRAL_NAMES,
         agency_names=AGENCY_NAMES, reason_names=REASON_NAMES, args=request.args), (400 if problem else 200)
 

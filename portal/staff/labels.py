@@ -1,4 +1,5 @@
-"""Names for codes, lazily translated: statuses, reporter kinds, flags, roles, outcomes, actions, agencies."""
+"""Names for codes, lazily translated: statuses, reporter kinds, channels, flags, roles, outcomes, actions,
+agencies."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -17,6 +18,10 @@ STATUS_NAMES = {
 }
 KIND_NAMES = {"self": _l("The person themselves"), "concerned": _l("Someone worried about them"),
               "agency": _l("An agency"), "staff": _l("Our staff, a volunteer or a contractor")}
+# How a disclosure reached us (Report.channel).
+CHANNEL_NAMES = {"web": _l("Website"), "phone": _l("Phone call"), "in_person": _l("In person"),
+                 "colleague": _l("Staff, volunteer or contractor"), "police": _l("Police"), "marac": _l("MARAC"),
+                 "idva": _l("IDVA"), "other_agency": _l("Another agency")}
 FLAG_NAMES = {"danger": _l("Danger now"), "children": _l("Children"), "no_contact": _l("Do not contact"),
               "messages": _l("New message from the reporter"),
               "profile": _l("The reporter changed how to contact them"),
@@ -65,4 +70,4 @@ def init_labels(app: Flask) -> None:
 
 def label_context() -> dict[str, Any]:
     return {"status_names": STATUS_NAMES, "kind_names": KIND_NAMES, "flag_names": FLAG_NAMES,
-            "role_names": ROLE_NAMES}
+            "role_names": ROLE_NAMES, "channel_names": CHANNEL_NAMES}

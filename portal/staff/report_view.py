@@ -1,5 +1,6 @@
 """A decrypted report, as label/answer rows in the staff member's language, using the public form's own
-labels and choices (so a reporter's "Oes" and a reporter's "Yes" read the same to staff)."""
+labels and choices (so a reporter's "Oes" and a reporter's "Yes" read the same to staff), or the staff's own
+intake form's for a disclosure staff entered."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from portal.intake.contact_plan import REFERRER_KINDS
 from portal.intake.profiles import PROFILE_FIELDS
 from portal.questions.kinds import FORMS
 from portal.questions.report_forms import ProfileForm
+from portal.staff.forms_intake import INTAKE_FORMS
 from portal.staff.labels import on_day
 
 # The safe-contact profile, in the order staff need it before any contact.
@@ -31,9 +33,11 @@ class Row:
     values: list[str]  # one or more answers; shown as text, never as markup
 
 
-def _form(kind: str) -> Any:
-    """The form whose labels name the answers: a kind of report, or "profile" (a profile staff changed)."""
-    return (ProfileForm if kind == "profile" else FORMS[kind])(formdata=MultiDict(), meta={"csrf": False})
+def _form(kind: str, staff_entered: bool = False) -> Any:
+    """The form whose labels name the answers: a kind of report (the staff's own intake form, for a disclosure
+    staff entered), or "profile" (a profile staff changed)."""
+    forms = INTAKE_FORMS if staff_entered else FORMS
+    return (ProfileForm if kind == "profile" else forms[kind])(formdata=MultiDict(), meta={"csrf": False})
 
 
 def _text(field: Any, value: Any) -> list[str]:
@@ -46,8 +50,8 @@ def _text(field: Any, value: Any) -> list[str]:
 
 
 def rows(kind: str, answers: dict[str, Any], names: tuple[str, ...] | None = None,
-         exclude: tuple[str, ...] = ()) -> list[Row]:
-    form = _form(kind)
+         exclude: tuple[str, ...] = (), staff_entered: bool = False) -> list[Row]:
+    form = _form(kind, staff_entered)
     order = names or tuple(field.name for field in form)
     result = []
     for name in order:
@@ -62,11 +66,11 @@ def free_text(answers: dict[str, Any]) -> list[str]:
     return [str(answers[name]) for name in FREE_TEXT if isinstance(answers.get(name), str)]
 
 
-def profile_rows(kind: str, profile: Any) -> list[Row]:
+def profile_rows(kind: str, profile: Any, staff_entered: bool = False) -> list[Row]:
     """A safe-contact profile as rows: labelled by the report's own form for the report's own answers, and by
     the profile form for a version someone changed (or the referring worker's work contact)."""
     own = profile.version == 1 and not (kind in REFERRER_KINDS and profile.about == "reporter")
-    found = rows(kind if own else "profile", profile.answers, SAFE_CONTACT)
+    found = rows(kind if own else "profile", profile.answers, SAFE_CONTACT, staff_entered=staff_entered)
     # "Is it safe today?" was about the day they answered, never about today: say which day that was.
     said = {"no": gettext("On %(date)s they said that day was not safe.", date=on_day(profile.at)),
             "yes": gettext("On %(date)s they said that day was safe.", date=on_day(profile.at))}

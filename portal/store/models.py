@@ -212,10 +212,9 @@ class ContactAttempt(Base):
 
 
 class CaseEntry(Base):
-    """What staff write on a case: notes, risk checklists, actions, information shared.
-
-    Whatever could identify or describe anyone is sealed to the public key like the report; the plaintext
-    columns hold only what the queue, the case timeline and the board's indicators count."""
+    """What staff write on a case: notes, risk checklists, actions, information shared, agencies' updates. What
+    could identify or describe anyone is sealed to the public key like the report; the plaintext columns hold
+    only what the queue, the case timeline and the board's indicators count."""
 
     __tablename__ = "case_entry"
 
@@ -223,14 +222,14 @@ class CaseEntry(Base):
     report_id: Mapped[str] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # note | risk | action | share
-    # risk: the level (standard | judgement | marac); action: its type; share: the agency.
+    kind: Mapped[str] = mapped_column(String(16))  # note | risk | action | share | triage | update
+    # risk: the level (standard | judgement | marac); action: its type; share, update: the agency.
     code: Mapped[str] = mapped_column(String(32), default="")
     # risk: "yes" count; other kinds: unused.
     score: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # risk: escalation; share: shared without consent (safeguarding override).
     flag: Mapped[bool] = mapped_column(Boolean, default=False)
-    # action: breathing space start and end; share: the date shared.
+    # action: breathing space start and end; share: the date shared; update: the date of the update.
     starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     key_id: Mapped[str] = mapped_column(String(16))

@@ -40,7 +40,8 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "profile-errors", "triage", "status", "risk", "action", "share", "note", "repeat", "print",
               "print-chosen", "team", "team-new", "team-person", "settings", "audit", "account", "not-found",
               "case-not-found", "indicators", "indicators-errors", "search", "search-results", "link", "access",
-              "break-glass"]
+              "break-glass", "new-case", "new-case-errors", "new-case-self", "new-case-concerned", "new-case-agency",
+              "new-case-details-errors", "update", "update-errors"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -199,6 +200,30 @@ def open_page(world: World, lang: str, name: str) -> Any:
     elif name == "break-glass":
         assert page.goto(f"/staff/cases/{world.restricted}").status == 403
         assert page.locator("textarea#reason").count() == 1
+        status = None
+    elif name == "new-case":
+        status = page.goto("/staff/new-case").status
+    elif name == "new-case-errors":  # a channel that needs an agency, and the person themselves
+        assert page.goto("/staff/new-case?channel=police&kind=self&next=1").status == 400
+        assert page.locator(".error-summary li").count() == 1
+        status = None
+    elif name in {"new-case-self", "new-case-concerned", "new-case-agency"}:
+        channel = {"new-case-self": "phone", "new-case-concerned": "in_person", "new-case-agency": "marac"}[name]
+        status = page.goto(f"/staff/new-case/{channel}/{name.rsplit('-', 1)[1]}").status
+    elif name == "new-case-details-errors":  # saved with nothing entered, an earlier disclosure with no date
+        page.goto("/staff/new-case/phone/self")
+        page.check("#disclosed-1")
+        page.click("main form button[type='submit']")
+        page.wait_for_load_state()
+        assert page.locator(".error-summary li").count() == 3
+        status = None
+    elif name == "update":
+        status = page.goto(f"{case}/update").status
+    elif name == "update-errors":
+        page.goto(f"{case}/update")
+        page.click("main form button[type='submit']")
+        page.wait_for_load_state()
+        assert page.locator(".error-summary li").count() == 3
         status = None
     elif name in {"case", "contact", "status", "risk", "action", "share", "note", "repeat", "print", "triage"}:
         status = page.goto(case if name == "case" else f"{case}/{name}").status

@@ -39,6 +39,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.case_profile": CASEWORK, "staff.case_triage": CASEWORK, "staff.case_urgent": CASEWORK,
     "staff.search_cases": CASEWORK, "staff.case_link": CASEWORK, "staff.case_unlink": CASEWORK,
     "staff.case_access": {"lead"}, "staff.case_break_glass": {"lead"},
+    "staff.case_update": CASEWORK, "staff.new_case": CASEWORK, "staff.new_case_details": CASEWORK,
     "staff.team": {"lead"}, "staff.team_new": {"lead"}, "staff.team_person": {"lead"}, "staff.team_action": {"lead"},
     "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"},
     "staff.indicators": {"lead", "auditor"}, "staff.indicators_csv": {"lead", "auditor"},
@@ -61,6 +62,7 @@ def url_for_rule(rule, reference: str, person_id: int) -> str:  # type: ignore[n
     """The rule with real values: a real report, a real account, and the harmless team action."""
     url = re.sub(r"<int(?:\([^)]*\))?:person_id>", str(person_id), rule.rule.replace("<reference>", reference))
     url = url.replace("<action>", "unlock").replace("<about>", "person")
+    url = url.replace("<channel>", "phone").replace("<kind>", "self")
     assert "<" not in url, f"a new URL variable in {rule.rule}: give it a real value here"
     return url
 
