@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from portal.casework.common import now, opened_json, opener
@@ -120,19 +121,28 @@ def earlier_match(dbs: Session, report: Report) -> bool:
 class IndexRun:
     indexed: int = 0
     unopened: int = 0
+    seen: int = 0  # reports looked at (indexed or not): fewer than the limit means there are no more
+    last: tuple[datetime, str] | None = None  # where the next batch starts (received_at, id)
     report_ids: list[str] = field(default_factory=list)
 
 
-def index_reports(dbs: Session, *, everything: bool = False, limit: int = 1000) -> IndexRun:
-    """Index reports nobody has indexed yet (or, with `everything`, every report not indexed under the current
-    key). Each opening is audited as `report.indexed` by the indexer, in the same commit as its digests."""
+def index_reports(dbs: Session, *, everything: bool = False, limit: int = 1000,
+                  after: tuple[datetime, str] | None = None) -> IndexRun:
+    """Index one batch of reports nobody has indexed yet (or, with `everything`, of every report not indexed
+    under the current key), oldest first, from `after` on (the last batch's `last`: a report that will not open
+    here is passed over, not met again). Each opening is audited as `report.indexed` by the indexer, in the
+    same commit as its digests; an earlier report at the same address answers "reported before?"."""
     key = index_key()
     keys = opener()
-    query = select(Report).where(Report.indexed_key.is_(None))
-    if everything:
-        query = select(Report).where((Report.indexed_key.is_(None)) | (Report.indexed_key != key.key_id))
+    wanted = or_(Report.indexed_key.is_(None), Report.indexed_key != key.key_id) if everything \
+        else Report.indexed_key.is_(None)
+    query = select(Report).where(wanted)
+    if after is not None:
+        query = query.where(tuple_(Report.received_at, Report.id) > tuple_(*after))
     run = IndexRun()
-    for report in dbs.scalars(query.order_by(Report.received_at).limit(limit)).all():
+    for report in dbs.scalars(query.order_by(Report.received_at, Report.id).limit(limit)).all():
+        run.seen += 1
+        run.last = (report.received_at, report.id)
         opened = try_open(keys, report.sealed, REPORT_PURPOSE, report.id)
         content = opened_json(opened)
         if not isinstance(opened, bytes):

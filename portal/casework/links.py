@@ -5,14 +5,15 @@ the same name) and the cases staff linked as the same household or person. "Repo
 from them unless staff answered it themselves. Restricted cases the viewer may not see are never found."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, defer
 
 from portal.casework.common import NotAllowed, audit, aware, now
-from portal.casework.indexing import PERSON_KINDS, REPORTER_KINDS, index_key
+from portal.casework.indexing import earlier_match, index_key
 from portal.casework.restriction import hidden_ids
 from portal.crypto import blind_index
 from portal.intake.reports import find_by_reference
@@ -23,6 +24,8 @@ SEARCH_LIMIT = 50
 # What a possible link is made of, strongest first: the same address (the whole of it, or the same street
 # address where neither postcode says otherwise), phone number, e-mail address; the same name is shown apart.
 LINK_GROUPS = ("address", "phone", "email", "name")
+LINKS_SHOWN = 10  # per group, newest first; the rest are counted
+LINKS_COUNTED = 1000  # "1000 other cases" means 1000 or more
 
 
 @dataclass
@@ -33,13 +36,49 @@ class Found:
 
 
 @dataclass
-class Links:
-    possible: dict[str, list[Report]]  # group → other cases
-    linked: list[tuple[Report, str]]  # (other case, relation)
+class Group:
+    count: int  # how many other cases, up to LINKS_COUNTED
+    newest: list[Report]  # the newest LINKS_SHOWN of them
 
     @property
-    def others(self) -> set[str]:
-        return {r.id for reports in self.possible.values() for r in reports} | {r.id for r, _ in self.linked}
+    def more(self) -> int:
+        return max(0, self.count - len(self.newest))
+
+
+@dataclass
+class Links:
+    possible: dict[str, Group]  # group → other cases
+    linked: list[tuple[Report, str]]  # (other case, relation)
+
+
+def probe_kinds(query: str) -> tuple[str, ...]:
+    """Which kinds of value a query is, by its shape, so that it is looked up only as what it can be: a phone
+    number is not also a name, and a full address is not also its postcode (which would find the whole street)."""
+    text = query.strip()
+    if blind_index.normalise_email(text):
+        return ("email", "reporter_email")
+    if re.fullmatch(r"[0-9+() .-]+", text) and blind_index.normalise_phone(text):
+        return ("phone", "reporter_phone")
+    postcode = blind_index.postcode_of(text)
+    if postcode and not blind_index.POSTCODE.sub(" ", text).strip(" ,.;\n"):
+        return ("postcode",)
+    if blind_index.values("street", text):
+        return ("address",) if postcode else ("street",)
+    return ("name", "reporter_name")
+
+
+def _plain_kind(kind: str) -> str:
+    return "name" if kind == "reporter_name" else kind.removeprefix("reporter_")
+
+
+def _newest(dbs: Session, digests: list[str], exclude: set[str], limit: int) -> list[Report]:
+    """The newest reports holding any of these digests (not `exclude`), without their sealed column."""
+    if not digests:
+        return []
+    holders = select(BlindIndex.report_id).where(BlindIndex.digest.in_(digests))
+    query = (select(Report).options(defer(Report.sealed)).where(Report.id.in_(holders))
+             .order_by(Report.received_at.desc(), Report.id).limit(limit + len(exclude)))
+    return [r for r in dbs.scalars(query) if r.id not in exclude][:limit]
 
 
 def search(dbs: Session, staff: StaffUser, query: str) -> list[Found]:
@@ -51,79 +90,81 @@ def search(dbs: Session, staff: StaffUser, query: str) -> list[Found]:
     if by_reference is not None and (by_reference.id not in hidden or staff.role == "lead"):
         # A lead may open a restricted case with a reason (the glass): by its reference only, never by its values.
         found[by_reference.id] = Found(by_reference, {"reference"}, glass=by_reference.id in hidden)
-    if len(wanted) <= 500:
+    if by_reference is None and len(wanted) <= 500:
         key = index_key()
-        probes: dict[str, str] = {}
-        for kind in (*PERSON_KINDS, *REPORTER_KINDS):
-            plain = "name" if kind == "reporter_name" else kind.removeprefix("reporter_")
-            for value in blind_index.values(plain, wanted):
-                probes[key.digest(kind, value)] = kind
-        if probes:
-            rows = dbs.execute(select(BlindIndex.report_id, BlindIndex.digest)
-                               .where(BlindIndex.digest.in_(list(probes))).limit(5000)).all()
-            matched: dict[str, set[str]] = defaultdict(set)
-            for report_id, digest in rows:
-                if report_id not in hidden:
-                    matched[report_id].add(probes[digest])
-            reports = list(dbs.scalars(select(Report).where(Report.id.in_(list(matched))))) if matched else []
-            for report in reports:
-                found.setdefault(report.id, Found(report)).matched |= matched[report.id]
+        probes = {key.digest(kind, value): kind for kind in probe_kinds(wanted)
+                  for value in blind_index.values(_plain_kind(kind), wanted)}
+        reports = _newest(dbs, list(probes), hidden, SEARCH_LIMIT)
+        matched: dict[str, set[str]] = defaultdict(set)
+        if reports:
+            for report_id, digest in dbs.execute(select(BlindIndex.report_id, BlindIndex.digest).where(
+                    BlindIndex.report_id.in_([r.id for r in reports]), BlindIndex.digest.in_(list(probes)))):
+                matched[report_id].add(probes[digest])
+        for report in reports:
+            found[report.id] = Found(report, matched[report.id])
     results = sorted(found.values(), key=lambda f: aware(f.report.received_at), reverse=True)[:SEARCH_LIMIT]
     audit(dbs, staff, "search.run", None, detail=f"found:{len(results)}")
     dbs.commit()
     return results
 
 
-def _digests(dbs: Session, report_ids: list[str]) -> dict[str, dict[str, set[str]]]:
-    found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for report_id, kind, digest in dbs.execute(select(BlindIndex.report_id, BlindIndex.kind, BlindIndex.digest)
-                                               .where(BlindIndex.report_id.in_(report_ids))):
-        found[report_id][kind].add(digest)
-    return found
+def _count(dbs: Session, digests: list[str], exclude: set[str]) -> int:
+    holders = (select(BlindIndex.report_id).where(BlindIndex.digest.in_(digests)).distinct()
+               .limit(LINKS_COUNTED + len(exclude)).subquery())
+    everyone = dbs.scalar(select(func.count()).select_from(holders)) or 0
+    among = dbs.scalar(select(func.count()).select_from(
+        select(BlindIndex.report_id).where(BlindIndex.digest.in_(digests),
+                                           BlindIndex.report_id.in_(list(exclude))).distinct().subquery())) or 0
+    return min(LINKS_COUNTED, everyone - among)
 
 
 def links_of(dbs: Session, staff: StaffUser, report: Report) -> Links:
     """This case's possible links (from the index) and the links staff made, leaving out what the viewer may
     not see. Reads only digests and plaintext columns: nothing is opened."""
     hidden = set(hidden_ids(dbs, staff)) | {report.id}
-    mine = _digests(dbs, [report.id]).get(report.id, {})
-    probe = [d for kind in PERSON_KINDS for d in mine.get(kind, set())]
-    candidates = list({rid for (rid,) in dbs.execute(select(BlindIndex.report_id).where(
-        BlindIndex.digest.in_(probe)).limit(2000))} - hidden) if probe else []
-    theirs = _digests(dbs, candidates) if candidates else {}
-    groups: dict[str, list[str]] = {group: [] for group in LINK_GROUPS}
-    for other, kinds in theirs.items():
-        same = {kind for kind in PERSON_KINDS if mine.get(kind, set()) & kinds.get(kind, set())}
-        postcodes_differ = bool(mine.get("postcode")) and bool(kinds.get("postcode")) and "postcode" not in same
-        if "address" in same or ("street" in same and not postcodes_differ):
-            groups["address"].append(other)
-        for group in ("phone", "email", "name"):
-            if group in same:
-                groups[group].append(other)
-    wanted = {rid for rids in groups.values() for rid in rids}
+    mine: dict[str, list[str]] = defaultdict(list)
+    for kind, digest in dbs.execute(select(BlindIndex.kind, BlindIndex.digest).where(
+            BlindIndex.report_id == report.id)):
+        mine[kind].append(digest)
+    possible: dict[str, Group] = {}
+    # The same street address counts where the postcodes do not differ: elsewhere it is another street.
+    same_street = [r for r in _newest(dbs, mine["street"], hidden, 200) if not _postcodes_differ(dbs, mine, r)]
+    by_address = {r.id: r for r in _newest(dbs, mine["address"], hidden, LINKS_SHOWN)} | {r.id: r for r in
+                                                                                           same_street}
+    if by_address:
+        newest = sorted(by_address.values(), key=lambda r: aware(r.received_at), reverse=True)
+        count = max(_count(dbs, mine["address"], hidden) if mine["address"] else 0, len(by_address))
+        possible["address"] = Group(count, newest[:LINKS_SHOWN])
+    for group in ("phone", "email", "name"):
+        newest = _newest(dbs, mine[group], hidden, LINKS_SHOWN)
+        if newest:
+            possible[group] = Group(_count(dbs, mine[group], hidden), newest)
     linked_rows = dbs.execute(select(CaseLink).where(or_(CaseLink.report_id == report.id,
                                                          CaseLink.other_id == report.id))).scalars().all()
     link_of = {(row.other_id if row.report_id == report.id else row.report_id): row.relation for row in linked_rows}
     link_of = {rid: relation for rid, relation in link_of.items() if rid not in hidden}
-    reports = {r.id: r for r in dbs.scalars(select(Report).where(Report.id.in_(list(wanted | set(link_of)))))}
+    linked = sorted(dbs.scalars(select(Report).options(defer(Report.sealed)).where(Report.id.in_(list(link_of)))),
+                    key=lambda r: aware(r.received_at), reverse=True) if link_of else []
+    return Links(possible, [(r, link_of[r.id]) for r in linked])
 
-    def newest(ids: list[str]) -> list[Report]:
-        return sorted((reports[i] for i in ids if i in reports), key=lambda r: aware(r.received_at), reverse=True)
-    return Links({group: newest(ids) for group, ids in groups.items() if ids},
-                 [(r, link_of[r.id]) for r in newest(list(link_of))])
+
+def _postcodes_differ(dbs: Session, mine: dict[str, list[str]], other: Report) -> bool:
+    if not mine["postcode"]:
+        return False
+    theirs = set(dbs.scalars(select(BlindIndex.digest).where(BlindIndex.report_id == other.id,
+                                                             BlindIndex.kind == "postcode")))
+    return bool(theirs) and not theirs & set(mine["postcode"])
 
 
 def fill_repeat(dbs: Session, report: Report, links: Links) -> None:
     """"Reported to us before?" from the links: yes when an earlier case shares the address, phone number or
-    e-mail address, or staff linked one, unless staff answered it themselves (their answer stands)."""
-    if report.repeat_by_staff:
+    e-mail address (`earlier_match`), or staff linked an earlier one, unless staff answered it themselves (their
+    answer stands)."""
+    if report.repeat_by_staff or report.repeat is True:
         return
     received = aware(report.received_at)
-    strong = [r for group in ("address", "phone", "email") for r in links.possible.get(group, [])]
-    earlier = any(aware(r.received_at) < received for r in strong + [r for r, _ in links.linked])
-    if earlier and report.repeat is not True:
+    if any(aware(r.received_at) < received for r, _ in links.linked) or earlier_match(dbs, report):
         report.repeat = True
-        dbs.add(report)
         dbs.commit()
 
 
@@ -163,4 +204,4 @@ def unlink(dbs: Session, staff: StaffUser, report: Report, other_reference: str)
     dbs.commit()
 
 
-__all__ = ["Found", "LINK_GROUPS", "Links", "RELATIONS", "fill_repeat", "link", "links_of", "search", "unlink"]
+__all__ = ["Found", "Group", "LINK_GROUPS", "Links", "RELATIONS", "fill_repeat", "link", "links_of", "search", "unlink"]

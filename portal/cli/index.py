@@ -40,11 +40,12 @@ def index_run(everything: bool, batch: int, quiet: bool) -> None:
     """Index reports nobody has opened yet (a timer runs this every few minutes), or with --all re-index after
     a new index key. Each report indexed is audited."""
     total = unopened = 0
+    after = None
     try:
         while True:
-            run = index_reports(db(), everything=everything, limit=batch)
-            total, unopened = total + run.indexed, unopened + run.unopened
-            if run.indexed == 0:
+            run = index_reports(db(), everything=everything, limit=batch, after=after)
+            total, unopened, after = total + run.indexed, unopened + run.unopened, run.last
+            if run.seen < batch:
                 break
     except NoIndexKey as exc:
         raise click.ClickException(f"No index key here ({exc}): run `portal index new-key` on the triage "

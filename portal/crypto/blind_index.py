@@ -9,7 +9,8 @@ and to the key's id, so a phone number and a postcode that happen to share chara
 key makes every old digest useless (re-index: `portal index --all`).
 
 Normalisation finds the same value written differently, and nothing more (an exact match, never a partial
-one): "14 Heol Fawr, CF10 1AA" and "14 heol fawr cf101aa" are one address; "07700 900982", "+44 7700 900982"
+one): "14 Heol Fawr, CF10 1AA" and "14 heol fawr cf101aa" are one address (an
+address needs a house or flat number: a town or a bare postcode is no household); "07700 900982", "+44 7700 900982"
 and "(07700) 900-982" are one phone number; "Ann.Jones@Example.org " and "ann.jones@example.org" one address.
 """
 from __future__ import annotations
@@ -93,10 +94,11 @@ def values(kind: str, text: str) -> list[str]:
         found = [normalise_email(text)]
     elif kind == "postcode":
         found = [postcode_of(text)]
-    elif kind == "address":
-        found = [normalise_address(text)[0]]
-    elif kind == "street":
-        found = [normalise_address(text)[1]]
+    elif kind in ("address", "street"):
+        # Only a real address: one with a house or flat number besides any postcode. A town ("Cardiff") or a
+        # bare postcode is where thousands live, not a household: searched as a postcode, never a link.
+        whole, street = normalise_address(text)
+        found = ([whole if kind == "address" else street] if re.search(r"[0-9]", street) else [])
     else:
         found = [normalise_name(text)]
     return [value for value in found if len(value) >= 3]

@@ -136,7 +136,7 @@ class Report(Base):
               postgresql_where=text("band = 0 AND NOT urgent_announced")),
         Index("ix_report_restricted", "id", "restricted", sqlite_where=text("restricted != ''"),
               postgresql_where=text("restricted != ''")),
-        Index("ix_report_unindexed", "id", sqlite_where=text("indexed_key IS NULL"),
+        Index("ix_report_unindexed", "received_at", "id", sqlite_where=text("indexed_key IS NULL"),
               postgresql_where=text("indexed_key IS NULL")),
     )
 

@@ -26,7 +26,7 @@ def test_a_lead_chooses_a_quarter_downloads_it_and_prints_it(new_context, live_s
     page.click("form.period-picker button[type='submit']")
     page.wait_for_url(lambda url: "period=quarter" in url and f"quarter={this_quarter}" in url)
     assert page.locator("#period-quarter").is_checked()
-    assert page.locator("#by-kind tbody tr").count() == 3
+    assert page.locator("#by-kind tbody tr").count() == 4  # self, concerned, agency, staff
 
     with page.expect_download() as download_info:
         page.click("a[href^='/staff/indicators.csv']")

@@ -175,3 +175,30 @@ def test_the_public_process_cannot_compute_an_index_value(staff_app_factory, ins
     with public.app_context(), pytest.raises(NoIndexKey):
         index_key()
     assert public.config["PRIVATE_KEY_DIR"] is None and public.config["KEY_PASSPHRASE"] is None
+
+
+def test_the_indexer_passes_over_a_report_that_will_not_open_and_indexes_the_rest(app, officer):
+    from click.testing import CliRunner
+
+    from portal.cli import main
+    from tests.staff_helpers import set_report
+
+    broken = [send_report(new_client(app), SOMEONE_ELSE) for _ in range(3)]
+    for reference in broken:
+        set_report(app, reference, sealed=b"not a sealed report")
+    later = send_report(new_client(app), ANN)
+    result = CliRunner().invoke(main, ["index", "run", "--batch", "2"], catch_exceptions=False)
+    assert result.exit_code == 0 and "Indexed 1 report(s); 3 would not open here" in result.output, result.output
+    assert report_row(app, later).indexed_key is not None
+    assert all(report_row(app, reference).indexed_key is None for reference in broken)
+
+
+def test_a_town_is_searched_as_a_name_or_street_and_never_makes_a_household(app, officer):
+    client, _ = officer
+    town = {"your_name": "Mair Evans", "address": "Caerdydd", "contact_methods": ["text"],
+            "phone_text": "07700 900500", "story": "Only the town."}
+    first = send_report(new_client(app), town)
+    second = send_report(new_client(app), {**town, "your_name": "Eira Hughes", "phone_text": "07700 900501"})
+    open_case(client, first)
+    page = open_case(client, second)
+    assert "at this address" not in page and report_row(app, second).repeat is None

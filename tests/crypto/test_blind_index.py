@@ -34,6 +34,12 @@ def test_different_values_stay_different(kind: str, one: str, other: str) -> Non
     assert values(kind, one) != values(kind, other)
 
 
+@pytest.mark.parametrize("text", ["Cardiff", "CF10 1AA", "Caerdydd, CF10 1AA", "Heol Fawr, Abertawe"])
+def test_a_town_or_a_bare_postcode_is_no_household(text: str) -> None:
+    assert values("address", text) == [] and values("street", text) == []
+    assert values("postcode", "Caerdydd, CF10 1AA") == ["CF101AA"]
+
+
 def test_too_little_to_go_on_is_not_indexed() -> None:
     assert values("phone", "999") == [] and values("email", "not an address") == [] and values("name", "A") == []
 

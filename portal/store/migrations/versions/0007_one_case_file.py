@@ -29,7 +29,7 @@ def upgrade() -> None:
     op.execute(report.update().where(report.c.repeat.is_not(None)).values(repeat_by_staff=sa.true()))
     op.create_index("ix_report_restricted", "report", ["id", "restricted"], sqlite_where=sa.text("restricted != ''"),
                     postgresql_where=sa.text("restricted != ''"))
-    op.create_index("ix_report_unindexed", "report", ["id"], sqlite_where=sa.text("indexed_key IS NULL"),
+    op.create_index("ix_report_unindexed", "report", ["received_at", "id"], sqlite_where=sa.text("indexed_key IS NULL"),
                     postgresql_where=sa.text("indexed_key IS NULL"))
     op.create_table(
         "blind_index",
