@@ -863,16 +863,17 @@ def measure_links(caller: Caller, picks: list[tuple[str, int]], name: str, warmu
     for rid, flags in picks:
         elapsed, links = caller.call(links_of, rid)
         times.append(elapsed)
-        others = len(links.others)
+        others = sum(group.count for group in links.possible.values()) + len(links.linked)
         found.append(others)
         stats.reports += 1
         stats.with_possible += bool(links.possible)
         stats.with_staff_link += bool(links.linked)
         stats.biggest = max(stats.biggest, others)
-        for group, reports in links.possible.items():
-            stats.groups[group] = stats.groups.get(group, 0) + bool(reports)
+        for group, found_in in links.possible.items():
+            stats.groups[group] = stats.groups.get(group, 0) + bool(found_in.count)
         if FORMS[flags >> 1] == "area":
-            stats.town_only.append(len(links.possible.get("address", [])))
+            address = links.possible.get("address")
+            stats.town_only.append(address.count if address else 0)
             stats.town_only_ms.append(elapsed)
     return Row(name, "links_of", times, found, None, [], gated=False), stats
 
