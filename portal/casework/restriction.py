@@ -5,9 +5,9 @@ lead may break the glass with a reason, sealed on the case and audited, for an h
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.casework.common import NotAllowed, audit, aware, now
@@ -52,9 +52,27 @@ def can_see(dbs: Session, staff: StaffUser, report: Report) -> bool:
 
 
 def require_visible(dbs: Session, staff: StaffUser, report: Report) -> Report:
+    """The case, if this member of staff may see it. Otherwise the attempt is audited (`case.refused`: the
+    colleague who must not see a case is exactly who might try) and CaseRestricted raised."""
     if not can_see(dbs, staff, report):
+        audit(dbs, staff, "case.refused", report, detail="restricted")
+        dbs.commit()
         raise CaseRestricted(report)
     return report
+
+
+def glass_until(dbs: Session, staff: StaffUser, report: Report) -> datetime | None:
+    """Until when this member of staff sees this case through the glass (None: not through the glass)."""
+    if not report.restricted or report.id in _named(dbs, staff):
+        return None
+    until = dbs.scalar(select(func.max(CaseAccess.until)).where(
+        CaseAccess.report_id == report.id, CaseAccess.staff_id == staff.id, CaseAccess.kind == "glass"))
+    return aware(until) if until is not None and aware(until) > now() else None
+
+
+def _named(dbs: Session, staff: StaffUser) -> set[str]:
+    return set(dbs.scalars(select(CaseAccess.report_id).where(CaseAccess.staff_id == staff.id,
+                                                              CaseAccess.kind == "named")))
 
 
 def named_staff(dbs: Session, report: Report) -> list[int]:

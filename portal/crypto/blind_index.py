@@ -49,18 +49,23 @@ class IndexKey:
 
 
 def _plain(text: str) -> str:
-    """Lower case, accents kept (ŵ is not w), punctuation gone, spaces squeezed."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    """Lower case, accents folded (Siân and Sian are one name: people type both, on any phone), punctuation
+    gone, spaces squeezed."""
+    text = unicodedata.normalize("NFKD", text).casefold()
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"[^\w\s]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
 def normalise_phone(text: str) -> str:
+    """The digits, from any UK way of writing them: "07700 900982", "+44 7700 900982", "+44 (0)7700 900982",
+    "0044 7700 900982" are one number."""
     digits = re.sub(r"\D", "", text or "")
-    if digits.startswith("0044"):
-        digits = "0" + digits[4:]
-    elif digits.startswith("44") and len(digits) >= 12:
-        digits = "0" + digits[2:]
+    for prefix in ("0044", "44"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) >= 9:
+            rest = digits[len(prefix):]
+            digits = rest if rest.startswith("0") else "0" + rest
+            break
     return digits if len(digits) >= 10 else ""
 
 
@@ -74,12 +79,27 @@ def postcode_of(text: str) -> str:
     return (found.group(1) + found.group(2)).upper() if found else ""
 
 
+# A house or flat number and the street that follows it: "14 Heol Fawr" in "Flat 2, 14 Heol Fawr, Caerdydd".
+_STREET = re.compile(r"\b([0-9]+[a-z]?)\s+([a-z][a-z ]*?)(?=\s*(?:,|\n|$))", re.M)
+
+
 def normalise_address(text: str) -> tuple[str, str]:
-    """(the whole address, the address without its postcode), each without spaces: "14heolfawrcf101aa" and
-    "14heolfawr"."""
-    whole = _plain(text or "").replace(" ", "")
-    street = _plain(POSTCODE.sub(" ", text or "")).replace(" ", "")
-    return whole, street
+    """(the household, the street address), or "" where the text has too little to say.
+
+    The household is every house and flat number with the postcode: "Flat 2, 14 Heol Fawr, Caerdydd CF10 1AA"
+    is "2 14 CF101AA", whatever town or spelling surrounds it (a postcode holds about fifteen homes; the
+    numbers tell them apart). The street address is the first number with the words after it, up to a comma or
+    a line's end, for an address given without its postcode: "14heolfawr". A town alone gives neither."""
+    postcode = postcode_of(text or "")
+    without = POSTCODE.sub("\n", text or "", count=1)
+    numbers = sorted(re.findall(r"\b[0-9]+[a-z]?\b", _plain(without)))
+    household = " ".join([*numbers, postcode]) if numbers and postcode else ""
+    # The same folding as _plain, keeping commas and line ends, where a street ends.
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", without).casefold() if not unicodedata.combining(ch))
+    folded = re.sub(r"[ \t]+", " ", re.sub(r"\s*,\s*", "\n", re.sub(r"[^\w\s,]", " ", folded)))
+    found = _STREET.search(folded)
+    street = (found.group(1) + found.group(2).strip()).replace(" ", "") if found else ""
+    return household, street
 
 
 def normalise_name(text: str) -> str:
@@ -95,10 +115,10 @@ def values(kind: str, text: str) -> list[str]:
     elif kind == "postcode":
         found = [postcode_of(text)]
     elif kind in ("address", "street"):
-        # Only a real address: one with a house or flat number besides any postcode. A town ("Cardiff") or a
-        # bare postcode is where thousands live, not a household: searched as a postcode, never a link.
-        whole, street = normalise_address(text)
-        found = ([whole if kind == "address" else street] if re.search(r"[0-9]", street) else [])
+        # Only a real address: one with a house or flat number. A town ("Cardiff") or a bare postcode is where
+        # thousands live, not a household: searched as a postcode, never a link.
+        household, street = normalise_address(text)
+        found = [household if kind == "address" else street]
     else:
         found = [normalise_name(text)]
     return [value for value in found if len(value) >= 3]

@@ -231,9 +231,11 @@ def replay_spool(dbs: Session) -> spool.ReplayResult:
 
 
 def find_by_reference(dbs: Session, reference: str) -> Report | None:
-    """The report with this reference (as typed: spaces and case do not matter). Anything not shaped like a
-    reference finds nothing without asking the database (a NUL, say, which PostgreSQL would refuse)."""
-    wanted = reference.strip().upper()
+    """The report with this reference (as typed: spaces, case and a missing hyphen do not matter). Anything not
+    shaped like a reference finds nothing without asking the database (a NUL, say, which PostgreSQL would refuse)."""
+    wanted = re.sub(r"\s+", "", reference).upper()
+    if len(wanted) == 8:  # read out or typed without its hyphen
+        wanted = f"{wanted[:4]}-{wanted[4:]}"
     if not REFERENCE.fullmatch(wanted):
         return None
     return dbs.scalar(select(Report).where(Report.reference == wanted))

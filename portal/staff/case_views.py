@@ -24,6 +24,7 @@ from portal.casework.contact import triage_choices, unseen_profile_change
 from portal.casework.dash import load_checklist, score
 from portal.casework.links import fill_repeat, links_of
 from portal.casework.queue import STATUSES
+from portal.casework.restriction import glass_until
 from portal.intake import conversations
 from portal.staff import forms_case as fc
 from portal.staff.access import CASEWORK, allow
@@ -76,7 +77,7 @@ def case(reference: str) -> str:
     links = links_of(db(), g.staff, report)
     fill_repeat(db(), report, links)
     return render_template("staff/case.html", **context, links=links, linked_ids={r.id for r, _ in links.linked},
-                           relation_names=RELATION_NAMES)
+                           relation_names=RELATION_NAMES, glass_until=glass_until(db(), g.staff, report))
 
 
 @bp.get("/cases/<reference>/print")

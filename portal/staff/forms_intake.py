@@ -17,6 +17,7 @@ from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import BooleanField, DateField, Field, RadioField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.casework.disclosures import KINDS
 from portal.questions import messages as pm
 from portal.questions.report_forms import (
     EMAIL,
@@ -81,7 +82,9 @@ class StartForm(TextForm):
         csrf = False
 
     channel = radios(_l("How did the disclosure reach us?"), CHANNEL_CHOICES)
-    kind = radios(_l("Who is the disclosure from?"), list(KIND_NAMES.items()),
+    # Our own staff's reports come through the website's form for them (/tell-us/work); a colleague who rings
+    # passes on what the person told them, or is worried about them (channel "colleague").
+    kind = radios(_l("Who is the disclosure from?"), [(k, v) for k, v in KIND_NAMES.items() if k in KINDS],
                   description=_l("An agency includes the police, a MARAC and an IDVA."))
 
 

@@ -22,7 +22,8 @@ class SearchForm(TextForm):
     q = StringField(_l("Reference, name, address, postcode, phone number or email address"),
                     validators=[InputRequired(SEARCH_MESSAGE), Length(max=500, message=SEARCH_MESSAGE)],
                     description=_l("Names and addresses are found when they are written the same way (capitals, "
-                                   "spaces and punctuation do not matter). Nothing you type here is kept."))
+                                   "accents, spaces and punctuation do not matter; an address needs its house "
+                                   "number). Nothing you type here is kept."))
 
 
 class LinkForm(TextForm):

@@ -61,7 +61,8 @@ def _signed_out(channel: str, kind: str) -> tuple[str, int]:
     if kind not in KINDS_FOR_CHANNEL.get(channel, ()):
         abort(404)
     form = INTAKE_FORMS[kind]()
-    context = {"channel": channel, "kind": kind, "channel_label": CHANNEL_LABELS[channel]}
+    context = {"channel": channel, "kind": kind, "channel_label": CHANNEL_LABELS[channel],
+               "switch_form": "new-case-form"}
     return render_template("staff/new_case_details.html", form=form, errors=[], notice="signed-out",
                            spooled_reference=None, **context), 401
 
@@ -74,7 +75,8 @@ def new_case_details(channel: str, kind: str) -> str | tuple[str, int] | Respons
     if kind not in KINDS_FOR_CHANNEL.get(channel, ()):
         abort(404)
     form_class = INTAKE_FORMS[kind]
-    context = {"channel": channel, "kind": kind, "channel_label": CHANNEL_LABELS[channel]}
+    context = {"channel": channel, "kind": kind, "channel_label": CHANNEL_LABELS[channel],
+               "switch_form": "new-case-form"}
     if request.method != "POST":
         form = form_class(formdata=None)
         form.submission_key.data = new_submission_key()
@@ -85,6 +87,15 @@ def new_case_details(channel: str, kind: str) -> str | tuple[str, int] | Respons
     if not form.submission_key.data or len(form.submission_key.data) > 64:
         form.submission_key.data = new_submission_key()
     notice, reference = None, None
+    switch = request.form.get("switch_language")
+    if switch in ("en", "cy"):  # the header's language button: everything typed comes back, nothing is stored
+        form.validate()
+        if not form.csrf_token.errors:  # only this officer's own page changes their language
+            g.staff.language = switch
+            db().commit()
+        for field in form:
+            field.errors = []
+        return render_template("staff/new_case_details.html", form=form, errors=[], notice=None, **context)
     if form.validate():
         try:
             receipt = open_from_disclosure(

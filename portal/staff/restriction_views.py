@@ -1,13 +1,13 @@
 """Who may see a restricted case (a lead decides), and a lead's break-glass opening of one, with a reason."""
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal.casework.common import NotAllowed
-from portal.casework.restriction import CaseRestricted, break_glass, named_staff, restrict
+from portal.casework.restriction import CaseRestricted, break_glass, can_see, named_staff, restrict
 from portal.intake.reports import ReportNotStored, find_by_reference
 from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
@@ -62,6 +62,10 @@ def case_access(reference: str) -> Response | tuple[str, int]:
         except NotAllowed:
             form.named.errors.append(gettext("Select at least one person who may see it"))
         else:
-            return saved(report, gettext("Who may see this case was saved."))
+            if can_see(db(), g.staff, report):
+                return saved(report, gettext("Who may see this case was saved."))
+            flash(gettext("Who may see case %(reference)s was saved. You are not among them, so it is no longer in "
+                          "your queue.", reference=report.reference), "saved")
+            return redirect(url_for("staff.queue"), code=303)
     return render_template("staff/access.html", form=form, errors=error_summary(form), level_names=LEVEL_NAMES,
                            **header(report)), 400 if form.errors else 200

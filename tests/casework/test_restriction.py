@@ -53,6 +53,8 @@ def test_a_case_restricted_to_leads_is_hidden_from_officers_everywhere(app, team
     set_report(app, hidden, restricted="leads")  # …then restricted (as a reporter's "must not see" arrives)
     assert not in_queue(officer, hidden) and in_queue(officer, open_one)
     assert set(visible_to(officer, hidden).values()) == {404}
+    refused = audit_events(app, "case.refused")
+    assert len(refused) == len(CASE_PAGES) and {e.report_id for e in refused} == {report_row(app, hidden).id}
     assert found(search(officer, "07700 900982")) == [open_one]
     assert found(search(officer, hidden)) == []
     assert hidden not in html_of(officer.get(f"/staff/cases/{open_one}"))  # not among the links either
@@ -85,7 +87,8 @@ def test_a_lead_names_who_may_see_a_case_and_only_they_can(app, team):
     assert refused.status_code == 400 and "Select at least one person" in html_of(refused)
     response = post_form(lead, f"/staff/cases/{reference}/access",
                          {"level": "named", "named": [str(officer_account.id)]})
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["Location"] == "/staff/"  # no longer hers to see
+    assert "You are not among them" in html_of(lead.get("/staff/"))
     assert report_row(app, reference).restricted == "named"
     assert set(visible_to(officer, reference).values()) == {200} and in_queue(officer, reference)
     # A lead not named finds it only by its reference, and is offered the break glass.
@@ -118,6 +121,7 @@ def test_break_glass_needs_a_reason_is_sealed_audited_and_lasts_an_hour(app, tea
     assert opened.status_code == 303
     page = html_of(lead.get(f"/staff/cases/{reference}"))
     assert "Opened by a team lead although restricted" in page and reason in page
+    assert "You opened this case with a reason. You can see it until" in page
     glass = audit_events(app, "case.break_glass")
     assert len(glass) == 1 and glass[0].actor == lead_account.actor and reason not in glass[0].detail
     with dbs(app) as s:

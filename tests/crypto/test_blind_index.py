@@ -12,13 +12,16 @@ from portal.crypto.keys import KeyFileError
 
 @pytest.mark.parametrize(("kind", "one", "other"), [
     ("address", "14 Heol Fawr, CF10 1AA", "14 heol fawr cf101aa"),
+    ("address", "14 Heol Fawr, Caerdydd CF10 1AA", "14 heol fawr cf101aa"),  # the town does not matter
+    ("street", "14 Heol Fawr, Caerdydd", "14 heol fawr"),
+    ("phone", "+44 (0) 7700 900777", "07700900777"),
     ("address", "Flat 2, 14 Heol Fawr\nCaerdydd CF10 1AA", "flat 2 14 heol fawr caerdydd cf10 1aa"),
     ("street", "14 Heol Fawr, CF10 1AA", "14 Heol Fawr"),
     ("postcode", "14 Heol Fawr, CF10 1AA", "cf101aa"),
     ("phone", "07700 900982", "+44 7700 900982"),
     ("phone", "(07700) 900-982", "0044 7700 900982"),
     ("email", "Ann.Jones@Example.org ", "ann.jones@example.org"),
-    ("name", "Siân  Jones", "siân jones"),
+    ("name", "Siân  Jones", "sian jones"),  # accents folded: people type both
 ])
 def test_the_same_value_written_differently_is_one_value(kind: str, one: str, other: str) -> None:
     assert values(kind, one) == values(kind, other) != []
@@ -27,7 +30,7 @@ def test_the_same_value_written_differently_is_one_value(kind: str, one: str, ot
 @pytest.mark.parametrize(("kind", "one", "other"), [
     ("address", "14 Heol Fawr, CF10 1AA", "15 Heol Fawr, CF10 1AA"),
     ("phone", "07700 900982", "07700 900983"),
-    ("name", "Siân Jones", "Sian Jones"),  # ŵ is not w, â is not a: Welsh names keep their accents
+    ("address", "Flat 2, 14 Heol Fawr, CF10 1AA", "Flat 3, 14 Heol Fawr, CF10 1AA"),
     ("name", "Ann Jones", "Ann"),  # exact, never partial
 ])
 def test_different_values_stay_different(kind: str, one: str, other: str) -> None:

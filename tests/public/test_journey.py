@@ -401,3 +401,17 @@ def test_texts_without_a_mobile_number_is_said_under_the_mobile_number(reporter,
     assert 'id="phone_call-error"' in both and 'id="phone_text-error"' not in both
     sent = reporter.send({**answers, "contact_methods": ["call", "text"], "phone_call": "07700 900982"}, slug=slug)
     assert sent.status_code == 303
+
+
+@pytest.mark.parametrize("slug", ["you", "someone", "agency", "work"])
+def test_each_field_gets_the_keyboard_its_answer_needs(client, slug):
+    """A phone field is tel, an e-mail address field email, and nothing else is (the voicemail's message is
+    text, though its name holds the letters of "email")."""
+    html = client.get(f"/en/tell-us/{slug}").get_data(as_text=True)
+    types = dict(re.findall(r'<input class="input[^"]*" id="([a-z_]+)" name="[a-z_]+" type="([a-z]+)"', html))
+    assert types, "no text inputs found"
+    for name, kind in types.items():
+        wanted = "tel" if "phone" in name else "email" if name == "email" or name.endswith("_email") else "text"
+        assert kind == wanted, (name, kind)
+    if slug == "you":
+        assert types["voicemail_message"] == "text" and types["email"] == "email"

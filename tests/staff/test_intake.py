@@ -385,7 +385,8 @@ def test_a_colleague_who_must_not_see_it_keeps_the_case_to_the_leads_and_the_off
                                                                   "must_not_see": "Her line manager, Dai"}))
     row = report_row(app, reference)
     assert row.restricted == "leads"
-    assert client.get(f"/staff/cases/{reference}").status_code == 200  # the officer who took it still sees it
+    page = html_of(client.get(f"/staff/cases/{reference}"))  # the officer who took it still sees it
+    assert "Only team leads and the staff they name can see this case" in page and "Decide who may" not in page
     (created,) = audit_events(app, "case.created")
     assert created.detail == "channel:colleague restricted:leads" and "Dai" not in created.detail
     other, _ = signed_in(app, "officer")
@@ -393,3 +394,29 @@ def test_a_colleague_who_must_not_see_it_keeps_the_case_to_the_leads_and_the_off
     assert reference not in html_of(other.get("/staff/"))
     lead, _ = signed_in(app, "lead")
     assert "Her line manager, Dai" in html_of(lead.get(f"/staff/cases/{reference}"))
+
+
+def test_switching_language_halfway_through_a_call_keeps_every_word(app, officer):
+    client, account = officer
+    url, tokens = step_two(client, "phone", "self")
+    page = html_of(client.get(url))
+    assert 'form="new-case-form"' in page and 'name="switch_language" value="cy"' in page
+    typed = {**tokens, **minimal("self"), "story": "Mae o'n gweiddi bob nos.", "your_name": "Siân"}
+    response = client.post(url, data={**typed, "switch_language": "cy"})
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "Mae o&#39;n gweiddi bob nos." in html and 'value="Siân"' in html and 'lang="cy"' in html
+    assert "class=\"error-message\"" not in html and report_row_count(app) == 0
+    assert staff_language(app, account.id) == "cy"
+    forged = client.post(url, data={**typed, "csrf_token": "forged", "switch_language": "en"})
+    assert forged.status_code == 200 and staff_language(app, account.id) == "cy"  # not its own page: unchanged
+
+
+def report_row_count(app) -> int:  # type: ignore[no-untyped-def]
+    with dbs(app) as s:
+        return len(list(s.scalars(select(Report))))
+
+
+def staff_language(app, staff_id: int) -> str:  # type: ignore[no-untyped-def]
+    with dbs(app) as s:
+        return s.get(StaffUser, staff_id).language  # type: ignore[union-attr]
