@@ -75,7 +75,9 @@ def test_an_officer_finds_links_and_a_lead_restricts_and_breaks_the_glass(new_co
     lead.get_by_label(words(live_server, lang, "Only the people named below")).check()
     lead.get_by_label(f"Nia Named {lang}").check()
     lead.get_by_role("button", name=words(live_server, lang, "Save who may see it")).click()
-    lead.wait_for_url(f"**/staff/cases/{earlier}")
+    lead.wait_for_url("**/staff/")  # not among those named: told so, and back to the queue
+    assert words(live_server, lang, "Who may see case %(reference)s was saved. You are not among them, so it is no "
+                 "longer in your queue.", reference=earlier) in lead.inner_text("main")
     officer.goto("/staff/")
     assert queue_row(officer, earlier).count() == 0
     assert earlier not in search_for(officer, live_server, lang, "+44 " + phone[1:])
