@@ -44,7 +44,8 @@ def open_from_disclosure(dbs: Session, staff: StaffUser, *, channel: str, kind: 
     """Open a case for a disclosure staff took, taken by `staff`. Sealed to the current public key and stored
     through `portal.intake.reports.submit`, like a report from the website: the same clock (from when it was
     disclosed, if not now), queue and case page. Idempotent on `submission_key`: a second tap finds the first
-    case. `case.created` (with the channel) is written in the case's own transaction, once. A case `restricted`
+    case. `case.created` (with the channel) is written in the case's own transaction, once, and the case is
+    the taker's own (its owner) until someone assigns it elsewhere. A case `restricted`
     to the leads (someone here must not see it) stays visible to the member of staff who took it."""
     if staff.role not in CASEWORK:
         raise NotAllowed("only caseworkers open cases")
@@ -59,6 +60,8 @@ def open_from_disclosure(dbs: Session, staff: StaffUser, *, channel: str, kind: 
         report = transaction.scalar(select(Report).where(Report.reference == receipt.reference))
         audit(transaction, staff, "case.created", report, detail=f"channel:{channel}"
               + (f" restricted:{restricted}" if restricted else ""))
+        if report is not None:  # the officer who took the call works it, until someone assigns it elsewhere
+            report.owner_id = staff.id
         if restricted and report is not None:
             transaction.add(CaseAccess(report_id=report.id, staff_id=staff.id, kind="named", at=moment,
                                        granted_by=staff.id))

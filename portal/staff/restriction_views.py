@@ -1,7 +1,7 @@
 """Who may see a restricted case (a lead decides), and a lead's break-glass opening of one, with a reason."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -27,10 +27,13 @@ def _restricted(error: CaseRestricted) -> tuple[str, int]:
                            report=error.report), 403
 
 
-@bp.route("/cases/<reference>/break-glass", methods=["POST"])
+@bp.route("/cases/<reference>/break-glass", methods=["GET", "POST"])
 @allow("lead")
 def case_break_glass(reference: str) -> Response | tuple[str, int]:
+    """The glass is offered on the case's own address; a GET here (a bookmark, Back) goes there."""
     report = find_by_reference(db(), reference) or abort(404)
+    if request.method == "GET":
+        return redirect(url_for("staff.case", reference=report.reference), code=303)
     form = GlassForm()
     if form.validate_on_submit():
         try:

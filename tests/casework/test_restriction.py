@@ -115,6 +115,8 @@ def test_break_glass_needs_a_reason_is_sealed_audited_and_lasts_an_hour(app, tea
     short = post_form(lead, f"/staff/cases/{reference}/break-glass", {"reason": "because"},
                       token_from="/staff/account")
     assert short.status_code == 400 and "Say in a sentence or more" in html_of(short)
+    back = lead.get(f"/staff/cases/{reference}/break-glass")  # Back, or a bookmark: to the case, and the glass
+    assert back.status_code == 303 and back.headers["Location"] == f"/staff/cases/{reference}"
     reason = "The police asked us to check the address today"
     opened = post_form(lead, f"/staff/cases/{reference}/break-glass", {"reason": reason},
                        token_from="/staff/account")

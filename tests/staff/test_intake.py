@@ -114,8 +114,8 @@ def test_every_channel_is_stored_with_who_took_it_and_audited(app, officer, chan
     client, account = officer
     reference = reference_from(enter(client, channel, kind, {**minimal(kind), "story": f"Entered: {channel}."}))
     row = report_row(app, reference)
-    assert (row.channel, row.reporter_kind, row.taken_by, row.status, row.is_open) == (
-        channel, kind, account.id, "new", True)
+    assert (row.channel, row.reporter_kind, row.taken_by, row.owner_id, row.status, row.is_open) == (
+        channel, kind, account.id, account.id, "new", True)
     (created,) = audit_events(app, "case.created")
     assert (created.actor, created.report_id, created.detail) == (account.actor, row.id, f"channel:{channel}")
     (opened,) = [r for r in open_all(app) if r["row"].reference == reference]
