@@ -357,8 +357,10 @@ class Client(threading.Thread):
                 status, page = 0, ""
             if status in (200, 203) and (match := REFERENCE.search(page)):
                 return match.group(1)
-            if status in (302, 303):
-                return None  # sent back to the start: no receipt in the session
+            if status in (200, 203, 302, 303):
+                # Sent back to the start (no receipt in the session), or the page without its reference: it is
+                # shown once, and an earlier GET, killed before its answer arrived, was that once.
+                return None
             failures += 1
             self._pause(failures)
         return None
