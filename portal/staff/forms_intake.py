@@ -8,6 +8,7 @@ view checks it itself, so that an expired token gives the form back with everyth
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -62,7 +63,15 @@ class _Day(DateField):
 
 
 class _Clock(TimeField):
+    """A time as people write it: 14:30, 14.30, 9.15, 9 15 (the dot is how many in Britain write times)."""
+
     def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and isinstance(valuelist[0], str):
+            written = valuelist[0].strip()
+            if re.fullmatch(r"[0-9]{1,2}[.\s][0-9]{2}", written):
+                valuelist = [f"{int(written[:-3]):02d}:{written[-2:]}"]
+            elif re.fullmatch(r"[0-9]{1}:[0-9]{2}", written):
+                valuelist = [f"0{written}"]
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:

@@ -420,3 +420,15 @@ def report_row_count(app) -> int:  # type: ignore[no-untyped-def]
 def staff_language(app, staff_id: int) -> str:  # type: ignore[no-untyped-def]
     with dbs(app) as s:
         return s.get(StaffUser, staff_id).language  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("written", ["9.15", "09:15", "9 15"])
+def test_a_time_is_taken_as_people_write_it(app, officer, written):
+    client, _ = officer
+    yesterday = (datetime.now(LONDON) - timedelta(days=1)).date()
+    reference = reference_from(enter(client, "phone", "self", {**minimal("self"), "disclosed": "earlier",
+                                                               "disclosed_on": yesterday.isoformat(),
+                                                               "disclosed_time": written}))
+    received = report_row(app, reference).received_at
+    local = (received if received.tzinfo else received.replace(tzinfo=timezone.utc)).astimezone(LONDON)
+    assert (local.date(), local.hour, local.minute) == (yesterday, 9, 15)
