@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,10 +27,9 @@ from portal.crypto.sealing import try_open
 from portal.intake.reports import PURPOSE as REPORT_PURPOSE
 from portal.store.models import AuditEvent, BlindIndex, Report
 
-# The person at risk and their household: what possible links are made of. A reporter's own details (a
-# neighbour's phone) are indexed apart, under their own kinds, so they never look like the person's.
-PERSON_KINDS = ("name", "address", "street", "postcode", "phone", "email")
-REPORTER_KINDS = ("reporter_name", "reporter_phone", "reporter_email")
+# The person at risk and their household (name, address, street, postcode, phone, email) are what possible
+# links are made of. A reporter's own details (a neighbour's phone) are indexed apart, under reporter_* kinds,
+# so they never look like the person's.
 ADDRESS_KINDS = ("address", "street", "postcode")
 _NORMALISE_AS = {"reporter_name": "name", "reporter_phone": "phone", "reporter_email": "email"}
 
@@ -123,7 +122,6 @@ class IndexRun:
     unopened: int = 0
     seen: int = 0  # reports looked at (indexed or not): fewer than the limit means there are no more
     last: tuple[datetime, str] | None = None  # where the next batch starts (received_at, id)
-    report_ids: list[str] = field(default_factory=list)
 
 
 def index_reports(dbs: Session, *, everything: bool = False, limit: int = 1000,
@@ -155,10 +153,9 @@ def index_reports(dbs: Session, *, everything: bool = False, limit: int = 1000,
         if not report.repeat_by_staff and report.repeat is not True and earlier_match(dbs, report):
             report.repeat = True
         run.indexed += 1
-        run.report_ids.append(report.id)
     dbs.commit()
     return run
 
 
-__all__ = ["IndexRun", "NoIndexKey", "PERSON_KINDS", "REPORTER_KINDS", "digests", "index_key", "index_reports",
+__all__ = ["IndexRun", "NoIndexKey", "digests", "index_key", "index_reports",
            "plain_values", "refresh"]

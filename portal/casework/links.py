@@ -21,9 +21,8 @@ from portal.store.models import BlindIndex, CaseLink, Report, StaffUser
 
 RELATIONS = ("household", "person")
 SEARCH_LIMIT = 50
-# What a possible link is made of, strongest first: the same address (the whole of it, or the same street
-# address where neither postcode says otherwise), phone number, e-mail address; the same name is shown apart.
-LINK_GROUPS = ("address", "phone", "email", "name")
+# What a possible link is made of, strongest first: the same address (the household, or the same street
+# address where neither postcode says otherwise), phone number, e-mail address; then the same name.
 LINKS_SHOWN = 10  # per group, newest first; the rest are counted
 LINKS_COUNTED = 1000  # "1000 other cases" means 1000 or more
 
@@ -204,4 +203,4 @@ def unlink(dbs: Session, staff: StaffUser, report: Report, other_reference: str)
     dbs.commit()
 
 
-__all__ = ["Found", "Group", "LINK_GROUPS", "Links", "RELATIONS", "fill_repeat", "link", "links_of", "search", "unlink"]
+__all__ = ["Found", "Group", "Links", "RELATIONS", "fill_repeat", "link", "links_of", "search", "unlink"]
