@@ -158,12 +158,15 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
         raise ReportNotStored("sealing failed") from exc
     plan = plan_for(kind, answers, received, nation=config["NATION"], cutoff=config["SAME_DAY_CUTOFF"],
                     tz=config["TIMEZONE"])
+    risk_level = arriving_risk_level(kind, answers, config["DASH_MARAC_THRESHOLD"])
+    children = flags["children"] or flags.get("under_16", False)
     report = Report(
         id=report_id, reference=new_reference(), received_at=received, first_contact_due=plan.due.at,
         target_due=plan.due.target, due_basis=plan.due.basis, out_of_hours=plan.due.out_of_hours,
         clock=plan.clock, approach=plan.approach, reporter_kind=kind, danger_now=flags["danger_now"],
-        children=flags["children"], no_contact=plan.no_contact, contact_language=contact_language, status="new",
-        is_open=True, band=band_for(flags["danger_now"], flags["children"]), contacted=False,
+        children=children, no_contact=plan.no_contact, contact_language=contact_language, status="new",
+        is_open=True, band=band_for(flags["danger_now"], children, high_risk=risk_level == "high"), contacted=False,
+        under_16=flags.get("under_16", False), adult_at_risk=flags.get("adult_at_risk", False), risk_level=risk_level,
         idempotency_hash=key_hash, key_id=sealer.key_id, sealed=sealed, channel=channel, taken_by=taken_by,
         restricted=restricted)
     window = plan.due.window
@@ -192,6 +195,15 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
             replay_spool(dbs)  # the database is back: earlier reports go in now
             return _receipt(report, window=window)
     raise ReportNotStored("could not allocate a reference")
+
+
+def arriving_risk_level(kind: str, answers: dict[str, Any], threshold: int) -> str:
+    """The risk level a report arrives with: a referring agency's DASH score ("high" at or over the MARAC
+    threshold). The triage side records it as that agency's assessment (portal/casework/risk.py)."""
+    score = answers.get("dash_score")
+    if kind != "agency" or answers.get("dash_done") != "yes" or not isinstance(score, int):
+        return ""
+    return "high" if score >= threshold else "standard"
 
 
 def send(dbs: Session, session: ReceiptSession, *, kind: str, answers: dict[str, Any], flags: dict[str, bool],

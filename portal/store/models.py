@@ -3,7 +3,6 @@ describe anyone lives in `Report.sealed`. See docs/data-map.md."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -12,51 +11,28 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
     false,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-
-class Base(DeclarativeBase):
-    pass
-
-
-# Every binary column says what it holds, so that key rotation (portal/rotation.py) can find every value sealed
-# to the team's keys from the models alone, and a test can fail on a binary column that says nothing:
-# - sealed to the team (the organisation's key pair, opened only on the triage side): `purpose` is the
-#   envelope's purpose, or `purpose_column` names the column that holds it; `key_column` holds the key id;
-#   the record id bound into the seal is the row's `id`;
-# - sealed to one reporter's receipt key, which the team never holds and rotation cannot touch;
-# - not sealed at all (a public key, say), with the reason.
-SEALED_TO_TEAM = "team"
-SEALED_TO_RECEIPT = "receipt"
-REPORT_PURPOSE = "report"
-MESSAGE_PURPOSE = "message"
-PROFILE_PURPOSE = "profile"
-REPORTER_PROFILE_PURPOSE = "profile-reporter"
-CONTACT_PURPOSE = "contact"
-
-
-def team_sealed(*, purpose: str = "", purpose_column: str = "", key_column: str = "key_id",
-                nullable: bool = False) -> Any:
-    """A column sealed to the team's current public key (see above)."""
-    assert bool(purpose) != bool(purpose_column), "give a fixed purpose or the column that holds it"
-    return mapped_column(LargeBinary, nullable=nullable, info={"sealed": {
-        "to": SEALED_TO_TEAM, "purpose": purpose, "purpose_column": purpose_column, "key_column": key_column}})
-
-
-def receipt_sealed() -> Any:
-    """A column sealed to a reporter's receipt key: only the receipt opens it."""
-    return mapped_column(LargeBinary, nullable=True, info={"sealed": {"to": SEALED_TO_RECEIPT}})
-
-
-def not_sealed(reason: str, nullable: bool = False) -> Any:
-    return mapped_column(LargeBinary, nullable=nullable, info={"not_sealed": reason})
+from portal.store import risk_models as _risk_models  # noqa: F401  (its tables are part of the same metadata)
+from portal.store.model_base import (  # noqa: F401  (re-exported: the rest of the portal imports them from here)
+    CONTACT_PURPOSE,
+    MESSAGE_PURPOSE,
+    PROFILE_PURPOSE,
+    REPORT_PURPOSE,
+    REPORTER_PROFILE_PURPOSE,
+    SEALED_TO_RECEIPT,
+    SEALED_TO_TEAM,
+    Base,
+    not_sealed,
+    receipt_sealed,
+    team_sealed,
+)
 
 
 class Report(Base):
@@ -69,6 +45,14 @@ class Report(Base):
     reporter_kind: Mapped[str] = mapped_column(String(16))  # self | concerned | agency | staff
     danger_now: Mapped[bool] = mapped_column(Boolean, default=False)
     children: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Safeguarding: someone at risk is under 16 (child safeguarding, whg 1.5), an adult at risk, or there are signs
+    # of modern slavery or exploitation (Plus Dane 16). Set from the answers or by staff; each routes and prompts.
+    under_16: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    adult_at_risk: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    exploitation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The current risk level from the latest assessment ("" none yet, "standard", "medium", "high"), ours or
+    # another agency's (portal/casework/risk.py): high risk sorts with "in danger now".
+    risk_level: Mapped[str] = mapped_column(String(8), default="", server_default="")
     contact_language: Mapped[str] = mapped_column(String(2))  # en | cy
     no_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(24), default="new")
@@ -141,8 +125,9 @@ class Report(Base):
     )
 
 
-def band_for(danger_now: bool, children: bool, urgent: bool = False) -> int:
-    return 0 if danger_now or urgent else (1 if children else 2)
+def band_for(danger_now: bool, children: bool, urgent: bool = False, high_risk: bool = False) -> int:
+    """0: in danger now, urgent or high risk; 1: children (an under-16 at risk is a child too); 2: the rest."""
+    return 0 if danger_now or urgent or high_risk else (1 if children else 2)
 
 
 class AuditEvent(Base):

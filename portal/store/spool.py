@@ -38,12 +38,14 @@ log = logging.getLogger("portal.store.spool")
 
 _COLUMNS = ("id", "reference", "reporter_kind", "danger_now", "children", "no_contact", "contact_language",
             "status", "is_open", "band", "contacted", "idempotency_hash", "key_id", "due_basis", "out_of_hours",
-            "clock", "approach", "channel", "restricted", "taken_by")
+            "clock", "approach", "channel", "restricted", "taken_by", "under_16", "adult_at_risk", "risk_level")
 _TIMES = ("received_at", "first_contact_due", "target_due")
 # Version 1 files (written before the safe-contact clock) lack the newer columns: these stand in for them.
 _V1_DEFAULTS = {"due_basis": "target", "out_of_hours": False, "clock": "reach", "approach": "direct"}
 # Version 2 files (written before staff intake and restricted cases) came from the website, unrestricted.
 _V2_DEFAULTS = {"channel": "web", "restricted": "", "taken_by": None}
+# Version 3 files (written before the safeguarding questions and an agency's risk assessment on arrival).
+_V3_DEFAULTS = {"under_16": False, "adult_at_risk": False, "risk_level": ""}
 
 
 class SpoolUnavailable(Exception):
@@ -75,7 +77,7 @@ def columns(report: Report) -> dict[str, Any]:
 
 
 def to_document(report: Report) -> dict[str, Any]:
-    document: dict[str, Any] = {"format": FORMAT, "version": 3}
+    document: dict[str, Any] = {"format": FORMAT, "version": 4}
     document.update({name: getattr(report, name) for name in _COLUMNS})
     document.update({name: getattr(report, name).isoformat() for name in _TIMES})
     document["sealed"] = base64.b64encode(report.sealed).decode("ascii")
@@ -83,12 +85,14 @@ def to_document(report: Report) -> dict[str, Any]:
 
 
 def from_document(document: dict[str, Any]) -> Report:
-    if document.get("format") != FORMAT or document.get("version") not in (1, 2, 3):
+    if document.get("format") != FORMAT or document.get("version") not in (1, 2, 3, 4):
         raise ValueError("not a spooled report")
     if document["version"] == 1:
         document = {**_V1_DEFAULTS, "target_due": document["first_contact_due"], **document}
     if document["version"] in (1, 2):
         document = {**_V2_DEFAULTS, **document}
+    if document["version"] in (1, 2, 3):
+        document = {**_V3_DEFAULTS, **document}
     values = {name: document[name] for name in _COLUMNS}
     values.update({name: datetime.fromisoformat(document[name]) for name in _TIMES})
     return Report(sealed=base64.b64decode(document["sealed"], validate=True), **values)
