@@ -81,6 +81,12 @@ class Settings:
     # The DASH checklist: questions (replaceable with licensed wording) and local thresholds.
     dash_file: Path = PROJECT_ROOT / "portal" / "data" / "dash.json"
     dash_marac_threshold: int = 14
+    # MARAC's potential-escalation criterion: this many police incidents in 12 months (SafeLives: 3).
+    marac_escalation_incidents: int = 3
+    # Information-sharing agreements a share may rely on (Wales: WASPI), comma-separated in the environment.
+    sharing_agreements: tuple[str, ...] = ("WASPI",)
+    # A share without consent must be countersigned by a lead within this many working days.
+    share_countersign_days: int = 1
     # Indicators: counts from 1 to this minus one are shown as "fewer than ..." (1 shows every count).
     indicator_min_count: int = 5
     # Retention: closed cases are deleted this many days after closing (`portal purge`).
@@ -154,6 +160,10 @@ class Settings:
             spool_replay_seconds=float(_env("SPOOL_REPLAY_SECONDS", "15") or 15),
             dash_file=Path(_env("DASH_FILE") or cls.dash_file),
             dash_marac_threshold=int(_env("DASH_MARAC_THRESHOLD", "14") or 14),
+            marac_escalation_incidents=max(1, int(_env("MARAC_ESCALATION_INCIDENTS", "3") or 3)),
+            sharing_agreements=tuple(a.strip() for a in (_env("SHARING_AGREEMENTS", "WASPI") or "").split(",")
+                                     if a.strip()),
+            share_countersign_days=max(1, int(_env("SHARE_COUNTERSIGN_DAYS", "1") or 1)),
             indicator_min_count=max(1, int(_env("INDICATOR_MIN_COUNT", "5") or 5)),
             retention_days=int(_env("RETENTION_DAYS", str(cls.retention_days)) or cls.retention_days),
             smtp_host=_env("SMTP_HOST", "") or "",
