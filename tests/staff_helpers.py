@@ -349,3 +349,29 @@ __all__ = ["Account", "PASSWORD", "SAFE_TEXT", "STORY", "add_staff", "audit_even
            "html_of", "messages_page", "new_client", "next_code", "post_form", "queue_references", "report_row",
            "reporter_with_receipt", "send_report", "set_report", "sign_in", "sign_in_with", "signed_in",
            "staff_cookie", "staff_row", "submit_code", "submit_password", "utcnow", "write"]
+
+
+def record_assessment(app: Flask, reference: str, *, level: str = "standard", score: int = 5,
+                      complete: bool = True) -> str:
+    """A risk assessment on the case, as the risk service would store it (our own DASH, sealed)."""
+    import uuid
+
+    from portal.intake.reports import current_sealer
+    from portal.store.risk_models import RISK_PURPOSE, RiskAssessment
+
+    with app.app_context():
+        from portal.store.db import db
+
+        report = db().scalar(select(Report).where(Report.reference == reference))
+        assert report is not None
+        assessment_id = str(uuid.uuid4())
+        sealer = current_sealer()
+        moment = utcnow()
+        db().add(RiskAssessment(id=assessment_id, report_id=report.id, at=moment, updated_at=moment, staff_id=None,
+                                source="ours", tool="dash", assessed_on=moment.date(), score=score,
+                                level=level if complete else "", complete=complete, key_id=sealer.key_id,
+                                sealed=sealer.seal_json({"answers": {}}, RISK_PURPOSE, assessment_id)))
+        if complete:
+            report.risk_level = level
+        db().commit()
+    return assessment_id

@@ -111,20 +111,36 @@ def contact_attempts(dbs: Session, report: Report) -> list[tuple[ContactAttempt,
 
 def change_status(dbs: Session, report: Report, staff: StaffUser, status: str, reason: str | None = None) -> None:
     """Move a case along new → contact attempted → in contact → assessed → case open → closed (with a
-    reason), or reopen a closed one. Staff may move back as well as forward: cases are not tidy."""
+    reason), or reopen a closed one. Staff may move back as well as forward: cases are not tidy. Closing a case
+    with anything still open is refused here (ClosureNeedsReason): portal/casework/closing.py closes it with a
+    reason and a lead's sign-off."""
+    from portal.casework.closing import ClosureNeedsReason, open_items
+
     if status not in STATUSES or status == report.status:
         raise NotAllowed("not a change")
     if status == "closed":
         if reason not in CLOSE_REASONS:
             raise NotAllowed("closing needs a reason")
-        report.is_open, report.closed_at, report.close_reason = False, now(), reason
-    else:
-        if report.status == "closed":
-            audit(dbs, staff, "case.reopened", report)
-        report.is_open, report.closed_at, report.close_reason = True, None, None
-    audit(dbs, staff, "case.status_changed", report, detail=f"{report.status}->{status}"
-          + (f" reason:{reason}" if status == "closed" else ""))
+        items = open_items(dbs, report, reason)
+        if items:
+            raise ClosureNeedsReason(" ".join(items))
+        close(dbs, report, staff, reason)
+        return
+    if report.status == "closed":
+        audit(dbs, staff, "case.reopened", report)
+    report.is_open, report.closed_at, report.close_reason = True, None, None
+    audit(dbs, staff, "case.status_changed", report, detail=f"{report.status}->{status}")
     report.status = status
+    dbs.commit()
+
+
+def close(dbs: Session, report: Report, staff: StaffUser, reason: str) -> None:
+    """Close the case (the guard has been passed: nothing open, or a lead signed it off)."""
+    if reason not in CLOSE_REASONS:
+        raise NotAllowed("closing needs a reason")
+    report.is_open, report.closed_at, report.close_reason = False, now(), reason
+    audit(dbs, staff, "case.status_changed", report, detail=f"{report.status}->closed reason:{reason}")
+    report.status = "closed"
     dbs.commit()
 
 

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -54,6 +55,11 @@ def key_files_stamp(directory: Path) -> tuple[tuple[str, float], ...]:
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def local_today(tz: str) -> date:
+    """Today's date where the team works."""
+    return now().astimezone(ZoneInfo(tz)).date()
 
 
 def aware(moment: datetime) -> datetime:

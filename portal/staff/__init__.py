@@ -2,6 +2,7 @@
 from portal.staff import (  # noqa: F401  (routes)
     auth_views,
     case_views,
+    closing_views,
     contact_views,
     indicator_views,
     intake_views,

@@ -14,16 +14,15 @@ from portal.casework.cases import (
     NotAllowed,
     ReportNotStored,
     add_entry,
-    change_status,
     contact_attempts,
     mark_repeat,
     open_case,
     tried_to_reach,
 )
+from portal.casework.closing import pending_for
 from portal.casework.contact import triage_choices, unseen_profile_change
 from portal.casework.dash import load_checklist, score
 from portal.casework.links import fill_repeat, links_of
-from portal.casework.queue import STATUSES
 from portal.casework.restriction import glass_until
 from portal.intake import conversations
 from portal.staff import forms_case as fc
@@ -31,7 +30,7 @@ from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
 from portal.staff.case_common import HINTS, case_or_404, header, profile_context, saved, staff_entered
 from portal.staff.forms_links import RELATION_NAMES
-from portal.staff.labels import STATUS_NAMES
+from portal.staff.labels import OPEN_ITEM_NAMES
 from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
 from portal.store.db import db
 from portal.store.models import Report
@@ -76,7 +75,9 @@ def case(reference: str) -> str:
     report = context["report"]
     links = links_of(db(), g.staff, report)
     fill_repeat(db(), report, links)
+    pending = pending_for(db(), report, with_reason=True)  # after the audited opening
     return render_template("staff/case.html", **context, links=links, linked_ids={r.id for r, _ in links.linked},
+                           pending_closure=pending, item_names=OPEN_ITEM_NAMES,
                            relation_names=RELATION_NAMES, glass_until=glass_until(db(), g.staff, report))
 
 
@@ -123,21 +124,6 @@ def _simple_form(reference: str, form_class: type, template: str,
     status = 503 if notice else (400 if form.errors else 200)
     return render_template(template, form=form, errors=error_summary(form), notice=notice,
                            **header(report)), status
-
-
-class _StatusForm(fc.StatusForm):
-    def prepare(self, report: Report) -> None:
-        self.status.choices = [(s, STATUS_NAMES[s]) for s in STATUSES if s != report.status]
-
-
-@bp.route("/cases/<reference>/status", methods=["GET", "POST"])
-@allow(*CASEWORK)
-def case_status(reference: str):  # type: ignore[no-untyped-def]
-    """Change the status; closing needs a reason; a closed case can be reopened."""
-    def save(report: Report, form: Any) -> str:
-        change_status(db(), report, g.staff, form.status.data, form.close_reason.data)
-        return gettext("Status changed.")
-    return _simple_form(reference, _StatusForm, "staff/status.html", save)
 
 
 @bp.route("/cases/<reference>/repeat", methods=["GET", "POST"])

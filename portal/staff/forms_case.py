@@ -78,9 +78,22 @@ class StatusForm(TextForm):
     close_reason = OptionalRadioField(_l("Why is the case closing?"), choices=_choices(CLOSE_REASON_NAMES),
                                       validate_choice=True)
 
+    why = long_text(_l("Why close it now, with this still open?"),
+                    description=_l("A team lead reads this before signing off the closure."))
+
     def validate_close_reason(self, field: Field) -> None:
         if self.status.data == "closed" and not field.data:
             raise ValidationError(m.SELECT_CLOSE_REASON)
+
+
+CLOSURE_DECISIONS = {"approve": _l("Sign it off: close the case"),
+                     "send_back": _l("Send it back to the officer: the case stays open")}
+
+
+class ClosureDecisionForm(TextForm):
+    decision = RadioField(_l("Your decision"), choices=_choices(CLOSURE_DECISIONS),
+                          validators=[InputRequired(m.SELECT_CLOSURE_DECISION)])
+    note = long_text(_l("Note for the officer"), description=_l("Needed if you send it back."))
 
 
 REPEAT_NAMES = {"yes": _l("Yes: they have reported domestic abuse to us before"),

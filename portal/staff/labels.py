@@ -27,6 +27,14 @@ FLAG_NAMES = {"danger": _l("Danger now"), "children": _l("Children"), "no_contac
               "profile": _l("The reporter changed how to contact them"),
               "out_of_hours": _l("Safe only out of hours")}
 ROLE_NAMES = dict(ROLE_CHOICES)
+# What closing a case must not leave behind without a reason and a lead's sign-off (portal/casework/closing.py).
+OPEN_ITEM_NAMES = {
+    "no_assessment": _l("No risk assessment has been recorded."),
+    "high_risk_no_marac": _l("The case is high risk and no MARAC referral has been recorded."),
+    "breathing_space": _l("A breathing space on rent arrears is still running."),
+    "safeguarding_open": _l("A safeguarding referral is still waiting for its outcome."),
+    "share_unsigned": _l("Information shared without consent has not been countersigned by a team lead."),
+}
 
 
 def on_day(moment: datetime | date) -> str:

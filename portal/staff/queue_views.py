@@ -8,6 +8,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from portal.casework.closing import waiting_count as waiting_count_closures
 from portal.casework.pending import apply_pending
 from portal.casework.queue import (
     FLAGS,
@@ -53,7 +54,8 @@ def queue() -> str:
                            changed=changed,
                            waiting_total=waiting_count(db()),
                            live=live_clock_data(now), statuses=STATUSES, kinds=KINDS, flags=FLAGS,
-                           staff_list=caseworkers(), form=ButtonForm(), errors=[])
+                           staff_list=caseworkers(), form=ButtonForm(), errors=[],
+                           closures_waiting=waiting_count_closures(db()) if g.staff.role == "lead" else 0)
 
 
 def _report_or_404(reference: str) -> Report:

@@ -41,7 +41,7 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "print-chosen", "team", "team-new", "team-person", "settings", "audit", "account", "not-found",
               "case-not-found", "indicators", "indicators-errors", "search", "search-results", "link", "access",
               "break-glass", "new-case", "new-case-errors", "new-case-self", "new-case-concerned", "new-case-agency",
-              "new-case-details-errors", "update", "update-errors"]
+              "new-case-details-errors", "update", "update-errors", "closures"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -185,6 +185,8 @@ def open_page(world: World, lang: str, name: str) -> Any:
         status = None
     elif name == "search":
         status = page.goto("/staff/search").status
+    elif name == "closures":
+        status = page.goto("/staff/closures").status
     elif name == "search-results":  # the case's own phone number, typed another way: found
         page.goto(case)  # opening a case indexes it (the timer would, otherwise)
         page.goto("/staff/search")

@@ -24,6 +24,7 @@ from tests.staff_helpers import (
     html_of,
     new_client,
     post_form,
+    record_assessment,
     report_row,
     send_report,
     sign_in,
@@ -169,6 +170,7 @@ def test_status_workflow_close_needs_a_reason_and_reopen(app, public, officer):
 
     assert status(client, reference, status="assessed").status_code == 303
     assert report_row(app, reference).status == "assessed"
+    record_assessment(app, reference)
     assert status(client, reference, status="closed", close_reason="support_in_place").status_code == 303
     row = report_row(app, reference)
     assert (row.status, row.is_open, row.close_reason) == ("closed", False, "support_in_place")

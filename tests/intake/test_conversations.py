@@ -28,6 +28,7 @@ from tests.staff_helpers import (
     messages_page,
     new_client,
     post_form,
+    record_assessment,
     report_row,
     reporter_with_receipt,
     send_report,
@@ -439,6 +440,7 @@ def test_the_status_says_only_what_is_safe(app, officer):
     post_form(staff, f"/staff/cases/{reference}/contact", {"how": "person:text", "outcome": "spoke",
                                                            "profile_checked": "y"})
     assert "Our team is looking at your report" in messages_page(client)
+    record_assessment(app, reference)
     post_form(staff, f"/staff/cases/{reference}/status", {"status": "closed", "close_reason": "support_in_place"})
     assert "finished working on your report" in messages_page(client)
     assert write(client, "One more thing.").status_code == 303  # a closed case can still be written to
@@ -450,6 +452,7 @@ def test_the_status_says_only_what_is_safe(app, officer):
 def test_new_messages_are_flagged_in_the_queue_even_on_a_closed_case(app, officer):
     client, reference, _receipt = reporter_with_receipt(app)
     staff, _account = officer
+    record_assessment(app, reference)
     post_form(staff, f"/staff/cases/{reference}/status", {"status": "closed", "close_reason": "support_in_place"})
     write(client, "Things have changed again.")
     queue = html_of(staff.get("/staff/"))

@@ -34,6 +34,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.queue": CASEWORK, "staff.claim_case": CASEWORK, "staff.bulk_assign": CASEWORK,
     "staff.case": CASEWORK, "staff.case_print": CASEWORK, "staff.case_contact": CASEWORK,
     "staff.case_status": CASEWORK, "staff.case_note": CASEWORK, "staff.case_reply": CASEWORK,
+    "staff.case_closure": {"lead"}, "staff.closures": {"lead"},
     "staff.case_repeat": CASEWORK, "staff.case_action": CASEWORK,
     "staff.case_share": CASEWORK, "staff.case_risk": CASEWORK,
     "staff.case_profile": CASEWORK, "staff.case_triage": CASEWORK, "staff.case_urgent": CASEWORK,
@@ -45,7 +46,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.indicators": {"lead", "auditor"}, "staff.indicators_csv": {"lead", "auditor"},
 }
 # A GET of these only sends the person where the form is (the glass is offered on the case's own page).
-REDIRECTS_ON_GET = {"staff.case_break_glass"}
+REDIRECTS_ON_GET = {"staff.case_break_glass", "staff.case_closure"}  # …and a closure when none waits
 # Pages an auditor must never reach: casework, the queue, the team and settings.
 NOT_FOR_AUDITORS = {e for e, roles in EXPECTED.items() if roles != OPEN and "auditor" not in roles}
 
