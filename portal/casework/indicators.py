@@ -11,7 +11,6 @@ report, in Python, against a precomputed working-time calendar (O(log n) per rep
 """
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,9 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from portal.casework.indicators_base import Disclosure, Figure, Percent
 from portal.casework.periods import Period
+from portal.casework.risk_indicators import RiskFigures, compute_risk
 from portal.store.models import CaseEntry, PurgedTally, Report
 from portal.workdays.working_time import WorkingCalendar
 
@@ -31,10 +32,8 @@ from portal.workdays.working_time import WorkingCalendar
 KINDS = ("self", "concerned", "agency", "staff")
 LANGUAGES = ("en", "cy")
 CHANNELS = ("web", "phone", "in_person", "colleague", "police", "marac", "idva", "other_agency")
-RISK_LEVELS = ("marac", "judgement", "standard")
 ACTIONS = ("security", "repairs", "rehousing", "breathing_space", "money_advice", "referral", "perpetrator")
 REFERRALS = ("idva", "marac", "police", "social_services", "support", "perpetrator_programme")
-AGENCIES = ("police", "idva", "marac", "social_services", "health", "support", "council", "other")
 CLOSE_REASONS = ("support_in_place", "declined", "no_safe_contact", "moved_away", "another_agency",
                  "not_domestic_abuse", "duplicate")
 
@@ -47,69 +46,6 @@ def percentile(sorted_values: Sequence[float], fraction: float) -> float:
         raise ValueError("no values")
     rank = max(1, -(-len(sorted_values) * fraction // 1))  # ceil(n * fraction), at least 1
     return sorted_values[int(rank) - 1]
-
-
-# --- small numbers ------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Figure:
-    """A count as it may be shown: `value` is None when it is suppressed."""
-
-    value: int | None
-    threshold: int
-
-    @property
-    def suppressed(self) -> bool:
-        return self.value is None
-
-    def csv(self) -> str:
-        return f"<{self.threshold}" if self.value is None else str(self.value)
-
-
-@dataclass(frozen=True)
-class Disclosure:
-    """The suppression rule: counts from 1 to threshold-1 are not shown (0 is: "none" identifies nobody).
-    A threshold of 1 shows everything."""
-
-    threshold: int
-
-    def one(self, n: int) -> Figure:
-        return Figure(None if 0 < n < self.threshold else n, self.threshold)
-
-    def group(self, counts: dict[str, int], total_shown: bool = True) -> dict[str, Figure]:
-        """A group of counts that add up to a total shown elsewhere: if exactly one is suppressed, the next
-        smallest non-zero count is suppressed too, so the hidden one cannot be worked out by subtraction."""
-        shown = {key: self.one(n) for key, n in counts.items()}
-        hidden = [key for key, f in shown.items() if f.suppressed]
-        if total_shown and len(hidden) == 1:
-            candidates = sorted((n, key) for key, n in counts.items() if key not in hidden and n > 0)
-            if candidates:  # (none only when the total is itself small, and so suppressed too)
-                shown[candidates[0][1]] = Figure(None, self.threshold)
-        return shown
-
-    def percent(self, part: int, whole: int) -> Percent:
-        """part/whole as a percentage. When the part, or what is left of the whole, is a small count, the
-        exact figure would give it away: then only a bound is shown ("at least 96%", "at most 3%"). Nothing
-        when the whole is itself small."""
-        if whole == 0 or self.one(whole).suppressed:
-            return Percent(None)
-        small = self.threshold - 1
-        if self.one(whole - part).suppressed:
-            return Percent(math.floor(1000 * (whole - small) / whole) / 10, "at-least")
-        if self.one(part).suppressed:
-            return Percent(math.ceil(1000 * small / whole) / 10, "at-most")
-        return Percent(round(100 * part / whole, 1))
-
-
-@dataclass(frozen=True)
-class Percent:
-    value: float | None
-    bound: str = ""  # "" exact | "at-least" | "at-most"
-
-    def csv(self) -> str:
-        if self.value is None:
-            return "suppressed"
-        return {"at-least": ">=", "at-most": "<="}.get(self.bound, "") + f"{self.value:g}"
 
 
 # --- the figures ------------------------------------------------------------------------------------------------
@@ -140,15 +76,9 @@ class Indicators:
     median_hours: float | None
     p90_hours: float | None
     overdue_now: Figure  # at computed_at, whatever the period
-    dash_completed: Figure
-    dash_cases: Figure
-    risk_levels: dict[str, Figure]
-    escalations: Figure
-    marac_referrals: Figure
-    idva_referrals: Figure
+    risk: RiskFigures  # risk, MARAC, sharing and safeguarding (portal/casework/risk_indicators.py)
     actions: dict[str, Figure]
     referrals: dict[str, Figure]
-    shared_with: dict[str, Figure]
     closed: Figure
     closed_by_reason: dict[str, Figure]
     repeat: Figure
@@ -176,13 +106,9 @@ class Indicators:
                 ("first_contact", "median_working_hours", self.median_hours),
                 ("first_contact", "p90_working_hours", self.p90_hours),
                 ("first_contact", "overdue_now", self.overdue_now)]
-        out += [("risk", "dash_completed", self.dash_completed), ("risk", "dash_cases", self.dash_cases)]
-        out += [("risk_level", k, v) for k, v in self.risk_levels.items()]
-        out += [("risk", "escalations", self.escalations), ("risk", "marac_referrals", self.marac_referrals),
-                ("risk", "idva_referrals", self.idva_referrals)]
+        out += self.risk.rows()
         out += [("actions", k, v) for k, v in self.actions.items()]
         out += [("referrals", k, v) for k, v in self.referrals.items()]
-        out += [("shared_with", k, v) for k, v in self.shared_with.items()]
         out += [("closed", "total", self.closed)]
         out += [("closed_by_reason", k, v) for k, v in self.closed_by_reason.items()]
         return out
@@ -267,33 +193,17 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
     overdue_now = dbs.scalar(select(func.count()).where(Report.is_open.is_(True), Report.contacted.is_(False),
                                                         Report.first_contact_due < now_utc)) or 0
 
-    # Risk, actions and sharing: what staff recorded in the period (ix on case_entry.at would serve; the
-    # entries are few next to reports).
+    # Actions: what staff recorded in the period (ix_case_entry_period: the entries are few next to reports).
     entries = and_(CaseEntry.at >= start, CaseEntry.at < end)
-    risk = Counter[str]()
-    escalations = 0
-    for code, flag, n in dbs.execute(select(CaseEntry.code, CaseEntry.flag, func.count())
-                                     .where(entries, CaseEntry.kind == "risk")
-                                     .group_by(CaseEntry.code, CaseEntry.flag)):
-        risk[code] += n
-        escalations += n if flag else 0
-    dash_cases = dbs.scalar(select(func.count(func.distinct(CaseEntry.report_id)))
-                            .where(entries, CaseEntry.kind == "risk")) or 0
     actions = Counter[str]()
     referrals = Counter[str]()
-    referral_cases = Counter[str]()
-    for code, n, cases in dbs.execute(select(CaseEntry.code, func.count(),
-                                             func.count(func.distinct(CaseEntry.report_id)))
-                                      .where(entries, CaseEntry.kind == "action").group_by(CaseEntry.code)):
+    for code, n in dbs.execute(select(CaseEntry.code, func.count())
+                               .where(entries, CaseEntry.kind == "action").group_by(CaseEntry.code)):
         head, _dot, sub = code.partition(".")
         actions[head] += n
         if head == "referral":
             referrals[sub] += n
-            referral_cases[sub] += cases
-    shared = Counter[str]()
-    for code, n in dbs.execute(select(CaseEntry.code, func.count()).where(entries, CaseEntry.kind == "share")
-                               .group_by(CaseEntry.code)):
-        shared[code] += n
+    risk = compute_risk(dbs, rule, start, end, period.first, period.last, sum(volume.values()))
 
     # Closures in the period (purged cases are counted by the month they were received: see `months`).
     closed_reasons = Counter[str]()
@@ -320,13 +230,8 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
         reporter_only=rule.one(reporter_only), triage_due=rule.one(triage_due),
         triaged_in_time=rule.one(triaged_in_time), triaged_in_time_percent=rule.percent(triaged_in_time, triage_due),
         contacted=rule.one(contacted), median_hours=median, p90_hours=p90, overdue_now=rule.one(overdue_now),
-        dash_completed=rule.one(sum(risk.values())), dash_cases=rule.one(dash_cases),
-        risk_levels=rule.group({level: risk[level] for level in RISK_LEVELS}),
-        escalations=rule.one(escalations),
-        marac_referrals=rule.one(referral_cases["marac"]), idva_referrals=rule.one(referral_cases["idva"]),
-        actions=rule.group({a: actions[a] for a in ACTIONS}, total_shown=False),
+        risk=risk, actions=rule.group({a: actions[a] for a in ACTIONS}, total_shown=False),
         referrals=rule.group({r: referrals[r] for r in REFERRALS}, total_shown=False),
-        shared_with=rule.group({a: shared[a] for a in AGENCIES}, total_shown=False),
         closed=rule.one(sum(reasons.values())), closed_by_reason=rule.group(reasons),
         purged_months=[m for m in months if m in purged_months])
 

@@ -16,12 +16,14 @@ from flask_babel import format_date, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from portal.casework.indicators import AGENCIES, CHANNELS, CLOSE_REASONS, Figure, Indicators, Percent, compute
+from portal.casework.indicators import CHANNELS, CLOSE_REASONS, Figure, Indicators, Percent, compute
 from portal.casework.periods import Period, period_from_args, recent_periods
+from portal.casework.risk_indicators import AGENCIES
+from portal.staff import indicator_labels as il
 from portal.staff.access import allow
 from portal.staff.auth_views import audit
 from portal.staff.blueprint import bp
-from portal.staff.forms_case import ACTION_NAMES, AGENCY_NAMES, CLOSE_REASON_NAMES, REFERRAL_NAMES, RISK_LEVEL_NAMES
+from portal.staff.forms_case import ACTION_NAMES, AGENCY_NAMES, CLOSE_REASON_NAMES, REFERRAL_NAMES
 from portal.staff.labels import CHANNEL_NAMES, KIND_NAMES
 from portal.store.db import db
 
@@ -29,7 +31,8 @@ LANGUAGE_NAMES = {"en": _l("English"), "cy": _l("Welsh"), "unknown": _l("Not kno
 CHANNEL_LABELS = {**CHANNEL_NAMES, "unknown": _l("Not known (deleted cases)")}
 FLAG_LABELS = {"danger_now": _l("Someone in danger at the time"), "children": _l("Children in the household"),
                "no_contact": _l("Asked us not to make contact"),
-               "repeat": _l("Reported to us before (as recorded by staff)")}
+               "repeat": _l("Reported to us before (as recorded by staff)"),
+               "under_16": _l("Someone at risk under 16"), "adult_at_risk": _l("An adult at risk")}
 PROBLEMS = {"dates": _l("Enter both dates of the custom period, like 2026-07-01."),
             "order": _l("The end of the period must be on or after its start."),
             "years": _l("Enter dates between the years 2000 and 2200."),
@@ -53,24 +56,21 @@ SINGLE_LABELS = {
     ("first_contact", "median_working_hours"): _l("Median time to first contact (working hours)"),
     ("first_contact", "p90_working_hours"): _l("90th percentile time to first contact (working hours)"),
     ("first_contact", "overdue_now"): _l("Overdue now (first contact or triage)"),
-    ("risk", "dash_completed"): _l("DASH checklists completed"),
-    ("risk", "dash_cases"): _l("Cases with a DASH checklist"),
-    ("risk", "escalations"): _l("Checklists flagged for escalation"),
-    ("risk", "marac_referrals"): _l("Cases referred to MARAC"),
-    ("risk", "idva_referrals"): _l("Cases referred to an IDVA"),
     ("closed", "total"): _l("Cases closed"),
+    **il.SINGLE_LABELS,
 }
 GROUP_LABELS = {"received_by_kind": KIND_NAMES, "received_by_language": LANGUAGE_NAMES,
                 "received_by_channel": CHANNEL_LABELS,
-                "received_flags": FLAG_LABELS, "risk_level": RISK_LEVEL_NAMES, "actions": ACTION_NAMES,
-                "referrals": REFERRAL_NAMES, "shared_with": AGENCY_NAMES, "closed_by_reason": REASON_NAMES}
+                "received_flags": FLAG_LABELS, "actions": ACTION_NAMES,
+                "referrals": REFERRAL_NAMES, "shared_with": AGENCY_NAMES, "closed_by_reason": REASON_NAMES,
+                **il.GROUP_LABELS}
 SECTION_NAMES = {"received": _l("Reports received"), "received_by_kind": _l("Who reported"),
                  "received_by_language": _l("Language"), "received_by_channel": _l("How reports reached us"),
                  "received_flags": _l("What reports told us"),
                  "first_contact": _l("First contact"), "risk": _l("Risk"), "risk_level": _l("Risk levels"),
                  "actions": _l("Actions taken"), "referrals": _l("Referrals"),
                  "shared_with": _l("Information shared with"), "closed": _l("Cases closed"),
-                 "closed_by_reason": _l("Cases closed, by reason")}
+                 "closed_by_reason": _l("Cases closed, by reason"), **il.SECTION_NAMES}
 assert set(AGENCIES) == set(AGENCY_NAMES) and set(CLOSE_REASONS) == set(CLOSE_REASON_NAMES)
 assert set(CHANNELS) == set(CHANNEL_NAMES)
 
@@ -124,7 +124,7 @@ def indicators() -> tuple[str, int] | str:
         "staff/indicators.html", f=figures, problem=PROBLEMS.get(problem), period_name=period_name,
         months=recent_periods("month", today, 24), quarters=recent_periods("quarter", today, 12),
         kind_names=KIND_NAMES, language_names=LANGUAGE_NAMES, channel_labels=CHANNEL_LABELS, flag_labels=FLAG_LABELS,
-        risk_level_names=RISK_LEVEL_NAMES, action_names=ACTION_NAMES, referral_names=REFERRAL_NAMES,
+        labels=il, action_names=ACTION_NAMES, referral_names=REFERRAL_NAMES,
         agency_names=AGENCY_NAMES, reason_names=REASON_NAMES, args=request.args), (400 if problem else 200)
 
 

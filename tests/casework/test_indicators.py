@@ -22,6 +22,7 @@ from portal.casework.periods import Period, period_from_args
 from portal.crypto import sealing
 from portal.staff import forms_case
 from portal.store.models import CaseEntry, PurgedTally, Report, StaffUser
+from portal.store.risk_models import InfoShare, MaracReferral, RiskAssessment, SafeguardingReferral
 from portal.workdays.working_time import WorkingCalendar, working_seconds_between
 from tests.staff_helpers import audit_events, dbs, html_of, signed_in
 
@@ -42,7 +43,7 @@ def app(staff_app_factory):  # type: ignore[no-untyped-def]
 
 def add(s: Any, name: str, kind: str, lang: str, received: str, due: str, first: str | None = None, *,
         no_contact: bool = False, danger: bool = False, children: bool = False, repeat: bool | None = None,
-        closed: str | None = None, reason: str | None = None) -> str:
+        closed: str | None = None, reason: str | None = None, under_16: bool = False) -> str:
     report_id = str(uuid.uuid4())
     s.add(Report(id=report_id, reference=f"T{name}-{report_id[:4]}".upper()[:16], received_at=at(received),
                  first_contact_due=at(due), reporter_kind=kind, danger_now=danger, children=children,
@@ -51,6 +52,7 @@ def add(s: Any, name: str, kind: str, lang: str, received: str, due: str, first:
                  is_open=closed is None, band=2, contacted=first is not None,
                  first_contact_at=at(first) if first else None, closed_at=at(closed) if closed else None,
                  close_reason=reason, repeat=repeat, idempotency_hash=uuid.uuid4().hex * 2, key_id="k1",
+                 under_16=under_16,
                  sealed=b"not a sealed report: the indicators never open one"))
     return report_id
 
@@ -58,6 +60,28 @@ def add(s: Any, name: str, kind: str, lang: str, received: str, due: str, first:
 def entry(s: Any, report_id: str, staff_id: int, when: str, kind: str, code: str, flag: bool = False) -> None:
     s.add(CaseEntry(id=str(uuid.uuid4()), report_id=report_id, at=at(when), staff_id=staff_id, kind=kind, code=code,
                     flag=flag, key_id="k1", sealed=b"not sealed either"))
+
+
+def assessment(s: Any, report_id: str, when: str, level: str, *, tool: str = "dash", source: str = "ours",
+               complete: bool = True, escalation: bool = False) -> None:
+    s.add(RiskAssessment(id=str(uuid.uuid4()), report_id=report_id, at=at(when), updated_at=at(when), source=source,
+                         tool=tool, assessed_on=at(when).date(), level=level if complete else "", complete=complete,
+                         escalation=escalation, key_id="k1", sealed=b"not sealed"))
+
+
+def share(s: Any, report_id: str, staff_id: int, on: str, recipient: str, basis: str, *, due: str | None = None,
+          signed: str | None = None) -> None:
+    s.add(InfoShare(id=str(uuid.uuid4()), report_id=report_id, at=at(f"{on} 12:00"), staff_id=staff_id,
+                    recipient=recipient, shared_on=date.fromisoformat(on), basis=basis,
+                    countersign_due=at(due) if due else None, countersigned_at=at(signed) if signed else None,
+                    key_id="k1", sealed=b"not sealed"))
+
+
+def marac(s: Any, report_id: str, staff_id: int, when: str, consent: str, **criteria: bool) -> None:
+    s.add(MaracReferral(id=str(uuid.uuid4()), report_id=report_id, at=at(when), staff_id=staff_id, consent=consent,
+                        visible_high=criteria.get("visible_high", False), judgement=criteria.get("judgement", False),
+                        escalation=criteria.get("escalation", False), repeat=criteria.get("repeat", False),
+                        key_id="k1", sealed=b"not sealed"))
 
 
 @pytest.fixture
@@ -72,7 +96,7 @@ def known(app):  # type: ignore[no-untyped-def]
         # First contact made: A 3 h within; B 2 h late; C 0.5 h within (received after hours on a Friday);
         # D 10 h late (received on a Saturday); F 2 h late (over the August bank holiday); H 4 h and I 1 h within.
         r["A"] = add(s, "A", "self", "en", "2026-07-06 10:00", "2026-07-06 17:00", "2026-07-06 13:00",
-                     danger=True, children=True, closed="2026-07-20 12:00", reason="support_in_place")
+                     danger=True, children=True, closed="2026-07-20 12:00", reason="support_in_place", under_16=True)
         r["B"] = add(s, "B", "self", "en", "2026-07-06 16:00", "2026-07-06 17:00", "2026-07-07 10:00",
                      danger=True, repeat=True)
         r["C"] = add(s, "C", "self", "cy", "2026-07-10 18:00", "2026-07-13 17:00", "2026-07-13 09:30",
@@ -96,19 +120,29 @@ def known(app):  # type: ignore[no-untyped-def]
             closed="2026-10-01 00:30", reason="declined")  # closed at 00:30 on 1 October: not in the quarter
         s.flush()
         # Staff's records in the quarter (and one the day after).
-        entry(s, r["A"], staff.id, "2026-07-07 10:00", "risk", "marac", flag=True)
-        entry(s, r["B"], staff.id, "2026-07-08 10:00", "risk", "standard")
-        entry(s, r["B"], staff.id, "2026-08-08 10:00", "risk", "standard")  # repeated after a new incident
-        entry(s, r["D"], staff.id, "2026-07-15 10:00", "risk", "judgement")
+        assessment(s, r["A"], "2026-07-07 10:00", "high", escalation=True)
+        assessment(s, r["B"], "2026-07-08 10:00", "standard")
+        assessment(s, r["B"], "2026-08-08 10:00", "standard")  # repeated after a new incident
+        assessment(s, r["D"], "2026-07-15 10:00", "high")  # referred on professional judgement
+        assessment(s, r["F"], "2026-08-28 16:00", "high", source="form")  # the referring agency's DASH
+        assessment(s, r["H"], "2026-09-03 12:00", "medium", tool="dara", source="agency")
+        assessment(s, r["C"], "2026-07-21 10:00", "", complete=False)  # part-done
+        marac(s, r["A"], staff.id, "2026-07-07 12:30", "given", visible_high=True)
+        marac(s, r["D"], staff.id, "2026-07-16 12:30", "refused", judgement=True)
+        s.add(SafeguardingReferral(id=str(uuid.uuid4()), report_id=r["C"], at=at("2026-07-20 13:00"),
+                                   staff_id=staff.id, concern="child", referred_to="childrens_services",
+                                   referred_on=date(2026, 7, 20), key_id="k1", sealed=b"not sealed"))
         entry(s, r["A"], staff.id, "2026-07-07 11:00", "action", "security")
         entry(s, r["A"], staff.id, "2026-07-07 12:00", "action", "referral.marac")
         entry(s, r["D"], staff.id, "2026-07-16 12:00", "action", "referral.marac")
         entry(s, r["B"], staff.id, "2026-07-09 12:00", "action", "referral.idva")
         entry(s, r["C"], staff.id, "2026-07-20 12:00", "action", "rehousing.management_transfer")
         entry(s, r["C"], staff.id, "2026-07-21 12:00", "action", "breathing_space")
-        entry(s, r["A"], staff.id, "2026-07-07 13:00", "share", "police")
-        entry(s, r["A"], staff.id, "2026-07-07 14:00", "share", "marac")
-        entry(s, r["D"], staff.id, "2026-07-16 13:00", "share", "police")
+        share(s, r["A"], staff.id, "2026-07-07", "police", "consent")
+        share(s, r["A"], staff.id, "2026-07-07", "marac", "marac", due="2026-07-08 17:00", signed="2026-07-08 10:00")
+        share(s, r["D"], staff.id, "2026-07-16", "police", "safeguarding", due="2026-07-17 17:00",
+              signed="2026-07-20 09:00")  # countersigned late
+        share(s, r["B"], staff.id, "2026-09-30", "social_services", "s115", due="2026-10-01 17:00")  # awaiting
         entry(s, r["A"], staff.id, "2026-07-08 09:00", "note", "")
         entry(s, r["A"], staff.id, "2026-10-01 09:00", "action", "security")  # the next quarter
         # Cases already purged: two duplicates received in August count; one from October does not.
@@ -143,16 +177,31 @@ def test_every_figure_for_a_quarter_with_nothing_suppressed(app, known):
     # E, Q from the next quarter (overdue is about today), and the 7 no-contact reports nobody has triaged.
     assert f.overdue_now.value == 9
     assert (f.triage_due.value, f.triaged_in_time.value) == (7, 0)
-    # Risk: four checklists on three cases; one escalation; MARAC referrals on two cases, IDVA on one.
-    assert (f.dash_completed.value, f.dash_cases.value, f.escalations.value) == (4, 3, 1)
-    assert values(f.risk_levels) == {"marac": 1, "judgement": 1, "standard": 2}
-    assert (f.marac_referrals.value, f.idva_referrals.value) == (2, 1)
+    # Risk: six completed assessments on five of the 15 reports (one part-done); levels per tool, never one scale.
+    r = f.risk
+    assert (r.assessments.value, r.assessed_cases.value, r.part_done.value, r.escalations.value) == (6, 5, 1, 1)
+    assert (r.assessed_percent.value, r.assessed_percent.bound) == (33.3, "")
+    assert values(r.by_source) == {"ours": 4, "agency": 1, "form": 1}
+    assert {tool: values(group) for tool, group in r.levels.items()} == {
+        "dash": {"high": 3, "medium": 0, "standard": 2}, "dara": {"high": 0, "medium": 1, "standard": 0},
+        "other": {"high": 0, "medium": 0, "standard": 0}}
+    # MARAC: two cases (each also recorded as a referral action), one on each criterion, one without consent.
+    assert (r.marac_cases.value, r.marac_without_consent.value, r.idva_cases.value) == (2, 1, 1)
+    assert values(r.marac_by_criterion) == {"visible_high": 1, "judgement": 1, "escalation": 0, "repeat": 0}
+    # Sharing: four shares; three without consent: one countersigned in time, one late, one awaiting.
+    assert r.shares.value == 4
+    assert values(r.by_basis) == {"consent": 1, "safeguarding": 1, "agreement": 0, "s115": 1, "marac": 1,
+                                  "court": 0}
+    assert values(r.shared_with) == {"police": 2, "idva": 0, "marac": 1, "social_services": 1, "health": 0,
+                                     "support": 0, "council": 0, "other": 0}
+    assert (r.without_consent.value, r.countersigned_in_time.value, r.countersigned_late.value,
+            r.awaiting_countersignature.value) == (3, 1, 1, 1)
+    assert values(r.safeguarding_referrals) == {"child": 1, "adult": 0, "exploitation": 0}
+    assert (r.under_16.value, r.adult_at_risk.value) == (1, 0)
     assert values(f.actions) == {"security": 1, "repairs": 0, "rehousing": 1, "breathing_space": 1,
                                  "money_advice": 0, "referral": 3, "perpetrator": 0}
     assert values(f.referrals) == {"idva": 1, "marac": 2, "police": 0, "social_services": 0, "support": 0,
                                    "perpetrator_programme": 0}
-    assert values(f.shared_with) == {"police": 2, "idva": 0, "marac": 1, "social_services": 0, "health": 0,
-                                     "support": 0, "council": 0, "other": 0}
     # Closed in the quarter: A, C and P (received before it), and the 2 purged duplicates.
     assert f.closed.value == 5
     assert values(f.closed_by_reason) == {"support_in_place": 1, "declined": 1, "no_safe_contact": 0,
@@ -183,7 +232,8 @@ def test_small_counts_are_suppressed_and_cannot_be_found_by_subtraction(app, kno
     # The exact percentage would give the late count away: only a bound is shown.
     assert (f.within_target_percent.value, f.within_target_percent.bound) == (50.0, "at-least")
     assert f.contacted.value == 7 and f.median_hours == 2.0  # 7 reports: enough for a median
-    assert values(f.risk_levels) == {"marac": None, "judgement": None, "standard": None}
+    assert values(f.risk.levels["dash"]) == {"high": None, "medium": 0, "standard": None}
+    assert f.risk.countersigned_in_time_percent.value is None  # of 3: too few to say
     assert f.actions["referral"].suppressed and f.actions["repairs"].value == 0  # none identifies nobody
     few = figures(app, Period.custom(date(2026, 9, 3), date(2026, 9, 3)), threshold=5)
     assert few.contacted.suppressed and few.median_hours is None and few.p90_hours is None
@@ -219,8 +269,6 @@ def test_the_indicators_know_the_same_codes_as_the_rest_of_the_portal():
     assert ind.KINDS == queue.KINDS and ind.CLOSE_REASONS == cases.CLOSE_REASONS
     assert set(ind.ACTIONS) == set(forms_case.ACTION_NAMES)
     assert set(ind.REFERRALS) == set(forms_case.REFERRAL_NAMES)
-    assert set(ind.AGENCIES) == set(forms_case.AGENCY_NAMES)
-    assert set(ind.RISK_LEVELS) == set(forms_case.RISK_LEVEL_NAMES)
 
 
 def test_the_indicators_module_cannot_open_anything():

@@ -1,0 +1,43 @@
+"""Names, in the reader's language, for the risk, MARAC, sharing and safeguarding indicators' codes (the codes are
+portal/casework/risk_indicators.py's; tests/staff/test_indicator_views.py checks every code has a name)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+SOURCE_NAMES = {"ours": _l("Our own DASH checklists"), "agency": _l("Another agency's assessments"),
+                "form": _l("DASH scores given on an agency's referral")}
+TOOL_NAMES = {"dash": _l("SafeLives DASH"), "dara": _l("Police DARA"), "other": _l("Another tool")}
+LEVEL_NAMES = {"high": _l("High risk"), "medium": _l("Medium risk"), "standard": _l("Standard risk")}
+CRITERION_NAMES = {"visible_high": _l("Visible high risk"), "judgement": _l("Professional judgement"),
+                   "escalation": _l("Potential escalation"), "repeat": _l("Repeat referral")}
+BASIS_NAMES = {"consent": _l("Consent"),
+               "safeguarding": _l("Safeguarding or vital interests"),
+               "agreement": _l("An information-sharing agreement"),
+               "s115": _l("Section 115, Crime and Disorder Act 1998"),
+               "marac": _l("The MARAC protocol"), "court": _l("A court order or legal obligation")}
+CONCERN_NAMES = {"child": _l("A child"), "adult": _l("An adult at risk"),
+                 "exploitation": _l("Modern slavery or exploitation")}
+SINGLE_LABELS = {
+    ("risk", "assessed_cases"): _l("Reports with a completed risk assessment"),
+    ("risk", "assessed_percent"): _l("Reports with a completed risk assessment (%)"),
+    ("risk", "assessments"): _l("Risk assessments completed"),
+    ("risk", "part_done"): _l("DASH checklists started and not finished"),
+    ("risk", "escalations"): _l("Assessments flagged for escalation"),
+    ("risk", "idva_referrals"): _l("Cases referred to an IDVA"),
+    ("marac", "cases"): _l("Cases referred to MARAC"),
+    ("marac", "without_consent"): _l("MARAC referrals made without consent"),
+    ("sharing", "total"): _l("Times information was shared"),
+    ("sharing", "without_consent"): _l("Shares without consent needing a countersignature"),
+    ("sharing", "countersigned_in_time"): _l("Countersigned by a team lead in time"),
+    ("sharing", "countersigned_late"): _l("Countersigned late"),
+    ("sharing", "awaiting_countersignature"): _l("Still waiting for a countersignature"),
+    ("sharing", "countersigned_in_time_percent"): _l("Countersigned by a team lead in time (%)"),
+}
+RISK_LEVEL_LABELS = {f"{tool}_{level}": _l("%(tool)s: %(level)s", tool=tool_name, level=level_name)
+                     for tool, tool_name in TOOL_NAMES.items() for level, level_name in LEVEL_NAMES.items()}
+SECTION_NAMES = {"risk_source": _l("Who assessed the risk"), "marac": _l("MARAC"),
+                 "marac_criterion": _l("MARAC referrals, by criterion"), "sharing": _l("Information sharing"),
+                 "sharing_basis": _l("Information shared, by lawful basis"),
+                 "safeguarding_referral": _l("Safeguarding referrals")}
+GROUP_LABELS = {"risk_source": SOURCE_NAMES, "risk_level": RISK_LEVEL_LABELS, "marac_criterion": CRITERION_NAMES,
+                "sharing_basis": BASIS_NAMES, "safeguarding_referral": CONCERN_NAMES}
