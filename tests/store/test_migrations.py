@@ -129,3 +129,70 @@ def test_the_migrations_build_exactly_the_tables_the_models_describe(instance: P
         differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_0008_moves_checklists_and_shares_across_unopened_and_their_seals_still_open(instance: Path):
+    from portal.casework.common import opener
+    from portal.intake.reports import current_sealer
+    from portal.store.risk_models import RISK_PURPOSE, SHARE_PURPOSE
+
+    app = make_app()
+    url = app.config["DATABASE_URL"]
+    command.downgrade(alembic_config(url), "0007")
+    engine = create_engine(url)
+    with app.app_context():
+        sealer = current_sealer()
+        sealed = {n: sealer.seal_json({"answers": {"q1": "yes"}, "n": n}, "risk", f"risk-{n}") for n in (1, 2, 3)}
+        shared = sealer.seal_json({"what": "Safety plan"}, "share", "share-1")
+    entry = ("INSERT INTO case_entry (id, report_id, at, staff_id, kind, code, score, flag, starts_on, key_id, sealed) "
+             "VALUES (:id, :rid, :at, 1, :kind, :code, :score, :flag, :on, :key, :sealed)")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO staff_user (id, email, name, role, language, password_hash, totp_secret, "
+                          "totp_enrolled, totp_last_step, active, session_epoch, created_at) VALUES (1, 'o@x.org', "
+                          "'O', 'officer', 'en', 'h', 's', true, 0, true, 0, :at)"), {"at": ARRIVED})
+        once_high, judged, untouched = _report(conn, 1, "self"), _report(conn, 2, "agency"), _report(conn, 3, "self")
+        for n, rid, code, score, hours in ((1, once_high, "marac", 16, 1), (2, once_high, "standard", 4, 30),
+                                           (3, judged, "judgement", 9, 2)):
+            conn.execute(text(entry), {"id": f"risk-{n}", "rid": rid, "at": ARRIVED + timedelta(hours=hours),
+                                       "kind": "risk", "code": code, "score": score, "flag": n == 1, "on": None,
+                                       "key": sealer.key_id, "sealed": sealed[n]})
+        conn.execute(text(entry), {"id": "share-1", "rid": judged, "at": ARRIVED, "kind": "share", "code": "police",
+                                   "score": None, "flag": True, "on": ARRIVED.date(), "key": sealer.key_id,
+                                   "sealed": shared})
+        conn.execute(text(entry), {"id": "note-1", "rid": untouched, "at": ARRIVED, "kind": "note", "code": "",
+                                   "score": None, "flag": False, "on": None, "key": "k", "sealed": b"x"})
+    command.upgrade(alembic_config(url), "head")
+    with engine.connect() as conn:
+        risks = {r.id: r for r in conn.execute(text(
+            "SELECT id, report_id, source, tool, level, score, complete, escalation, judgement, sealed "
+            "FROM risk_assessment"))}
+        shares = conn.execute(text("SELECT id, report_id, recipient, basis, shared_on, countersign_due, sealed "
+                                   "FROM info_share")).all()
+        kinds = [k for (k,) in conn.execute(text("SELECT kind FROM case_entry"))]
+        reports = {r.id: r for r in conn.execute(text("SELECT id, risk_level, band FROM report"))}
+    engine.dispose()
+    assert kinds == ["note"]
+    assert {(r.id, r.level, r.score, bool(r.escalation), bool(r.judgement)) for r in risks.values()} == {
+        ("risk-1", "high", 16, True, False), ("risk-2", "standard", 4, False, False),
+        ("risk-3", "high", 9, False, True)}
+    assert all((r.source, r.tool, bool(r.complete)) == ("ours", "dash", True) for r in risks.values())
+    assert (reports[once_high].risk_level, reports[once_high].band) == ("standard", 2)  # its latest checklist
+    assert (reports[judged].risk_level, reports[judged].band) == ("high", 0)  # now sorts with "in danger now"
+    assert (reports[untouched].risk_level, reports[untouched].band) == ("", 2)
+    (share,) = shares
+    assert (share.id, share.recipient, share.basis) == ("share-1", "police", "safeguarding")
+    assert share.countersign_due is None  # recorded before countersigning existed
+    with app.app_context():
+        keys = opener()
+        assert keys.open_json(risks["risk-3"].sealed, RISK_PURPOSE, "risk-3") == {"answers": {"q1": "yes"}, "n": 3}
+        assert keys.open_json(share.sealed, SHARE_PURPOSE, "share-1") == {"what": "Safety plan"}
+    # …and back down: the checklists and shares are case entries again.
+    command.downgrade(alembic_config(url), "0007")
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        back = sorted(conn.execute(text("SELECT id, kind, code FROM case_entry")).all())
+    engine.dispose()
+    assert [tuple(r) for r in back] == [("note-1", "note", ""), ("risk-1", "risk", "marac"),
+                                        ("risk-2", "risk", "standard"), ("risk-3", "risk", "judgement"),
+                                        ("share-1", "share", "police")]
+    command.upgrade(alembic_config(url), "head")
