@@ -9,8 +9,10 @@ Options: --reports N, --repeats N (timed computations per period, default 5), --
 --target-ms MS (default 1000), --postgres-url URL, --schema NAME (default bench_indicators), --seed N.
 
 It fills the database exactly as benchmarks/queue.py does (its `fill`: the real migrations, a realistic mix
-of 1,000,000 reports over five years, mostly closed), then adds staff records the indicators count: a DASH
-checklist on 30% of reports, an action on 25%, a record of sharing on 10% (codes drawn from the real lists).
+of 1,000,000 reports over five years, mostly closed), then adds staff records the indicators count: a risk
+assessment on 30% of reports (a tenth of them part-done), an action on 25%, a record of sharing on 10% (a third
+of them without consent, needing a countersignature), a MARAC referral on 3% and a safeguarding referral on 2%
+(codes drawn from the real lists).
 Then it times `portal.casework.indicators.compute` (the whole computation the page and the CSV do: every GROUP BY,
 the first-contact times in working hours, the small-count rule) for:
 - the last complete quarter (the target: median <= 1 s), and the current month;
@@ -39,9 +41,11 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import func, insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from portal.casework.indicators import ACTIONS, AGENCIES, REFERRALS, RISK_LEVELS, compute  # noqa: E402
+from portal.casework.indicators import ACTIONS, REFERRALS, compute  # noqa: E402
 from portal.casework.periods import Period  # noqa: E402
+from portal.casework.risk_indicators import AGENCIES, BASES, CONCERNS, LEVELS, SOURCES, TOOLS  # noqa: E402
 from portal.store.models import CaseEntry, Report  # noqa: E402
+from portal.store.risk_models import InfoShare, MaracReferral, RiskAssessment, SafeguardingReferral  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_queue", ROOT / "benchmarks" / "queue.py")
 bench_queue: Any = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
@@ -53,43 +57,77 @@ TZ, NATION = "Europe/London", "wales"
 
 
 def add_entries(backend: Any, staff_id: int, seed: int) -> int:
-    """DASH checklists, actions and records of sharing, a few days after each sampled report arrived."""
+    """Risk assessments, actions, records of sharing, MARAC and safeguarding referrals, a few days after each
+    sampled report arrived."""
     rng = random.Random(seed + 1)
     engine = backend.fill_engine()
     added = 0
+    tables = {"entry": CaseEntry.__table__, "risk": RiskAssessment.__table__, "share": InfoShare.__table__,
+              "marac": MaracReferral.__table__, "safeguarding": SafeguardingReferral.__table__}
     try:
         with engine.connect() as conn:
             reports = conn.execute(select(Report.id, Report.received_at)).all()
-        rows: list[dict[str, Any]] = []
+        rows: dict[str, list[dict[str, Any]]] = {name: [] for name in tables}
 
         def flush() -> None:
-            nonlocal rows, added
-            if rows:
-                with engine.begin() as conn:
-                    conn.execute(insert(CaseEntry.__table__), rows)
-                added += len(rows)
-                rows = []
+            nonlocal added
+            with engine.begin() as conn:
+                for name, table in tables.items():
+                    if rows[name]:
+                        conn.execute(insert(table), rows[name])
+                        added += len(rows[name])
+                        rows[name] = []
 
         action_codes = [a if a not in ("referral", "rehousing") else
                         (f"referral.{rng.choice(REFERRALS)}" if a == "referral" else "rehousing.rehousing")
                         for a in ACTIONS]
         for report_id, received in reports:
             received = received if received.tzinfo else received.replace(tzinfo=timezone.utc)
-            for kind, share, codes in (("risk", 0.30, RISK_LEVELS), ("action", 0.25, action_codes),
-                                       ("share", 0.10, AGENCIES)):
-                if rng.random() < share:
-                    rows.append({"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "report_id": report_id,
-                                 "at": received + timedelta(days=rng.uniform(0.1, 20)), "staff_id": staff_id,
-                                 "kind": kind, "code": rng.choice(codes), "score": None,
-                                 "flag": rng.random() < 0.1, "starts_on": None, "ends_on": None, "key_id": "bench",
-                                 "sealed": os.urandom(200)})
-            if len(rows) >= CHUNK:
+
+            def common(report_id: str = report_id, received: datetime = received) -> dict[str, Any]:
+                return {"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "report_id": report_id,
+                        "at": received + timedelta(days=rng.uniform(0.1, 20)), "staff_id": staff_id,
+                        "key_id": "bench", "sealed": os.urandom(200)}
+            if rng.random() < 0.30:
+                row = common()
+                complete = rng.random() > 0.1
+                row.update(updated_at=row["at"], source=rng.choice(SOURCES), tool=rng.choice(TOOLS), agency="",
+                           assessed_on=row["at"].date(), score=rng.randrange(25), grade="",
+                           level=rng.choice(LEVELS) if complete else "", complete=complete, unanswered=0,
+                           escalation=rng.random() < 0.1, judgement=False, marac_planned=False)
+                rows["risk"].append(row)
+            if rng.random() < 0.25:
+                rows["entry"].append({**common(), "kind": "action", "code": rng.choice(action_codes), "score": None,
+                                      "flag": False, "starts_on": None, "ends_on": None})
+            if rng.random() < 0.10:
+                row = common()
+                basis = "consent" if rng.random() < 0.66 else rng.choice(BASES[1:])
+                due = row["at"] + timedelta(days=1) if basis != "consent" else None
+                signed = due - timedelta(hours=rng.uniform(-30, 20)) if due and rng.random() < 0.9 else None
+                row.update(recipient=rng.choice(AGENCIES), shared_on=row["at"].date(), basis=basis, agreement="",
+                           tell_reporter=False, countersign_due=due, countersigned_by=staff_id if signed else None,
+                           countersigned_at=signed)
+                rows["share"].append(row)
+            if rng.random() < 0.03:
+                row = common()
+                row.update(visible_high=rng.random() < 0.7, judgement=rng.random() < 0.2,
+                           escalation=rng.random() < 0.2, repeat=rng.random() < 0.1,
+                           consent="given" if rng.random() < 0.8 else "refused", person_aware="yes",
+                           sent_on=row["at"].date(), meeting_on=None, outcome_on=None)
+                rows["marac"].append(row)
+            if rng.random() < 0.02:
+                row = common()
+                row.update(concern=rng.choice(CONCERNS), referred_to="police", referred_on=row["at"].date(),
+                           outcome="", outcome_on=None)
+                rows["safeguarding"].append(row)
+            if sum(len(r) for r in rows.values()) >= CHUNK:
                 flush()
         flush()
         backend.analyze(engine)
         if backend.name == "postgres":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("VACUUM (ANALYZE) case_entry"))
+                for name in ("case_entry", "risk_assessment", "info_share", "marac_referral", "safeguarding_referral"):
+                    conn.execute(text(f"VACUUM (ANALYZE) {name}"))
     finally:
         engine.dispose()
     return added
