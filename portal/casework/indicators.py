@@ -124,18 +124,16 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
     volume = Counter[tuple[str, str]]()
     channels = Counter[str]()
     flags = Counter[str]()
-    for kind, language, channel, danger, children, no_contact, repeat, n in dbs.execute(
-            select(Report.reporter_kind, Report.contact_language, Report.channel, Report.danger_now,
-                   Report.children, Report.no_contact, Report.repeat, func.count())
-            .where(in_period)
-            .group_by(Report.reporter_kind, Report.contact_language, Report.channel, Report.danger_now,
-                      Report.children, Report.no_contact, Report.repeat)):
+    grouped = (Report.reporter_kind, Report.contact_language, Report.channel, Report.danger_now, Report.children,
+               Report.no_contact, Report.repeat, Report.under_16, Report.adult_at_risk)
+    for kind, language, channel, danger, children, no_contact, repeat, under_16, adult, n in dbs.execute(
+            select(*grouped, func.count()).where(in_period).group_by(*grouped)):
         volume[(kind, language)] += n
         channels[channel] += n
-        flags["danger_now"] += n if danger else 0
-        flags["children"] += n if children else 0
-        flags["no_contact"] += n if no_contact else 0
-        flags["repeat"] += n if repeat else 0
+        flags["received"] += n
+        for name, present in (("danger_now", danger), ("children", children), ("no_contact", no_contact),
+                              ("repeat", repeat), ("under_16", under_16), ("adult_at_risk", adult)):
+            flags[name] += n if present else 0
     months = period.months()
     purged = Counter[str]()
     purged_reasons = Counter[str]()
@@ -203,7 +201,7 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
         actions[head] += n
         if head == "referral":
             referrals[sub] += n
-    risk = compute_risk(dbs, rule, start, end, period.first, period.last, sum(volume.values()))
+    risk = compute_risk(dbs, rule, start, end, period.first, period.last, flags)
 
     # Closures in the period (purged cases are counted by the month they were received: see `months`).
     closed_reasons = Counter[str]()
