@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, g, render_template, request
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 from werkzeug.wrappers import Response
 
 from portal.casework.cases import open_case
@@ -86,8 +86,9 @@ def case_risk(reference: str) -> str | Response | tuple[str, int]:
             notice = "not-stored"
         else:
             if not row.complete:
-                return saved(report, gettext("Checklist saved to finish later: %(num)d questions unanswered.",
-                                             num=row.unanswered))
+                return saved(report, ngettext("Checklist saved to finish later: %(num)d question unanswered.",
+                                              "Checklist saved to finish later: %(num)d questions unanswered.",
+                                              row.unanswered))
             return saved(report, gettext("Risk checklist saved: %(yes)d yes answers.", yes=row.score or 0))
     status = 503 if notice else (400 if form.errors else 200)
     return render_template("staff/risk.html", form=form, errors=error_summary(form), checklist=questions, lang=lang,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from flask_babel import format_date, force_locale
+from flask_babel import force_locale, format_date
 from sqlalchemy import select
 
 from portal.store.risk_models import Incident, RiskAssessment
@@ -99,9 +99,10 @@ def test_a_part_done_checklist_is_shown_with_its_unanswered_numbers_and_finished
     assert "You are continuing a checklist" in page and "Bruising" in page
     assert re.search(rf'name="q_{IDS[0]}" type="radio" value="yes" checked', page)
     # "Save" with questions still unanswered gives the form back with everything typed.
-    response = officer.post(f"/staff/cases/{reference}/risk",
-                            data={"csrf_token": csrf_from(page), **answers, f"c_{IDS[0]}": "Bruising", "save": "finish"})
-    assert response.status_code == 400 and "Answer question 21:" in html_of(response) and "Bruising" in html_of(response)
+    typed = {"csrf_token": csrf_from(page), **answers, f"c_{IDS[0]}": "Bruising", "save": "finish"}
+    response = officer.post(f"/staff/cases/{reference}/risk", data=typed)
+    assert response.status_code == 400
+    assert "Answer question 21:" in html_of(response) and "Bruising" in html_of(response)
     everything = {**{f"q_{qid}": "yes" for qid in IDS}, "save": "finish"}
     response = officer.post(f"/staff/cases/{reference}/risk", data={"csrf_token": csrf_from(page), **everything})
     assert response.status_code == 303
