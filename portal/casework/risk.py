@@ -87,7 +87,7 @@ def save_checklist(dbs: Session, report: Report, staff: StaffUser, checklist: Ch
     yes = sum(1 for value in given.values() if value == "yes")
     level = ("high" if yes >= threshold or judgement else "standard") if finished else ""
     content = {"answers": given, "comments": {k: v for k, v in comments.items() if v}, "escalation_noted": escalation,
-               "judgement_reason": judgement_reason if judgement else "", "notes": notes,
+               "judgement_reason": judgement_reason, "notes": notes,
                "checklist_version": checklist.version}
     sealer = current_sealer()  # raises ReportNotStored if the public key is missing
     moment = now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import BooleanField, Field, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -31,7 +32,11 @@ assert set(GRADES) == set(GRADE_NAMES)
 LEVEL_NAMES = {"standard": _l("Standard risk"), "medium": _l("Medium risk"), "high": _l("High risk")}
 FUTURE_ASSESSMENT = _l("The date they assessed the risk must be today or in the past")
 FUTURE_INCIDENT = _l("The date of the incident must be today or in the past")
-YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+# Welsh answers with the question's own verb: "Oes" for a referral planned, "Do" for the police called out.
+MARAC_PLANNED_ANSWERS = [("yes", lazy_pgettext("answer: is a MARAC referral planned", "Yes")),
+                         ("no", lazy_pgettext("answer: is a MARAC referral planned", "No"))]
+POLICE_CALLED_ANSWERS = [("yes", lazy_pgettext("answer: were the police called out", "Yes")),
+                         ("no", lazy_pgettext("answer: were the police called out", "No"))]
 # Everything the risk section and the case header need to name codes.
 RISK_NAMES = {"agency": ASSESSING_AGENCY_NAMES, "tool": TOOL_NAMES, "grade": GRADE_NAMES, "level": LEVEL_NAMES}
 
@@ -95,7 +100,7 @@ class AssessmentForm(TextForm):
                                                                             "from 0 to 24"))])
     grade = OptionalRadioField(_l("What level of risk did they grade?"), choices=list(GRADE_NAMES.items()),
                                validate_choice=True, description=_l("For DARA or another tool only."))
-    marac_planned = RadioField(_l("Is a MARAC referral planned or made?"), choices=YES_NO,
+    marac_planned = RadioField(_l("Is a MARAC referral planned or made?"), choices=MARAC_PLANNED_ANSWERS,
                                validators=[InputRequired(_l("Select whether a MARAC referral is planned"))])
     note = long_text(_l("Anything else they told us about the risk (optional)"))
 
@@ -114,7 +119,7 @@ class AssessmentForm(TextForm):
 class IncidentForm(TextForm):
     occurred_on = _Day(_l("Date of the incident"), validators=[InputRequired(m.ENTER_DATE)],
                        description=_l("For example, 2026-11-23."))
-    police = RadioField(_l("Were the police called out?"), choices=YES_NO,
+    police = RadioField(_l("Were the police called out?"), choices=POLICE_CALLED_ANSWERS,
                         validators=[InputRequired(_l("Select whether the police were called out"))])
     incident_number = text(_l("Police incident number (optional)"))
     what = long_text(_l("What happened"), required=_l("Say what happened"))
