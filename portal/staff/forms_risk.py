@@ -21,7 +21,7 @@ ASSESSING_AGENCY_NAMES = {
     "police": _l("Police"), "idva": _l("IDVA service"), "social_services": _l("Social services"),
     "support": _l("Specialist support service"), "health": _l("Health services"), "probation": _l("Probation"),
     "marac": _l("MARAC"), "other": _l("Another agency"),
-    "referrer": _l("The referring agency's form"),  # source "form": never offered, only shown
+    "referrer": _l("the referring agency's form"),  # source "form": never offered, only shown
 }
 assert set(ASSESSING_AGENCIES) < set(ASSESSING_AGENCY_NAMES)
 TOOL_NAMES = {"dash": _l("SafeLives DASH risk checklist"), "dara": _l("Police DARA (domestic abuse risk assessment)"),

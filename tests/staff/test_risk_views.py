@@ -79,6 +79,14 @@ def test_tampered_agency_posts_get_the_form_again_and_store_nothing(app, referen
     assert assessments(app, reference) == [] and report_row(app, reference).risk_level == ""
 
 
+def test_another_agencys_name_is_shown_as_text(app, reference, officer):
+    name = "<i>Refuge</i> & co"
+    post_form(officer, f"/staff/cases/{reference}/risk/agency",
+              agency_post(agency="other", agency_name=name, tool="other", score="", grade="high"))
+    html = html_of(officer.get(f"/staff/cases/{reference}"))
+    assert "Another tool: High (&lt;i&gt;Refuge&lt;/i&gt; &amp; co," in html and "<i>Refuge" not in html
+
+
 def test_a_future_assessment_date_is_refused_with_the_form_again(app, reference, officer):
     future = (date.today() + timedelta(days=3)).isoformat()
     response = post_form(officer, f"/staff/cases/{reference}/risk/agency", agency_post(assessed_on=future))
@@ -150,3 +158,34 @@ def test_the_pages_render_in_both_languages(app, reference, lang, words):
     assert words[0] in pages[0] and words[1] in case and words[2] in case
     for path in ("/risk", "/risk/agency", "/incident"):
         assert client.get(f"/staff/cases/{reference}{path}").status_code == 200
+
+
+def test_the_referral_forms_dash_and_an_old_checklist_show_on_the_case(app):
+    from portal.intake.reports import current_sealer
+    from portal.store.risk_models import RISK_PURPOSE
+
+    reference = send_report(new_client(app), {
+        "org_name": "Gwent IDVA", "worker_name": "Sam", "work_email": "sam@idva.example",
+        "contact_methods": ["trusted"], "trusted_person": "Through me", "dash_done": "yes", "dash_score": "16",
+        "story": "Referred after a call-out."}, slug="agency")
+    report = report_row(app, reference)
+    # A checklist moved from the old case entries by migration 0008: its content still has marac_consent.
+    with app.app_context(), dbs(app) as s:
+        sealer = current_sealer()
+        old = {"answers": {qid: "no" for qid in IDS}, "comments": {}, "judgement_reason": "", "notes": "Old notes",
+               "marac_consent": "no", "checklist_version": "portal-paraphrase-1"}
+        at = report.received_at
+        s.add(RiskAssessment(id="0f0e0d0c-0000-4000-8000-000000000001", report_id=report.id, at=at, updated_at=at,
+                             staff_id=None, source="ours", tool="dash", agency="", assessed_on=date(2026, 1, 5),
+                             score=0, grade="", level="standard", complete=True, unanswered=0, escalation=False,
+                             judgement=False, marac_planned=False, key_id=sealer.key_id,
+                             sealed=sealer.seal_json(old, RISK_PURPOSE, "0f0e0d0c-0000-4000-8000-000000000001")))
+        s.commit()
+    client, _ = signed_in(app, "officer")
+    html = html_of(client.get(f"/staff/cases/{reference}"))
+    section = html[html.index("risk-heading"):]
+    assert "DASH: 16 of 24 (the referring agency's form," in section and "Gwent IDVA" in section
+    assert "MARAC consent:" in html and "They did not agree" in html and "Old notes" in html
+    header = re.search(r'class="risk-now">(.*?)</dd>', html, re.S)
+    assert header and "High risk" in header.group(1) and "16 of 24" in header.group(1)
+    assert report_row(app, reference).band == 0
