@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from portal.casework.periods import Period
 from portal.store.models import CaseEntry, PurgedTally, Report
+from portal.store.risk_models import RiskAssessment
 from portal.workdays.working_time import WorkingCalendar
 
 # The codes, written out here rather than imported from portal.casework.cases, portal.casework.queue or the staff
@@ -270,15 +271,19 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
     # Risk, actions and sharing: what staff recorded in the period (ix on case_entry.at would serve; the
     # entries are few next to reports).
     entries = and_(CaseEntry.at >= start, CaseEntry.at < end)
+    # Our own DASH checklists finished in the period (portal/casework/risk.py); other agencies' assessments and
+    # part-done checklists are not ours to count as completed. Referred on judgement counts as `judgement`.
+    ours = and_(RiskAssessment.at >= start, RiskAssessment.at < end, RiskAssessment.source == "ours",
+                RiskAssessment.complete.is_(True))
     risk = Counter[str]()
     escalations = 0
-    for code, flag, n in dbs.execute(select(CaseEntry.code, CaseEntry.flag, func.count())
-                                     .where(entries, CaseEntry.kind == "risk")
-                                     .group_by(CaseEntry.code, CaseEntry.flag)):
-        risk[code] += n
+    for level, judged, flag, n in dbs.execute(select(RiskAssessment.level, RiskAssessment.judgement,
+                                                     RiskAssessment.escalation, func.count()).where(ours)
+                                              .group_by(RiskAssessment.level, RiskAssessment.judgement,
+                                                        RiskAssessment.escalation)):
+        risk["judgement" if judged else ("marac" if level == "high" else "standard")] += n
         escalations += n if flag else 0
-    dash_cases = dbs.scalar(select(func.count(func.distinct(CaseEntry.report_id)))
-                            .where(entries, CaseEntry.kind == "risk")) or 0
+    dash_cases = dbs.scalar(select(func.count(func.distinct(RiskAssessment.report_id))).where(ours)) or 0
     actions = Counter[str]()
     referrals = Counter[str]()
     referral_cases = Counter[str]()

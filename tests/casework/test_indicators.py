@@ -22,6 +22,7 @@ from portal.casework.periods import Period, period_from_args
 from portal.crypto import sealing
 from portal.staff import forms_case
 from portal.store.models import CaseEntry, PurgedTally, Report, StaffUser
+from portal.store.risk_models import RiskAssessment
 from portal.workdays.working_time import WorkingCalendar, working_seconds_between
 from tests.staff_helpers import audit_events, dbs, html_of, signed_in
 
@@ -53,6 +54,15 @@ def add(s: Any, name: str, kind: str, lang: str, received: str, due: str, first:
                  close_reason=reason, repeat=repeat, idempotency_hash=uuid.uuid4().hex * 2, key_id="k1",
                  sealed=b"not a sealed report: the indicators never open one"))
     return report_id
+
+
+def assessed(s: Any, report_id: str, staff_id: int, when: str, level: str, *, judgement: bool = False,
+             escalation: bool = False, complete: bool = True, source: str = "ours") -> None:
+    s.add(RiskAssessment(id=str(uuid.uuid4()), report_id=report_id, at=at(when), updated_at=at(when),
+                         staff_id=staff_id, source=source, tool="dash", agency="idva" if source == "agency" else "",
+                         assessed_on=at(when).date(), score=3, grade="", level=level, complete=complete,
+                         unanswered=0 if complete else 4, escalation=escalation, judgement=judgement,
+                         marac_planned=False, key_id="k1", sealed=b"not sealed either"))
 
 
 def entry(s: Any, report_id: str, staff_id: int, when: str, kind: str, code: str, flag: bool = False) -> None:
@@ -96,10 +106,13 @@ def known(app):  # type: ignore[no-untyped-def]
             closed="2026-10-01 00:30", reason="declined")  # closed at 00:30 on 1 October: not in the quarter
         s.flush()
         # Staff's records in the quarter (and one the day after).
-        entry(s, r["A"], staff.id, "2026-07-07 10:00", "risk", "marac", flag=True)
-        entry(s, r["B"], staff.id, "2026-07-08 10:00", "risk", "standard")
-        entry(s, r["B"], staff.id, "2026-08-08 10:00", "risk", "standard")  # repeated after a new incident
-        entry(s, r["D"], staff.id, "2026-07-15 10:00", "risk", "judgement")
+        assessed(s, r["A"], staff.id, "2026-07-07 10:00", "high", escalation=True)
+        assessed(s, r["B"], staff.id, "2026-07-08 10:00", "standard")
+        assessed(s, r["B"], staff.id, "2026-08-08 10:00", "standard")  # repeated after a new incident
+        assessed(s, r["D"], staff.id, "2026-07-15 10:00", "high", judgement=True)
+        # Not counted as our checklists completed: part-done, and another agency's.
+        assessed(s, r["C"], staff.id, "2026-07-20 10:00", "", complete=False)
+        assessed(s, r["C"], staff.id, "2026-07-21 10:00", "high", source="agency", escalation=True)
         entry(s, r["A"], staff.id, "2026-07-07 11:00", "action", "security")
         entry(s, r["A"], staff.id, "2026-07-07 12:00", "action", "referral.marac")
         entry(s, r["D"], staff.id, "2026-07-16 12:00", "action", "referral.marac")
