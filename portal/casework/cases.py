@@ -1,5 +1,5 @@
 """Working a case: opening it (decrypted for one request, audited first), the status workflow, sealed entries
-(notes, risk checklists, actions, sharing, triage decisions, partner agencies' updates) and marking a case
+(notes, actions, sharing, triage decisions, partner agencies' updates) and marking a case
 urgent. Contact attempts and safe-contact profiles are portal/casework/contact.py.
 
 Everything anyone typed about a case is sealed to the public key like the report itself; the plaintext
@@ -21,6 +21,7 @@ from portal.casework.contact import Profile, load_profiles, mark_profile_changes
 from portal.casework.indexing import NoIndexKey, index_key, refresh
 from portal.casework.queue import STATUSES
 from portal.casework.restriction import CaseRestricted, require_visible
+from portal.casework.risk import from_referral_form
 from portal.crypto.sealing import Unopened, try_open
 from portal.intake import conversations
 from portal.intake.reports import PURPOSE as REPORT_PURPOSE
@@ -29,7 +30,7 @@ from portal.store.models import CONTACT_PURPOSE, CaseEntry, ContactAttempt, Repo
 
 CLOSE_REASONS = ("support_in_place", "declined", "no_safe_contact", "moved_away", "another_agency",
                  "not_domestic_abuse", "duplicate")
-ENTRY_KINDS = ("note", "risk", "action", "share", "triage", "update", "glass")
+ENTRY_KINDS = ("note", "action", "share", "triage", "update", "glass")
 
 
 @dataclass
@@ -78,6 +79,8 @@ def open_case(dbs: Session, report: Report, staff: StaffUser, view: str, *, with
     profiles = load_profiles(dbs, report, content, keys)
     if not isinstance(opened, Unopened):
         _reindex(dbs, report, content, profiles)
+        from_referral_form(dbs, report, staff, content.get("answers", {}),  # the referrer's DASH, once
+                           threshold=current_app.config["DASH_MARAC_THRESHOLD"], tz=current_app.config["TIMEZONE"])
     if mark_seen:
         mark_profile_changes_seen(dbs, report)
         dbs.commit()
@@ -156,7 +159,7 @@ def mark_repeat(dbs: Session, report: Report, staff: StaffUser, repeat: bool) ->
 def add_entry(dbs: Session, report: Report, staff: StaffUser, kind: str, content: dict[str, Any], *,
               code: str = "", score: int | None = None, flag: bool = False, starts_on: date | None = None,
               ends_on: date | None = None) -> CaseEntry:
-    """Seal and store a note, risk checklist, action, record of sharing, triage decision or a partner agency's
+    """Seal and store a note, action, record of sharing, triage decision or a partner agency's
     update (portal/casework/disclosures.py)."""
     if kind not in ENTRY_KINDS:
         raise NotAllowed("unknown entry kind")
@@ -166,9 +169,6 @@ def add_entry(dbs: Session, report: Report, staff: StaffUser, kind: str, content
                       score=score, flag=flag, starts_on=starts_on, ends_on=ends_on, key_id=sealer.key_id,
                       sealed=sealer.seal_json(content, kind, entry_id))
     dbs.add(entry)
-    if kind == "risk" and report.status in {"new", "contact_attempted", "in_contact"}:
-        audit(dbs, staff, "case.status_changed", report, detail=f"{report.status}->assessed")
-        report.status = "assessed"
     audit(dbs, staff, f"case.{kind}_added", report, detail=code)
     dbs.commit()
     return entry
@@ -197,7 +197,7 @@ def set_urgent(dbs: Session, report: Report, staff: StaffUser, urgent: bool) -> 
     """Mark (or unmark) a case urgent: it sorts with "in danger now", and the on-call address is told."""
     if report.urgent is not urgent:
         report.urgent = urgent
-        report.band = band_for(report.danger_now, report.children, urgent)
+        report.band = band_for(report.danger_now, report.children, urgent, high_risk=report.risk_level == "high")
         if urgent:
             report.urgent_announced = False
         audit(dbs, staff, "case.urgent_marked", report, detail="yes" if urgent else "no")

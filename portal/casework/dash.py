@@ -1,9 +1,8 @@
 """The DASH risk identification checklist: questions from a data file, thresholds from configuration.
 
 The file (PORTAL_DASH_FILE, default portal/data/dash.json) ships our own short paraphrases of the 24 items;
-an organisation replaces it with its licensed SafeLives wording. Scoring is local policy: 14 or more "yes"
-(PORTAL_DASH_MARAC_THRESHOLD) is high risk and a MARAC referral; below it a professional-judgement referral
-may still be made; escalation (abuse more often or worse, or the worker's judgement) is flagged.
+an organisation replaces it with its licensed SafeLives wording. Scoring is local policy and lives with
+the assessments (portal/casework/risk.py): 14 or more "yes" (PORTAL_DASH_MARAC_THRESHOLD) is high risk.
 """
 from __future__ import annotations
 
@@ -52,23 +51,3 @@ def load_checklist(path: str) -> Checklist:
     if set(checklist.answers) != set(ANSWERS):
         raise ChecklistFileError(f"{path}: answers must be {', '.join(ANSWERS)}")
     return checklist
-
-
-@dataclass(frozen=True)
-class RiskResult:
-    yes_count: int
-    level: str  # "marac" (at or over the threshold) | "judgement" (referred below it) | "standard"
-    escalation: bool
-
-
-def score(checklist: Checklist, answers: dict[str, str], threshold: int, judgement_referral: bool,
-          escalation_noted: bool) -> RiskResult:
-    yes = sum(1 for q in checklist.questions if answers.get(q.id) == "yes")
-    escalation = escalation_noted or any(answers.get(q.id) == "yes" for q in checklist.questions if q.escalation)
-    if yes >= threshold:
-        level = "marac"
-    elif judgement_referral:
-        level = "judgement"
-    else:
-        level = "standard"
-    return RiskResult(yes, level, escalation)

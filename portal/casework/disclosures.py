@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.casework.cases import add_entry
 from portal.casework.common import NotAllowed, audit, now
+from portal.casework.risk import record_incident
 from portal.intake.reports import CHANNELS, Receipt, submit
 from portal.store.models import CaseAccess, CaseEntry, Report, StaffUser
 
@@ -79,7 +80,8 @@ def record_update(dbs: Session, report: Report, staff: StaffUser, *, agency: str
                   agency_name: str = "", incident_number: str = "", tz: str) -> CaseEntry:
     """A partner agency's update on this case (a MARAC outcome, an IDVA's update, a police incident), sealed as
     an entry of kind "update": its code is the agency, `starts_on` the date of the update, which cannot be
-    after today (in the organisation's time zone). Audited as `case.update_added` with the agency's code."""
+    after today (in the organisation's time zone). Audited as `case.update_added` with the agency's code. The
+    police's update also records an incident (police called out) on its date, for the MARAC criteria."""
     if agency not in UPDATE_AGENCIES:
         raise NotAllowed("unknown agency")
     if updated_on > today(tz):
@@ -87,4 +89,7 @@ def record_update(dbs: Session, report: Report, staff: StaffUser, *, agency: str
     if not told.strip():
         raise NotAllowed("an update says what they told us")
     content = {"text": told, "agency_name": agency_name.strip(), "incident_number": incident_number.strip()}
+    if agency == "police":  # a police update is an incident on that date (committed with the entry)
+        record_incident(dbs, report, staff, occurred_on=updated_on, police=True, incident_number=incident_number,
+                        what=told, tz=tz, commit=False)
     return add_entry(dbs, report, staff, "update", content, code=agency, starts_on=updated_on)

@@ -12,12 +12,14 @@ from portal.casework.cases import OpenedCase
 from portal.casework.common import CaseUnavailable
 from portal.casework.pending import apply_pending
 from portal.casework.restriction import require_visible
+from portal.casework.risk import latest_complete
 from portal.intake.reports import find_by_reference
 from portal.staff import forms_case as fc
 from portal.staff import forms_contact as fk
 from portal.staff import forms_intake as fi
 from portal.staff.blueprint import bp
 from portal.staff.clock import clock_for
+from portal.staff.forms_risk import RISK_NAMES
 from portal.staff.report_view import PERSON_CENTRED, profile_rows, rows
 from portal.store.db import db
 from portal.store.models import Report, StaffUser
@@ -66,7 +68,8 @@ def header(report: Report) -> dict[str, Any]:
     owner = db().get(StaffUser, report.owner_id) if report.owner_id else None
     taken_by = db().get(StaffUser, report.taken_by) if report.taken_by else None  # staff entered it
     return {"report": report, "owner": owner, "taken_by": taken_by,
-            "clock": clock_for(report, datetime.now(timezone.utc)), **NAMES}
+            "clock": clock_for(report, datetime.now(timezone.utc)), **NAMES,
+            "risk_now": latest_complete(db(), report), "risk_names": RISK_NAMES}
 
 
 def saved(report: Report, message: str) -> Response:

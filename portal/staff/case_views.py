@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import abort, current_app, g, render_template, request
+from flask import abort, g, render_template, request
 from flask_babel import get_locale, gettext
 from werkzeug.wrappers import Response
 
@@ -21,7 +21,6 @@ from portal.casework.cases import (
 )
 from portal.casework.closing import pending_for
 from portal.casework.contact import triage_choices, unseen_profile_change
-from portal.casework.dash import load_checklist, score
 from portal.casework.links import fill_repeat, links_of
 from portal.casework.restriction import glass_until
 from portal.intake import conversations
@@ -32,6 +31,7 @@ from portal.staff.case_common import HINTS, case_or_404, header, profile_context
 from portal.staff.forms_links import RELATION_NAMES
 from portal.staff.labels import OPEN_ITEM_NAMES
 from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
+from portal.staff.risk_views import risk_context
 from portal.store.db import db
 from portal.store.models import Report
 from portal.web.form_errors import error_summary
@@ -63,7 +63,7 @@ def _whole_case(reference: str, view: str) -> dict[str, Any]:
             "details": rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED + HINTS,
                             staff_entered=staff_entered(report)),
             "attempts": contact_attempts(db(), report), "asb": asb_signs(free_text(answers) + notes),
-            "checklist": _checklist(), "lang": str(get_locale())}
+            **risk_context(report), "lang": str(get_locale())}
 
 
 @bp.get("/cases/<reference>")
@@ -171,41 +171,6 @@ def case_share(reference: str):  # type: ignore[no-untyped-def]
                   flag=form.basis.data == "safeguarding", starts_on=form.shared_on.data)
         return gettext("Information sharing recorded.")
     return _simple_form(reference, fc.ShareForm, "staff/share.html", save)
-
-
-def _checklist():  # type: ignore[no-untyped-def]
-    return load_checklist(current_app.config["DASH_FILE"])
-
-
-@bp.route("/cases/<reference>/risk", methods=["GET", "POST"])
-@allow(*CASEWORK)
-def case_risk(reference: str) -> str | Response | tuple[str, int]:
-    """The DASH risk checklist: scored, with the MARAC threshold and a professional-judgement referral.
-    Repeat it after a new incident: every completed checklist is kept."""
-    report = case_or_404(reference)
-    checklist = _checklist()
-    lang = str(get_locale())
-    form = fc.risk_form_class(checklist, lang)()
-    threshold = current_app.config["DASH_MARAC_THRESHOLD"]
-    notice = None
-    if form.validate_on_submit():
-        answers = {q.id: form[f"q_{q.id}"].data for q in checklist.questions}
-        result = score(checklist, answers, threshold, form.judgement_referral.data, form.escalation.data)
-        content = {"answers": answers,
-                   "comments": {q.id: form[f"c_{q.id}"].data for q in checklist.questions if form[f"c_{q.id}"].data},
-                   "judgement_reason": form.judgement_reason.data or "", "marac_consent": form.marac_consent.data,
-                   "notes": form.notes.data or "", "checklist_version": checklist.version}
-        try:
-            add_entry(db(), report, g.staff, "risk", content, code=result.level, score=result.yes_count,
-                      flag=result.escalation)
-        except ReportNotStored:
-            notice = "not-stored"
-        else:
-            return saved(report, gettext("Risk checklist saved: %(yes)d yes answers.", yes=result.yes_count))
-    status = 503 if notice else (400 if form.errors else 200)
-    return render_template("staff/risk.html", form=form, errors=error_summary(form), checklist=checklist, lang=lang,
-                           threshold=threshold, notice=notice, **header(report)), status
-
 
 
 @bp.route("/cases/<reference>/reply", methods=["GET", "POST"])

@@ -4,10 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, Field, RadioField, TextAreaField
+from wtforms import DateField, Field, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.casework.dash import Checklist
 from portal.questions.report_forms import CONTACT_METHODS
 from portal.staff import messages as m
 from portal.web.forms import MultiCheckboxField, OptionalRadioField, TextForm
@@ -171,32 +170,3 @@ class ShareForm(TextForm):
     basis = RadioField(_l("On what basis?"), choices=_choices(BASIS_NAMES), validators=[InputRequired(m.SELECT_BASIS)])
     what = long_text(_l("What was shared, and why"),
                      description=_l("If shared without consent, record the risk that justified it."))
-
-
-def risk_form_class(checklist: Checklist, lang: str) -> type[TextForm]:
-    """A form with one yes / no / not known question (and a comment) per checklist item."""
-    answers = [(code, checklist.answers[code][lang]) for code in ("yes", "no", "not_known")]
-
-    class RiskForm(TextForm):
-        escalation = BooleanField(_l("The abuse is escalating (more often, or worse), in my judgement"))
-        judgement_referral = BooleanField(_l("Refer to MARAC on professional judgement, below the threshold"))
-        judgement_reason = long_text(_l("Why refer on professional judgement?"))
-        marac_consent = OptionalRadioField(_l("Did they agree to a MARAC referral?"), choices=_choices(CONSENT_NAMES),
-                                           validate_choice=True,
-                                           description=_l("High risk can justify a referral without consent. "
-                                                          "Record why in the reason."))
-        notes = long_text(_l("Anything else about the risk"))
-
-        def validate(self, extra_validators: Any = None) -> bool:
-            ok = super().validate(extra_validators)
-            if self.judgement_referral.data and not (self.judgement_reason.data or "").strip():
-                self.judgement_reason.errors.append(m.ENTER_JUDGEMENT_REASON)
-            return ok and not any(f.errors for f in self)
-
-    for number, question in enumerate(checklist.questions, start=1):
-        setattr(RiskForm, f"q_{question.id}", RadioField(f"{number}. {question.text[lang]}", choices=answers,
-                                                         validators=[InputRequired(m.ANSWER_ALL)]))
-        setattr(RiskForm, f"c_{question.id}", TextAreaField(
-            _l("Comment on question %(number)d (optional)", number=number),
-            validators=[Optional(), Length(max=2000, message=m.COMMENT_TOO_LONG)]))
-    return RiskForm

@@ -130,7 +130,8 @@ def fill_case_record(live_server: Any, reference: str, by: StaffAccount, answers
 
     from portal.casework.cases import add_entry
     from portal.casework.contact import original_profiles, record_contact
-    from portal.casework.dash import load_checklist, score
+    from portal.casework.dash import load_checklist
+    from portal.casework.risk import save_checklist
     from portal.store.models import Report, StaffUser
 
     app = live_server.app
@@ -142,11 +143,9 @@ def fill_case_record(live_server: Any, reference: str, by: StaffAccount, answers
                        reason="Recorded for the test, whatever the time", tz=app.config["TIMEZONE"])
         checklist = load_checklist(app.config["DASH_FILE"])
         risk = {q.id: ("yes" if i % 3 == 0 else "no") for i, q in enumerate(checklist.questions)}
-        result = score(checklist, risk, app.config["DASH_MARAC_THRESHOLD"], False, False)
-        add_entry(dbs, report, staff, "risk", {"answers": risk, "comments": {checklist.questions[0].id: "Said twice."},
-                                               "judgement_reason": "", "marac_consent": "not_asked",
-                                               "notes": "Seemed frightened.", "checklist_version": checklist.version},
-                  code=result.level, score=result.yes_count, flag=result.escalation)
+        save_checklist(dbs, report, staff, checklist, answers=risk, comments={checklist.questions[0].id: "Said twice."},
+                       escalation=False, judgement=False, judgement_reason="", notes="Seemed frightened.",
+                       finished=True, threshold=app.config["DASH_MARAC_THRESHOLD"], tz=app.config["TIMEZONE"])
         add_entry(dbs, report, staff, "action", {"measures": ["locks", "door_alarm"], "no_recharge": False,
                                                  "detail": "Locks fitted on Tuesday."}, code="security")
         add_entry(dbs, report, staff, "share", {"what": "The risk checklist, for MARAC."}, code="idva",

@@ -498,7 +498,7 @@ def test_every_field_at_its_maximum_is_stored_whole(longest_reports, live_server
 
 # ---- the staff side: what staff type ---------------------------------------------------------------------------
 
-COMMENT_LENGTH = 2_000  # a risk checklist comment's maximum (portal/staff/forms_case.py)
+COMMENT_LENGTH = 2_000  # a risk checklist comment's maximum (portal/staff/forms_risk.py)
 
 
 def checklist(live_server: Any) -> Any:
@@ -602,6 +602,7 @@ def staff_texts(live_server: Any, reference: str) -> dict[str, str]:
     from sqlalchemy import select
 
     from portal.store.models import CaseEntry, Report
+    from portal.store.risk_models import RISK_PURPOSE, RiskAssessment
     live_server.report(reference)  # unwraps the private key once, into live_server._opener
     with live_server.app.extensions["sessionmaker"]() as dbs:
         report = dbs.scalar(select(Report).where(Report.reference == reference))
@@ -609,6 +610,9 @@ def staff_texts(live_server: Any, reference: str) -> dict[str, str]:
         entries: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             entries.setdefault(row.kind, []).append(live_server._opener.open_json(row.sealed, row.kind, row.id))
+        for assessed in dbs.scalars(select(RiskAssessment).where(RiskAssessment.report_id == report.id)):
+            entries.setdefault("risk", []).append(live_server._opener.open_json(assessed.sealed, RISK_PURPOSE,
+                                                                                assessed.id))
     assert {kind: len(found) for kind, found in entries.items()} == {"note": 2, "action": 1, "share": 1, "risk": 1}
     (note, longest), risk = entries["note"], entries["risk"][0]
     return {"note": note["text"], "note-longest": longest["text"], "action": entries["action"][0]["detail"],

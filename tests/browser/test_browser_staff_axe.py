@@ -41,7 +41,8 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "print-chosen", "team", "team-new", "team-person", "settings", "audit", "account", "not-found",
               "case-not-found", "indicators", "indicators-errors", "search", "search-results", "link", "access",
               "break-glass", "new-case", "new-case-errors", "new-case-self", "new-case-concerned", "new-case-agency",
-              "new-case-details-errors", "update", "update-errors", "closures"]
+              "new-case-details-errors", "update", "update-errors", "closures", "risk-agency",
+              "risk-agency-errors", "incident"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -227,6 +228,14 @@ def open_page(world: World, lang: str, name: str) -> Any:
         page.wait_for_load_state()
         assert page.locator(".error-summary li").count() == 3
         status = None
+    elif name == "risk-agency-errors":  # nothing chosen: the agency, the date, the tool and MARAC
+        page.goto(f"{case}/risk/agency")
+        page.click("main form button[type='submit']")
+        page.wait_for_load_state()
+        assert page.locator(".error-summary li").count() == 4
+        status = None
+    elif name in {"risk-agency", "incident"}:
+        status = page.goto(f"{case}/{name.replace('-', '/')}").status
     elif name in {"case", "contact", "status", "risk", "action", "share", "note", "repeat", "print", "triage"}:
         status = page.goto(case if name == "case" else f"{case}/{name}").status
     elif name in {"team", "settings", "account"}:

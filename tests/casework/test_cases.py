@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from portal.crypto.keys import load_private_keys
 from portal.crypto.sealing import CannotOpen, Opener
 from portal.store.models import AuditEvent, CaseEntry, ContactAttempt
+from portal.store.risk_models import RiskAssessment
 from tests.staff_helpers import (
     SAFE_TEXT,
     STORY,
@@ -59,6 +60,12 @@ def entries(app, reference: str, kind: str | None = None) -> list[CaseEntry]:  #
     with dbs(app) as s:
         query = select(CaseEntry).where(CaseEntry.report_id == report_id).order_by(CaseEntry.at)
         return list(s.scalars(query.where(CaseEntry.kind == kind) if kind else query))
+
+
+def assessments(app, reference: str) -> list[RiskAssessment]:  # type: ignore[no-untyped-def]
+    report_id = report_row(app, reference).id
+    with dbs(app) as s:
+        return list(s.scalars(select(RiskAssessment).where(RiskAssessment.report_id == report_id)))
 
 
 def attempts(app, reference: str) -> list[ContactAttempt]:  # type: ignore[no-untyped-def]
@@ -218,8 +225,9 @@ def test_dash_levels(app, public, officer, yes, extra, level):
     reference = send_report(public)
     response = risk(client, reference, dash_answers(yes, **extra))
     assert response.status_code == 303
-    (entry,) = entries(app, reference, "risk")
-    assert (entry.code, entry.score, entry.flag) == (level, len(yes), False)
+    (entry,) = assessments(app, reference)
+    assert (entry.level, entry.judgement, entry.score, entry.escalation) == (
+        "standard" if level == "standard" else "high", "judgement_referral" in extra, len(yes), False)
     assert report_row(app, reference).status == "assessed"
     assert f"Risk checklist saved: {len(yes)} yes answers." in html_of(client.get(f"/staff/cases/{reference}"))
 
@@ -229,8 +237,8 @@ def test_an_escalation_item_answered_yes_flags_escalation(app, public, officer, 
     client, _ = officer
     reference = send_report(public)
     assert risk(client, reference, dash_answers([item])).status_code == 303
-    (entry,) = entries(app, reference, "risk")
-    assert (entry.code, entry.score, entry.flag) == ("standard", 1, True)
+    (entry,) = assessments(app, reference)
+    assert (entry.level, entry.score, entry.escalation) == ("standard", 1, True)
     assert "Escalating" in html_of(client.get(f"/staff/cases/{reference}"))
 
 
@@ -238,7 +246,7 @@ def test_the_workers_judgement_of_escalation_flags_it_too(app, public, officer):
     client, _ = officer
     reference = send_report(public)
     risk(client, reference, dash_answers([], escalation="y"))
-    assert entries(app, reference, "risk")[0].flag is True
+    assert assessments(app, reference)[0].escalation is True
 
 
 def test_a_judgement_referral_needs_a_reason(app, public, officer):
@@ -246,7 +254,7 @@ def test_a_judgement_referral_needs_a_reason(app, public, officer):
     reference = send_report(public)
     response = risk(client, reference, dash_answers(PLAIN_ITEMS[:13], judgement_referral="y"))
     assert response.status_code == 400 and "Say why you are referring" in error_text(html_of(response))
-    assert entries(app, reference) == []
+    assert assessments(app, reference) == []
 
 
 def test_every_question_must_be_answered(app, public, officer):
@@ -255,9 +263,11 @@ def test_every_question_must_be_answered(app, public, officer):
     answers = dash_answers(PLAIN_ITEMS[:14])
     del answers[f"q_{PLAIN_ITEMS[20]}"]
     response = risk(client, reference, answers)
-    assert response.status_code == 400 and "Answer every question" in error_text(html_of(response))
+    number = [q["id"] for q in DASH["questions"]].index(PLAIN_ITEMS[20]) + 1
+    assert response.status_code == 400 and error_text(html_of(response)) == (
+        f"Error: Answer question {number}: yes, no or not known, or save the checklist to finish later")
     assert risk(client, reference, {**dash_answers([]), f"q_{PLAIN_ITEMS[0]}": "maybe"}).status_code == 400
-    assert entries(app, reference) == [] and report_row(app, reference).status == "new"
+    assert assessments(app, reference) == [] and report_row(app, reference).status == "new"
 
 
 def test_repeating_the_checklist_keeps_every_one(app, public, officer):
@@ -265,7 +275,7 @@ def test_repeating_the_checklist_keeps_every_one(app, public, officer):
     reference = send_report(public)
     risk(client, reference, dash_answers(PLAIN_ITEMS[:5]))
     risk(client, reference, dash_answers(PLAIN_ITEMS[:15]))
-    assert sorted(e.score for e in entries(app, reference, "risk")) == [5, 15]
+    assert sorted(e.score for e in assessments(app, reference)) == [5, 15]
     html = html_of(client.get(f"/staff/cases/{reference}"))
     assert "5 yes answers" in html and "15 yes answers" in html
 
@@ -277,7 +287,7 @@ def test_the_marac_threshold_comes_from_configuration(staff_app_factory):
     assert "10 or more yes answers" in html_of(client.get(f"/staff/cases/{reference}/risk"))
     risk(client, reference, dash_answers(PLAIN_ITEMS[:9]))
     risk(client, reference, dash_answers(PLAIN_ITEMS[:10]))
-    assert sorted((e.score, e.code) for e in entries(app, reference, "risk")) == [(9, "standard"), (10, "marac")]
+    assert sorted((e.score, e.level) for e in assessments(app, reference)) == [(9, "standard"), (10, "high")]
 
 
 # --- actions and sharing ------------------------------------------------------------------------------
@@ -350,7 +360,7 @@ def test_sharing_needs_a_date_and_a_basis(app, public, officer):
     response = post_form(client, f"/staff/cases/{reference}/share", {"agency": "police"})
     assert response.status_code == 400
     assert "Enter a real date" in error_text(html_of(response)) and "Select the basis" in error_text(html_of(response))
-    assert entries(app, reference) == []
+    assert assessments(app, reference) == []
 
 
 # --- notes are sealed ---------------------------------------------------------------------------------
@@ -382,7 +392,7 @@ def test_everything_typed_on_a_case_is_sealed(app, public, officer, instance):
     action(client, reference, kind="repairs", detail="Action detail Brindlewick")
     post_form(client, f"/staff/cases/{reference}/share",
               {"agency": "idva", "shared_on": "2026-03-02", "basis": "consent", "what": "Shared Marrowfax"})
-    assert len(entries(app, reference)) == 3
+    assert len(entries(app, reference)) == 2 and len(assessments(app, reference)) == 1
     typed = ("Zorblat", "Quixotica", "Vexillum", "Brindlewick", "Marrowfax")
     raw = b"".join(p.read_bytes() for p in instance.glob("portal.db*"))
     for word in typed:
@@ -396,7 +406,7 @@ def test_an_empty_note_is_refused(app, public, officer):
     client, _ = officer
     reference = send_report(public)
     assert post_form(client, f"/staff/cases/{reference}/note", {"text": ""}).status_code == 400
-    assert entries(app, reference) == []
+    assert assessments(app, reference) == []
 
 
 # --- the ASB prompt -----------------------------------------------------------------------------------
