@@ -124,15 +124,17 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
     volume = Counter[tuple[str, str]]()
     channels = Counter[str]()
     flags = Counter[str]()
+    # A report has a risk level once it has a completed risk assessment (portal/casework/risk.py keeps it).
     grouped = (Report.reporter_kind, Report.contact_language, Report.channel, Report.danger_now, Report.children,
-               Report.no_contact, Report.repeat, Report.under_16, Report.adult_at_risk)
-    for kind, language, channel, danger, children, no_contact, repeat, under_16, adult, n in dbs.execute(
+               Report.no_contact, Report.repeat, Report.under_16, Report.adult_at_risk, Report.risk_level)
+    for kind, language, channel, danger, children, no_contact, repeat, under_16, adult, level, n in dbs.execute(
             select(*grouped, func.count()).where(in_period).group_by(*grouped)):
         volume[(kind, language)] += n
         channels[channel] += n
         flags["received"] += n
         for name, present in (("danger_now", danger), ("children", children), ("no_contact", no_contact),
-                              ("repeat", repeat), ("under_16", under_16), ("adult_at_risk", adult)):
+                              ("repeat", repeat), ("under_16", under_16), ("adult_at_risk", adult),
+                              ("assessed", level)):
             flags[name] += n if present else 0
     months = period.months()
     purged = Counter[str]()

@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from portal.casework.indicators_base import Disclosure, Figure, Percent
-from portal.store.models import CaseEntry, Report
+from portal.store.models import CaseEntry
 from portal.store.risk_models import InfoShare, MaracReferral, RiskAssessment, SafeguardingReferral
 
 # Written out (not imported from the services or forms), so that this module imports nothing that can open a
@@ -82,14 +82,11 @@ class RiskFigures:
 def compute_risk(dbs: Session, rule: Disclosure, start: datetime, end: datetime, first: date, last: date,
                  flags: Counter[str]) -> RiskFigures:
     """The period is [start, end) as moments and [first, last] as dates; `flags` holds the period's report count
-    ("received", purged cases left out) and its "under_16" and "adult_at_risk" counts, from the other indicators'
-    one pass over the period's reports."""
-    in_period = and_(Report.received_at >= start, Report.received_at < end)
+    ("received", purged cases left out), its "under_16" and "adult_at_risk" counts, and "assessed" (reports with a
+    risk level, that is with a completed assessment), from the other indicators' one pass over the period's
+    reports."""
     recorded = and_(RiskAssessment.at >= start, RiskAssessment.at < end)
-    # From the period's reports (ix on received_at), a probe each into ix_risk_assessment_report_id: a join the
-    # other way would visit every assessment ever made.
-    assessed_cases = dbs.scalar(select(func.count()).where(in_period, select(RiskAssessment.id).where(
-        RiskAssessment.report_id == Report.id, RiskAssessment.complete).exists())) or 0
+    assessed_cases = flags["assessed"]
     sources = Counter[str]()
     levels = {tool: Counter[str]() for tool in TOOLS}
     escalations = part_done = 0

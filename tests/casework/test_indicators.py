@@ -67,6 +67,8 @@ def assessment(s: Any, report_id: str, when: str, level: str, *, tool: str = "da
     s.add(RiskAssessment(id=str(uuid.uuid4()), report_id=report_id, at=at(when), updated_at=at(when), source=source,
                          tool=tool, assessed_on=at(when).date(), level=level if complete else "", complete=complete,
                          escalation=escalation, key_id="k1", sealed=b"not sealed"))
+    if complete:  # as portal/casework/risk.py keeps it: the level of the latest completed assessment
+        s.get(Report, report_id).risk_level = level
 
 
 def share(s: Any, report_id: str, staff_id: int, on: str, recipient: str, basis: str, *, due: str | None = None,
