@@ -6,6 +6,7 @@ from portal.staff import (  # noqa: F401  (routes)
     indicator_views,
     intake_views,
     links_views,
+    marac_views,
     queue_views,
     restriction_views,
     team_views,
