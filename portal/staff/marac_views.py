@@ -252,7 +252,7 @@ def case_marac_export(reference: str) -> str | Response | tuple[str, int]:
     except SecretInPack as error:
         form = fm.PackForm(formdata=None, data=stored)
         for name in error.fields:
-            form[name].errors.append(m.SECRET_IN_PACK)
+            form[name].errors = [m.SECRET_IN_PACK]
         return _pack_page(report, referral, form, saved_pack=False, status=400)
     if fmt == "odt":
         body = pack_odt(stored, report.reference, str(get_locale()))
