@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_babel import get_locale, gettext
+from flask_babel import format_date, get_locale, gettext
 
 from portal.casework.contact import Profile
 from portal.casework.marac import CRITERIA, Criteria, Fact, referral_day
@@ -94,10 +94,10 @@ def fact_text(criterion: str, fact: Fact) -> str:
                        "criterion is %(needed)d or more).", count=fact.count, needed=fact.needed)
     if criterion == "repeat":
         if fact.on and fact.new_on:
-            return gettext("Last MARAC referral %(date)s; a new incident %(new)s, within 12 months.",
+            return gettext("Last MARAC referral on %(date)s; a new incident on %(new)s, within 12 months.",
                            date=on_day(fact.on), new=on_day(fact.new_on))
         if fact.on:
-            return gettext("Last MARAC referral %(date)s; no new incident within 12 months after it.",
+            return gettext("Last MARAC referral on %(date)s; no new incident within 12 months after it.",
                            date=on_day(fact.on))
         return gettext("No earlier MARAC referral on this case or linked cases.")
     return gettext("The officer's professional judgement.")
@@ -130,7 +130,7 @@ def _previous(referral: MaracReferral, facts: Criteria, references: dict[str, st
     earlier = [r for r in facts.previous if r.id != referral.id]
     if not earlier:
         return gettext("None on our records.")
-    return "\n".join(gettext("%(date)s (case %(reference)s)", date=on_day(referral_day(r, tz)),
+    return "\n".join(gettext("%(date)s (case %(reference)s)", date=format_date(referral_day(r, tz), "d MMMM yyyy"),
                              reference=references.get(r.report_id, "?")) for r in earlier)
 
 
