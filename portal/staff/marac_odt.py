@@ -15,12 +15,14 @@ from portal.casework.marac_pack import PACK_FIELDS
 from portal.staff.forms_marac import PACK_LABELS
 
 
-def _styles(doc: OpenDocumentText) -> dict[str, Style]:
+def _styles(doc: OpenDocumentText, lang: str) -> dict[str, Style]:
+    """Paragraph styles, in the pack's language (so a word processor checks the spelling in Welsh or English)."""
     made = {}
     for name, size, bold in (("Title", "16pt", True), ("Field", "12pt", True), ("Body", "11pt", False),
                              ("Confidential", "11pt", True)):
         style = Style(name=name, family="paragraph")
-        style.addElement(TextProperties(fontsize=size, fontweight="bold" if bold else "normal"))
+        style.addElement(TextProperties(fontsize=size, fontweight="bold" if bold else "normal",
+                                        language="cy" if lang == "cy" else "en", country="GB"))
         style.addElement(ParagraphProperties(marginbottom="0.2cm", margintop="0.3cm" if bold else "0cm"))
         doc.styles.addElement(style)
         made[name] = style
@@ -31,7 +33,7 @@ def pack_odt(fields: dict[str, str], reference: str, lang: str) -> bytes:
     doc = OpenDocumentText()
     doc.meta.addElement(Title(text=gettext("MARAC referral, case %(reference)s", reference=reference)))
     doc.meta.addElement(Language(text="cy-GB" if lang == "cy" else "en-GB"))
-    styles = _styles(doc)
+    styles = _styles(doc, lang)
     doc.text.addElement(H(outlinelevel=1, stylename=styles["Title"],
                           text=gettext("MARAC referral, case %(reference)s", reference=reference)))
     doc.text.addElement(P(stylename=styles["Confidential"], text=gettext(
