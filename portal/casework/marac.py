@@ -229,6 +229,10 @@ def _fact_json(fact: Fact) -> dict[str, Any]:
 def referral_of(dbs: Session, report: Report, referral_id: str | None) -> MaracReferral | None:
     """One of this case's referrals by id, or its newest (None: none, or not this case's)."""
     if referral_id:
+        try:
+            uuid.UUID(referral_id)
+        except ValueError:
+            return None  # not an id we make (a NUL, or anything else PostgreSQL would refuse to compare)
         row = dbs.get(MaracReferral, referral_id)
         return row if row is not None and row.report_id == report.id else None
     found = referrals(dbs, report)

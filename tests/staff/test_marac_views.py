@@ -174,8 +174,18 @@ def test_the_meeting_and_outcome(app, case, officer):
     assert "The IDVA will visit weekly." in html and "A sanctuary room." in html
     again = unescape(html_of(client.get(url)))  # the form holds what was saved
     assert "The IDVA will visit weekly." in again
-    assert post_form(client, f"/staff/cases/{case}/marac/outcome", {"referral": "not-an-id"},
+    for tampered in ("not-an-id", "\x00", str(uuid.uuid4())):
+        assert post_form(client, f"/staff/cases/{case}/marac/outcome", {"referral": tampered},
+                         token_from=url).status_code == 400
+    assert client.get(f"/staff/cases/{case}/marac/pack?referral=%00").status_code == 404
+    other = send_report(new_client(app))  # another case's referral, through this case's pages: not found
+    refer(client, other)
+    (theirs,) = referrals(app, other)
+    assert client.get(f"/staff/cases/{case}/marac/pack?referral={theirs.id}").status_code == 404
+    assert post_form(client, f"/staff/cases/{case}/marac/outcome", {"referral": theirs.id, "outcome": "x",
+                                                                    "outcome_on": today().isoformat()},
                      token_from=url).status_code == 400
+    assert referrals(app, other)[0].outcome_on is None
 
 
 def test_pages_about_a_referral_on_a_case_with_none(app, case, officer):
