@@ -223,7 +223,27 @@ def refer(dbs: Session, report: Report, staff: StaffUser, *, ticked: set[str] | 
 
 def _fact_json(fact: Fact) -> dict[str, Any]:
     return {"met": fact.met, "tool": fact.tool, "score": fact.score, "grade": fact.grade, "count": fact.count,
-            "on": fact.on.isoformat() if fact.on else None}
+            "needed": fact.needed, "on": fact.on.isoformat() if fact.on else None,
+            "new_on": fact.new_on.isoformat() if fact.new_on else None}
+
+
+def fact_from_json(value: dict[str, Any]) -> Fact:
+    """A fact as it was sealed with its referral (what the record showed when the referral was made)."""
+    def day(name: str) -> date | None:
+        return date.fromisoformat(value[name]) if value.get(name) else None
+    return Fact(bool(value.get("met")), str(value.get("tool") or ""), value.get("score"), str(value.get("grade") or ""),
+                day("on"), int(value.get("count") or 0), int(value.get("needed") or 0), day("new_on"))
+
+
+def facts_when_referred(referral: MaracReferral, content: dict[str, Any], now_facts: Criteria) -> Criteria:
+    """The criteria as they stood when `referral` was made (sealed with it), or as they stand now for a referral
+    whose facts were not kept; without the referral itself among the previous ones."""
+    kept = content.get("facts") or {}
+    chosen = {c: fact_from_json(kept[c]) if isinstance(kept.get(c), dict) else getattr(now_facts, c)
+              for c in SHOWN_BY_RECORD}
+    previous = [r for r in now_facts.previous if r.id != referral.id]
+    return Criteria(chosen["visible_high"], chosen["escalation"], chosen["repeat"], Fact(False),
+                    previous[0] if previous else None, previous)
 
 
 def referral_of(dbs: Session, report: Report, referral_id: str | None) -> MaracReferral | None:
@@ -278,5 +298,5 @@ def record_outcome(dbs: Session, report: Report, staff: StaffUser, referral: Mar
 
 __all__ = ["AWARE", "CONSENTS", "CRITERIA", "Criteria", "EvidenceNeeded", "Fact", "InTheFuture",
            "JudgementNeedsReason", "MeetingBeforeReferral", "NoCriterion", "OutcomeNeedsDate", "OverrideNeedsReason",
-           "criteria", "linked_ids", "open_referral", "record_outcome", "refer", "referral_day", "referral_of",
-           "referrals", "year_after", "year_before"]
+           "criteria", "fact_from_json", "facts_when_referred", "linked_ids", "open_referral", "record_outcome",
+           "refer", "referral_day", "referral_of", "referrals", "year_after", "year_before"]

@@ -60,8 +60,8 @@ def _message(profile: dict[str, Any]) -> str:
     return ""
 
 
-def _language(answers: dict[str, Any]) -> str:
-    language = {"en": "English", "cy": "Cymraeg"}.get(str(answers.get("contact_language") or ""), "")
+def _language(answers: dict[str, Any], column: str) -> str:
+    language = {"en": "English", "cy": "Cymraeg"}.get(str(answers.get("contact_language") or column or ""), "")
     return _lines(
         gettext("Language: %(language)s", language=language) if language else "",
         gettext("Interpreter: %(language)s", language=answers["interpreter"]) if answers.get("interpreter") else "",
@@ -152,7 +152,7 @@ def prefill(report: Report, answers: dict[str, Any], profiles: dict[str, Profile
                            officer.email),
         "person_name": name, "person_dob": str(answers.get("date_of_birth") or ""), "person_address": address,
         "person_phone": _phone(profile), "safe_times": _times(profile), "leave_message": _message(profile),
-        "language_needs": _language(answers),
+        "language_needs": _language(answers, report.contact_language),
         "perpetrators": _lines(gettext("Name:"), gettext("Relationship to the person at risk:"), abuser_tenant),
         "children": _children(answers), "criteria": _criteria(referral, facts, content),
         "consent": _consent(referral, content), "afraid_of": "",

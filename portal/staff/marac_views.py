@@ -25,6 +25,7 @@ from portal.casework.marac import (
     OutcomeNeedsDate,
     OverrideNeedsReason,
     criteria,
+    facts_when_referred,
     open_referral,
     record_outcome,
     refer,
@@ -181,7 +182,7 @@ def _secrets(opened: OpenedCase) -> list[str]:
 
 def _built(report: Report, opened: OpenedCase, referral: MaracReferral) -> dict[str, str]:
     content, _unopened = open_referral(opener(), referral)
-    facts = criteria(db(), report, g.staff)
+    facts = facts_when_referred(referral, content, criteria(db(), report, g.staff))
     group = {r.report_id for r in facts.previous}
     references = {r.id: r.reference for r in db().scalars(select(Report).where(Report.id.in_(group)))}
     fields = prefill(report, opened.content.get("answers", {}), opened.profiles, referral, content, facts, g.staff,

@@ -270,7 +270,12 @@ def test_a_criterion_the_record_does_not_show_needs_evidence_and_judgement_a_rea
     assert (row.visible_high, row.escalation, row.repeat, row.judgement) == (True, True, False, False)
     content = opener().open_json(row.sealed, MARAC_PURPOSE, row.id)
     assert content["facts"]["visible_high"] == {"met": True, "tool": "dash", "score": 16, "grade": "", "count": 0,
-                                                "on": today().isoformat()}
+                                                "needed": 0, "on": today().isoformat(), "new_on": None}
+    assert content["facts"]["escalation"]["count"] == 0 and content["facts"]["escalation"]["needed"] == 3
+    # The pack reads the facts as they stood: this referral is not its own "last referral".
+    later = marac.facts_when_referred(row, content, criteria(s, case))
+    assert not later.repeat.met and later.repeat.on is None and later.previous == []
+    assert later.visible_high == marac.Fact(True, "dash", 16, "", today())
     assert audit_events(app, "marac.referred")[-1].detail == \
         "criteria:visible_high,escalation consent:given aware:yes evidence"
     assert referral(s, case, staff, ticked=["visible_high"], judgement_reason="").visible_high  # shown: no note

@@ -207,7 +207,7 @@ def odt_text(body: bytes) -> str:
 
 def _pack_fields(html: str) -> dict[str, str]:
     return {name: unescape(value).lstrip("\n") for name, value in
-            re.findall(r'<textarea class="textarea" id="([a-z_]+)" name="[a-z_]+" rows="4"[^>]*>(.*?)</textarea>',
+            re.findall(r'<textarea class="textarea" id="([a-z_]+)" name="[a-z_]+" rows="[0-9]+"[^>]*>(.*?)</textarea>',
                        html, re.S)}
 
 
@@ -230,6 +230,8 @@ def test_the_pack_is_built_edited_saved_and_exported_without_any_code_word(app, 
     assert "Olwen Officer" in fields["referrer"] and "Example Housing" in fields["referrer"]
     assert "Children live in the home" in fields["children"] and "Polish" in fields["language_needs"]
     assert REASON in fields["consent"] and "Met: Professional judgement" in fields["criteria"]
+    assert "No earlier MARAC referral on this case or linked cases." in fields["criteria"]  # as when referred
+    assert fields["previous_maracs"] == "None on our records."
     assert "No. Do not leave a voicemail" in fields["leave_message"]
     for secret in (CODE_WORD, COVER, STAFF_CODE):
         assert secret not in html, secret
