@@ -290,3 +290,12 @@ def test_the_pack_page_in_welsh(app, case):
     page = unescape(html_of(client.get(f"/staff/cases/{case}/marac/pack?referral={row.id}")))
     assert "Pecyn atgyfeirio MARAC" in page and "Yn ddiogel i ffonio: ydy" in page
     assert csrf_from(page)
+
+
+def test_who_must_not_see_the_report_is_never_on_the_pack(app):
+    reference = send_report(new_client(app), {**ANSWERS, "must_not_see": "Gareth from the repairs team"})
+    client, _ = signed_in(app, "lead")
+    refer(client, reference)
+    (row,) = referrals(app, reference)
+    page = unescape(html_of(client.get(f"/staff/cases/{reference}/marac/pack?referral={row.id}")))
+    assert "Siân Ŵyn" in page and "Gareth" not in page
