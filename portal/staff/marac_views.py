@@ -75,9 +75,7 @@ def marac_context(report: Report) -> dict[str, Any]:
     names = {s.id: s.name or s.email for s in db().scalars(select(StaffUser))}
     keys = opener()
     opened = []
-    for plain in referrals(db(), report):
-        row = db().get(MaracReferral, plain.id)
-        assert row is not None
+    for row in referrals(db(), report):  # each row's sealed column is loaded as it is opened
         content, unopened = open_referral(keys, row)
         opened.append(OpenedReferral(row, names.get(row.staff_id, "?"), content, unopened))
     return {"marac": {"criteria": criteria(db(), report, g.staff), "referrals": opened}, **NAMES}
