@@ -7,6 +7,7 @@ from portal.staff import (  # noqa: F401  (routes)
     indicator_views,
     intake_views,
     links_views,
+    marac_views,
     queue_views,
     restriction_views,
     risk_views,

@@ -30,6 +30,7 @@ from portal.staff.blueprint import bp
 from portal.staff.case_common import HINTS, case_or_404, header, profile_context, saved, staff_entered
 from portal.staff.forms_links import RELATION_NAMES
 from portal.staff.labels import OPEN_ITEM_NAMES
+from portal.staff.marac_views import marac_context
 from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
 from portal.staff.risk_views import risk_context
 from portal.store.db import db
@@ -63,7 +64,7 @@ def _whole_case(reference: str, view: str) -> dict[str, Any]:
             "details": rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED + HINTS,
                             staff_entered=staff_entered(report)),
             "attempts": contact_attempts(db(), report), "asb": asb_signs(free_text(answers) + notes),
-            **risk_context(report), "lang": str(get_locale())}
+            **risk_context(report), "lang": str(get_locale()), **marac_context(report)}
 
 
 @bp.get("/cases/<reference>")

@@ -42,7 +42,7 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "case-not-found", "indicators", "indicators-errors", "search", "search-results", "link", "access",
               "break-glass", "new-case", "new-case-errors", "new-case-self", "new-case-concerned", "new-case-agency",
               "new-case-details-errors", "update", "update-errors", "closures", "risk-agency",
-              "risk-agency-errors", "incident"]
+              "risk-agency-errors", "incident", "marac", "marac-errors", "marac-outcome", "marac-pack", "marac-print"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -236,6 +236,15 @@ def open_page(world: World, lang: str, name: str) -> Any:
         status = None
     elif name in {"risk-agency", "incident"}:
         status = page.goto(f"{case}/{name.replace('-', '/')}").status
+    elif name in {"marac", "marac-errors"}:
+        status = page.goto(f"{case}/marac").status
+        if name == "marac-errors":
+            page.click("main form button[type='submit']")
+            page.wait_for_load_state()
+            assert page.locator(".error-summary li").count() >= 2
+            status = None
+    elif name in {"marac-outcome", "marac-pack", "marac-print"}:
+        status = open_marac_page(page, case, name)
     elif name in {"case", "contact", "status", "risk", "action", "share", "note", "repeat", "print", "triage"}:
         status = page.goto(case if name == "case" else f"{case}/{name}").status
     elif name in {"team", "settings", "account"}:
@@ -264,6 +273,30 @@ def open_page(world: World, lang: str, name: str) -> Any:
         .map(a => a.getAttribute('href')).filter(h => !document.getElementById(h.slice(1)))""")
     assert not broken, f"{name}: error summary links to nothing: {broken}"
     return page
+
+
+def open_marac_page(page: Any, case: str, name: str) -> int | None:
+    """A page about the case's MARAC referral: referred first (on judgement, with consent), if not yet."""
+    page.goto(f"{case}/marac/pack")
+    if page.locator(f"main a.button[href='{case}/marac']").count():
+        page.goto(f"{case}/marac")
+        page.check("input[name='criteria'][value='judgement']")
+        page.fill("#judgement_reason", "axe: her fear is rising.")
+        page.check("input[name='consent'][value='given']")
+        page.check("input[name='aware'][value='yes']")
+        page.click("main form button[type='submit']")
+        page.wait_for_url(f"**{case}")
+    if name == "marac-outcome":
+        return page.goto(f"{case}/marac/outcome").status
+    response = page.goto(f"{case}/marac/pack")
+    if name == "marac-pack":
+        return response.status
+    page.click("main form button[type='submit']")  # save the pack, then its printable page
+    page.wait_for_load_state()
+    page.click("form.marac-export button[value='html']")
+    page.wait_for_load_state()
+    assert page.locator("dl.marac-pack").count() == 1
+    return None
 
 
 def check_no_page_errors(world: World, lang: str) -> None:
