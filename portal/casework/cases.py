@@ -1,5 +1,5 @@
 """Working a case: opening it (decrypted for one request, audited first), the status workflow, sealed entries
-(notes, risk checklists, actions, sharing, triage decisions, partner agencies' updates) and marking a case
+(notes, risk checklists, actions, triage decisions, partner agencies' updates) and marking a case
 urgent. Contact attempts and safe-contact profiles are portal/casework/contact.py.
 
 Everything anyone typed about a case is sealed to the public key like the report itself; the plaintext
@@ -29,7 +29,7 @@ from portal.store.models import CONTACT_PURPOSE, CaseEntry, ContactAttempt, Repo
 
 CLOSE_REASONS = ("support_in_place", "declined", "no_safe_contact", "moved_away", "another_agency",
                  "not_domestic_abuse", "duplicate")
-ENTRY_KINDS = ("note", "risk", "action", "share", "triage", "update", "glass")
+ENTRY_KINDS = ("note", "risk", "action", "triage", "update", "glass")
 
 
 @dataclass
@@ -140,8 +140,8 @@ def mark_repeat(dbs: Session, report: Report, staff: StaffUser, repeat: bool) ->
 def add_entry(dbs: Session, report: Report, staff: StaffUser, kind: str, content: dict[str, Any], *,
               code: str = "", score: int | None = None, flag: bool = False, starts_on: date | None = None,
               ends_on: date | None = None) -> CaseEntry:
-    """Seal and store a note, risk checklist, action, record of sharing, triage decision or a partner agency's
-    update (portal/casework/disclosures.py)."""
+    """Seal and store a note, risk checklist, action, triage decision or a partner agency's update
+    (portal/casework/disclosures.py). Information shared is portal/casework/sharing.py."""
     if kind not in ENTRY_KINDS:
         raise NotAllowed("unknown entry kind")
     entry_id = str(uuid.uuid4())

@@ -21,7 +21,8 @@ from portal.casework.periods import Period, period_from_args, recent_periods
 from portal.staff.access import allow
 from portal.staff.auth_views import audit
 from portal.staff.blueprint import bp
-from portal.staff.forms_case import ACTION_NAMES, AGENCY_NAMES, CLOSE_REASON_NAMES, REFERRAL_NAMES, RISK_LEVEL_NAMES
+from portal.staff.forms_case import ACTION_NAMES, CLOSE_REASON_NAMES, REFERRAL_NAMES, RISK_LEVEL_NAMES
+from portal.staff.forms_sharing import AGENCY_NAMES
 from portal.staff.labels import CHANNEL_NAMES, KIND_NAMES
 from portal.store.db import db
 

@@ -328,29 +328,6 @@ def test_a_referral_names_who_it_was_to(app, public, officer):
     assert entries(app, reference, "action")[0].code == "referral.idva"
 
 
-@pytest.mark.parametrize("basis, flag", [("safeguarding", True), ("consent", False)])
-def test_sharing_records_agency_date_and_basis(app, public, officer, basis, flag):
-    client, account = officer
-    reference = send_report(public)
-    response = post_form(client, f"/staff/cases/{reference}/share",
-                         {"agency": "police", "shared_on": "2026-03-02", "basis": basis, "what": "The risk summary"})
-    assert response.status_code == 303
-    (entry,) = entries(app, reference, "share")
-    assert (entry.code, entry.starts_on, entry.flag, entry.staff_id) == ("police", date(2026, 3, 2), flag, account.id)
-    assert audit_events(app, "case.share_added")[0].detail == "police"
-    html = html_of(client.get(f"/staff/cases/{reference}"))
-    assert "2 Mar 2026" in html and ("Without consent" in html) == flag
-
-
-def test_sharing_needs_a_date_and_a_basis(app, public, officer):
-    client, _ = officer
-    reference = send_report(public)
-    response = post_form(client, f"/staff/cases/{reference}/share", {"agency": "police"})
-    assert response.status_code == 400
-    assert "Enter a real date" in error_text(html_of(response)) and "Select the basis" in error_text(html_of(response))
-    assert entries(app, reference) == []
-
-
 # --- notes are sealed ---------------------------------------------------------------------------------
 
 

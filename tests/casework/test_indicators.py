@@ -20,7 +20,7 @@ from portal.casework import indicators as ind
 from portal.casework.indicators import Disclosure, Figure, compute, percentile
 from portal.casework.periods import Period, period_from_args
 from portal.crypto import sealing
-from portal.staff import forms_case
+from portal.staff import forms_case, forms_sharing
 from portal.store.models import CaseEntry, PurgedTally, Report, StaffUser
 from portal.workdays.working_time import WorkingCalendar, working_seconds_between
 from tests.staff_helpers import audit_events, dbs, html_of, signed_in
@@ -219,7 +219,7 @@ def test_the_indicators_know_the_same_codes_as_the_rest_of_the_portal():
     assert ind.KINDS == queue.KINDS and ind.CLOSE_REASONS == cases.CLOSE_REASONS
     assert set(ind.ACTIONS) == set(forms_case.ACTION_NAMES)
     assert set(ind.REFERRALS) == set(forms_case.REFERRAL_NAMES)
-    assert set(ind.AGENCIES) == set(forms_case.AGENCY_NAMES)
+    assert set(ind.AGENCIES) == set(forms_sharing.AGENCY_NAMES)
     assert set(ind.RISK_LEVELS) == set(forms_case.RISK_LEVEL_NAMES)
 
 
