@@ -35,8 +35,7 @@ SHARE_STATE_NAMES = {**SHARE_ANSWER_NAMES, "unknown": _l("Not known: nobody has 
 MARAC_ANSWER_NAMES = {"yes": _l("They agreed to a MARAC referral"), "no": _l("They did not agree to a MARAC referral"),
                       "not_asked": _l("Not asked yet")}
 CONSENT_KIND_NAMES = dict(SHARE_WITH)
-CONSENT_SOURCE_NAMES = {"record": _l("As they told us"), "report": _l("From the report"),
-                        "unknown": _l("Not known")}
+
 assert set(AGENCY_NAMES) == set(RECIPIENTS) and set(BASIS_NAMES) == set(BASES)
 assert set(SHARE_ANSWER_NAMES) == set(SHARE_ANSWERS) and set(MARAC_ANSWER_NAMES) == set(MARAC_ANSWERS)
 assert set(CONSENT_KIND_NAMES) == set(CONSENT_KINDS)
