@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from portal.casework.common import NotAllowed, audit, now, opened_json, opener, warn_unopened
 from portal.crypto.sealing import Unopened, try_open
 from portal.intake.reports import current_sealer
-from portal.questions.report_forms import SHARE_WITH
 from portal.store.models import Report, StaffUser
 from portal.store.risk_models import CONSENT_PURPOSE, ConsentRecord
 
-# The kinds of agency a person can agree to: the public forms' own choices.
-CONSENT_KINDS = tuple(code for code, _label in SHARE_WITH)
+# The kinds of agency a person can agree to: the public forms' own choices (SHARE_WITH in
+# portal/questions/report_forms.py; portal/staff/forms_sharing.py checks they are the same).
+CONSENT_KINDS = ("police", "support", "social_services", "health", "council")
 # yes: with the kinds named; no: with nobody; ask: ask them before each share; unknown: nobody has asked yet.
 SHARE_ANSWERS = ("yes", "no", "ask")
 MARAC_ANSWERS = ("yes", "no", "not_asked")
