@@ -175,7 +175,7 @@ def test_a_lead_countersigns_from_the_case_but_never_their_own_share(app, case):
 def test_the_leads_list_and_the_queue_link(app, case):
     lead, _ = signed_in(app, "lead")
     officer, officer_account = signed_in(app, "officer")
-    assert "Shares awaiting a countersignature" not in html_of(officer.get("/staff/"))
+    assert "Shares to countersign" not in html_of(officer.get("/staff/"))
     assert "No shares are waiting for a countersignature." in html_of(lead.get("/staff/"))
     long_ago = (today() - timedelta(days=21)).isoformat()
     assert post_share(officer, case, agency="health", basis="court", reason=REASON, shared_on=long_ago,
@@ -236,4 +236,4 @@ def test_the_pages_in_welsh(app, case):
     assert "Ydyn nhw'n cytuno i ni rannu gwybodaeth ag asiantaethau eraill?" in consent
     lead, _ = signed_in(app, "lead", language="cy")
     assert "Mae 1 achos o rannu heb ganiatâd yn aros am gydlofnod." in html_of(lead.get("/staff/"))
-    assert "Achosion o rannu sy'n aros am gydlofnod" in html_of(lead.get("/staff/shares/countersign"))
+    assert "Achosion o rannu i'w cydlofnodi" in html_of(lead.get("/staff/shares/countersign"))
