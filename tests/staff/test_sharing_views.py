@@ -100,7 +100,7 @@ def test_with_consent_outside_it_is_refused_and_the_other_bases_are_offered(app,
     {"agency": "neighbour"}, {"agency": ""}, {"basis": "because"}, {"basis": "safeguarding"},
     {"basis": "safeguarding", "reason": "   "}, {"basis": "agreement", "agreement": "Our own protocol", "reason": "x"},
     {"basis": "agreement", "reason": "x"}, {"what": ""}, {"shared_on": (date.today() + timedelta(days=2)).isoformat()},
-    {"tell_reporter": "y"}, {"shared_on": "2026-02-30"},
+    {"tell_reporter": "y"}, {"shared_on": "2026-02-30"}, {"shared_on": ""}, {"basis": ""},
 ])
 def test_tampered_or_incomplete_posts_store_nothing(app, case, officer, tampered):
     client, _ = officer
@@ -237,3 +237,25 @@ def test_the_pages_in_welsh(app, case):
     lead, _ = signed_in(app, "lead", language="cy")
     assert "Mae 1 achos o rannu heb ganiatâd yn aros am gydlofnod." in html_of(lead.get("/staff/"))
     assert "Achosion o rannu i'w cydlofnodi" in html_of(lead.get("/staff/shares/countersign"))
+
+
+def test_a_record_of_sharing_moved_from_the_old_case_entries_still_shows(app, case, officer):
+    """Migration 0008 moved old records across unopened: basis safeguarding or consent, no countersignature asked,
+    the seal holding only {"what"}."""
+    import uuid
+
+    from portal.intake.reports import current_sealer
+
+    client, account = officer
+    share_id = str(uuid.uuid4())
+    with app.app_context(), dbs(app) as s:
+        sealer = current_sealer()
+        s.add(InfoShare(id=share_id, report_id=report_row(app, case).id, at=datetime.now(ZoneInfo("UTC")),
+                        staff_id=account.id, recipient="marac", shared_on=date(2026, 3, 2), basis="safeguarding",
+                        key_id=sealer.key_id, sealed=sealer.seal_json({"what": "Old: the checklist, for MARAC"},
+                                                                       "share", share_id)))
+        s.commit()
+    html = html_of(client.get(f"/staff/cases/{case}"))
+    section = html.split("<h2>Information shared</h2>")[1].split("<h2>")[0]
+    assert "Old: the checklist, for MARAC" in section and "2 Mar 2026" in section and "MARAC" in section
+    assert "countersign" not in section.lower()
