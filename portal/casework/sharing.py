@@ -109,8 +109,9 @@ def record_share(dbs: Session, report: Report, staff: StaffUser, *, recipient: s
                  tell_reporter: bool = False) -> InfoShare:
     """Record information shared. Refused (named errors): no or an unknown recipient, an unknown basis or
     agreement, nothing said about what was shared, a date after today, "with consent" outside what the person
-    agreed, any other basis without a reason, telling a reporter who has no receipt. Sealed; audited
-    (`case.share_added`, the recipient and basis codes)."""
+    agreed, any other basis without a reason, telling a reporter who has no receipt. To check consent it opens
+    the report's answers and the latest consent record (the share page that calls it has audited its opening).
+    Sealed; audited (`case.share_added`, the recipient and basis codes)."""
     config = current_app.config
     if recipient not in RECIPIENTS:
         raise UnknownRecipient(recipient or "none")

@@ -13,6 +13,7 @@ from portal.casework import sharing as sh
 from portal.casework.cases import open_case
 from portal.casework.common import NotAllowed
 from portal.casework.consent import Consent, ConsentNotClear, current_consent, record_consent
+from portal.casework.disclosures import today
 from portal.intake.reports import ReportNotStored
 from portal.staff import forms_sharing as fs
 from portal.staff.access import CASEWORK, allow, can
@@ -67,6 +68,8 @@ def case_share(reference: str) -> str | Response | tuple[str, int]:
     can_tell = sh.has_receipt_conversation(db(), report)
     form = fs.ShareForm()
     form.prepare(current_app.config["SHARING_AGREEMENTS"])
+    if not form.is_submitted():
+        form.shared_on.data = today(current_app.config["TIMEZONE"])
     notice = None
     if form.validate_on_submit():
         try:
