@@ -1,5 +1,5 @@
 """Working a case: opening it (decrypted for one request, audited first), the status workflow, sealed entries
-(notes, actions, sharing, triage decisions, partner agencies' updates) and marking a case
+(notes, actions, triage decisions, partner agencies' updates) and marking a case
 urgent. Contact attempts and safe-contact profiles are portal/casework/contact.py.
 
 Everything anyone typed about a case is sealed to the public key like the report itself; the plaintext
@@ -30,7 +30,7 @@ from portal.store.models import CONTACT_PURPOSE, CaseEntry, ContactAttempt, Repo
 
 CLOSE_REASONS = ("support_in_place", "declined", "no_safe_contact", "moved_away", "another_agency",
                  "not_domestic_abuse", "duplicate")
-ENTRY_KINDS = ("note", "action", "share", "triage", "update", "glass")
+ENTRY_KINDS = ("note", "action", "triage", "update", "glass")
 
 
 @dataclass
@@ -159,8 +159,8 @@ def mark_repeat(dbs: Session, report: Report, staff: StaffUser, repeat: bool) ->
 def add_entry(dbs: Session, report: Report, staff: StaffUser, kind: str, content: dict[str, Any], *,
               code: str = "", score: int | None = None, flag: bool = False, starts_on: date | None = None,
               ends_on: date | None = None) -> CaseEntry:
-    """Seal and store a note, action, record of sharing, triage decision or a partner agency's
-    update (portal/casework/disclosures.py)."""
+    """Seal and store a note, action, triage decision or a partner agency's update
+    (portal/casework/disclosures.py). Risk is portal/casework/risk.py; information shared, sharing.py."""
     if kind not in ENTRY_KINDS:
         raise NotAllowed("unknown entry kind")
     entry_id = str(uuid.uuid4())

@@ -9,10 +9,12 @@ from typing import Any
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
+from portal.casework.sharing import REPORTER_KINDS, told_kinds
 from portal.intake import conversations as conv
 from portal.intake.reports import new_submission_key
 from portal.public.conversation_forms import ButtonOnlyForm, MessageForm, ReceiptForm
@@ -25,6 +27,12 @@ from portal.web.limits import receipt_attempt_allowed
 from portal.web.security import keep_out_of_back_forward_cache
 
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+# How the reporter's page names a kind of agency we told, in "We have shared information with: …" (never which
+# agency, never what): only where the officer judged it safe to say.
+TOLD_NAMES = {"police": _l("the police"), "support": _l("a support service"), "social_services": _l("social services"),
+              "health": _l("health services"), "council": _l("the council's housing team"),
+              "marac": _l("a MARAC (a meeting of agencies about keeping someone safe)"), "other": _l("another agency")}
+assert set(TOLD_NAMES) == set(REPORTER_KINDS.values())
 
 
 @bp.app_template_filter("reporter_datetime")
@@ -217,7 +225,8 @@ def _messages_page(conversation: Conversation, seed: bytes, form: MessageForm, n
         notice = notice or (shown_notice if shown_notice != "sent" else None)
     return render_template("public/messages.html", form=form, errors=error_summary(form), notice=notice, sent=sent,
                            status_word=conv.reporter_status(report, conversation) if report else "closed",
-                           messages=shown, actions=ButtonOnlyForm()), status
+                           messages=shown, actions=ButtonOnlyForm(),
+                           told=[TOLD_NAMES[kind] for kind in told_kinds(db(), conversation.report_id)]), status
 
 
 def _fresh_message_form() -> MessageForm:

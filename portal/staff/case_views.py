@@ -33,6 +33,7 @@ from portal.staff.labels import OPEN_ITEM_NAMES
 from portal.staff.marac_views import marac_context
 from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
 from portal.staff.risk_views import risk_context
+from portal.staff.sharing_views import share_context
 from portal.store.db import db
 from portal.store.models import Report
 from portal.web.form_errors import error_summary
@@ -64,7 +65,8 @@ def _whole_case(reference: str, view: str) -> dict[str, Any]:
             "details": rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED + HINTS,
                             staff_entered=staff_entered(report)),
             "attempts": contact_attempts(db(), report), "asb": asb_signs(free_text(answers) + notes),
-            **risk_context(report), "lang": str(get_locale()), **marac_context(report)}
+            **risk_context(report), "lang": str(get_locale()), **marac_context(report),
+            **share_context(report, answers)}
 
 
 @bp.get("/cases/<reference>")
@@ -163,15 +165,6 @@ def case_action(reference: str):  # type: ignore[no-untyped-def]
     return _simple_form(reference, fc.ActionForm, "staff/action.html", save)
 
 
-@bp.route("/cases/<reference>/share", methods=["GET", "POST"])
-@allow(*CASEWORK)
-def case_share(reference: str):  # type: ignore[no-untyped-def]
-    """Record that information was shared: with whom, when, and on what basis."""
-    def save(report: Report, form: Any) -> str:
-        add_entry(db(), report, g.staff, "share", {"what": form.what.data or ""}, code=form.agency.data,
-                  flag=form.basis.data == "safeguarding", starts_on=form.shared_on.data)
-        return gettext("Information sharing recorded.")
-    return _simple_form(reference, fc.ShareForm, "staff/share.html", save)
 
 
 @bp.route("/cases/<reference>/reply", methods=["GET", "POST"])

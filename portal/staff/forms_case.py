@@ -50,13 +50,6 @@ PERPETRATOR_NAMES = {
     "warning": _l("Warning"), "injunction": _l("Injunction"), "notice": _l("Notice for prohibited conduct or breach"),
     "possession": _l("Possession claim"), "other": _l("Other action"),
 }
-AGENCY_NAMES = {
-    "police": _l("Police"), "idva": _l("IDVA service"), "marac": _l("MARAC"), "social_services": _l("Social services"),
-    "health": _l("Health services"), "support": _l("Specialist support service"), "council": _l("Council housing team"),
-    "other": _l("Another agency"),
-}
-BASIS_NAMES = {"consent": _l("With their consent"),
-               "safeguarding": _l("Without consent: high risk of serious harm, or a child or adult at risk")}
 RISK_LEVEL_NAMES = {"marac": _l("High risk: refer to MARAC"),
                     "judgement": _l("Referred to MARAC on professional judgement"),
                     "standard": _l("Below the MARAC threshold")}
@@ -162,11 +155,3 @@ class ActionForm(TextForm):
         return f"{self.kind.data}.{sub}" if sub else self.kind.data
 
 
-class ShareForm(TextForm):
-    agency = RadioField(_l("Who was information shared with?"), choices=_choices(AGENCY_NAMES),
-                        validators=[InputRequired(m.SELECT_AGENCY)])
-    shared_on = DateField(_l("Date shared"), validators=[InputRequired(m.ENTER_DATE)],
-                          description=_l("For example, 2026-11-23."))
-    basis = RadioField(_l("On what basis?"), choices=_choices(BASIS_NAMES), validators=[InputRequired(m.SELECT_BASIS)])
-    what = long_text(_l("What was shared, and why"),
-                     description=_l("If shared without consent, record the risk that justified it."))

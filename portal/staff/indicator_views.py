@@ -23,7 +23,8 @@ from portal.staff import indicator_labels as il
 from portal.staff.access import allow
 from portal.staff.auth_views import audit
 from portal.staff.blueprint import bp
-from portal.staff.forms_case import ACTION_NAMES, AGENCY_NAMES, CLOSE_REASON_NAMES, REFERRAL_NAMES
+from portal.staff.forms_case import ACTION_NAMES, CLOSE_REASON_NAMES, REFERRAL_NAMES
+from portal.staff.forms_sharing import AGENCY_NAMES
 from portal.staff.labels import CHANNEL_NAMES, KIND_NAMES
 from portal.store.db import db
 

@@ -17,11 +17,14 @@ SIDES = ("public", "triage")
 # A reporter's conversation: the public side opens one, finds it by its lookup, and erases it on request;
 # of a message it may change only whether (and when) the reporter has seen it and the reporter's own copy. A
 # reporter with a receipt may add a version of their safe-contact profile, read their own copies back and
-# erase them. It never changes a report: the triage side applies what it leaves (portal/casework/pending.py).
+# erase them. Of information shared it reads only the kind of agency told and whether the reporter may be told.
+# It never changes a report: the triage side applies what it leaves (portal/casework/pending.py).
 PUBLIC_TABLES = {"report": "SELECT, INSERT", "web_session": "SELECT, INSERT, UPDATE, DELETE",
                  "conversation": "SELECT, INSERT, UPDATE (lookup, public_key, deleted_at)",
                  "message": "SELECT, INSERT, UPDATE (seen, seen_at, reporter_sealed)",
-                 "contact_profile": "SELECT, INSERT, UPDATE (reporter_sealed)"}
+                 "contact_profile": "SELECT, INSERT, UPDATE (reporter_sealed)",
+                 # Which kinds of agency the reporter's page may say were told: the plain columns, never the seal.
+                 "info_share": "SELECT (report_id, recipient, tell_reporter)"}
 TRIAGE_READ_ONLY = {"audit_event": "SELECT, INSERT", "alembic_version": "SELECT", "purged_tally":
                     "SELECT, INSERT, UPDATE"}
 

@@ -132,6 +132,7 @@ def fill_case_record(live_server: Any, reference: str, by: StaffAccount, answers
     from portal.casework.contact import original_profiles, record_contact
     from portal.casework.dash import load_checklist
     from portal.casework.risk import save_checklist
+    from portal.casework.sharing import record_share
     from portal.store.models import Report, StaffUser
 
     app = live_server.app
@@ -148,8 +149,8 @@ def fill_case_record(live_server: Any, reference: str, by: StaffAccount, answers
                        finished=True, threshold=app.config["DASH_MARAC_THRESHOLD"], tz=app.config["TIMEZONE"])
         add_entry(dbs, report, staff, "action", {"measures": ["locks", "door_alarm"], "no_recharge": False,
                                                  "detail": "Locks fitted on Tuesday."}, code="security")
-        add_entry(dbs, report, staff, "share", {"what": "The risk checklist, for MARAC."}, code="idva",
-                  starts_on=date.today())
+        record_share(dbs, report, staff, recipient="idva", shared_on=date.today(), basis="safeguarding",
+                     what="The risk checklist, for MARAC.", reason="High risk: he has threatened to kill her.")
         add_entry(dbs, report, staff, "note", {"text": "Spoke to the IDVA service."})
 
 

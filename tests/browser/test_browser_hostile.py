@@ -602,7 +602,7 @@ def staff_texts(live_server: Any, reference: str) -> dict[str, str]:
     from sqlalchemy import select
 
     from portal.store.models import CaseEntry, Report
-    from portal.store.risk_models import RISK_PURPOSE, RiskAssessment
+    from portal.store.risk_models import RISK_PURPOSE, InfoShare, RiskAssessment
     live_server.report(reference)  # unwraps the private key once, into live_server._opener
     with live_server.app.extensions["sessionmaker"]() as dbs:
         report = dbs.scalar(select(Report).where(Report.reference == reference))
@@ -613,6 +613,8 @@ def staff_texts(live_server: Any, reference: str) -> dict[str, str]:
         for assessed in dbs.scalars(select(RiskAssessment).where(RiskAssessment.report_id == report.id)):
             entries.setdefault("risk", []).append(live_server._opener.open_json(assessed.sealed, RISK_PURPOSE,
                                                                                 assessed.id))
+        for share in dbs.scalars(select(InfoShare).where(InfoShare.report_id == report.id)):
+            entries.setdefault("share", []).append(live_server._opener.open_json(share.sealed, "share", share.id))
     assert {kind: len(found) for kind, found in entries.items()} == {"note": 2, "action": 1, "share": 1, "risk": 1}
     (note, longest), risk = entries["note"], entries["risk"][0]
     return {"note": note["text"], "note-longest": longest["text"], "action": entries["action"][0]["detail"],

@@ -13,6 +13,7 @@ CSP. A JavaScript error on any page still fails its test.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -42,7 +43,8 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "case-not-found", "indicators", "indicators-errors", "search", "search-results", "link", "access",
               "break-glass", "new-case", "new-case-errors", "new-case-self", "new-case-concerned", "new-case-agency",
               "new-case-details-errors", "update", "update-errors", "closures", "risk-agency",
-              "risk-agency-errors", "incident", "marac", "marac-errors", "marac-outcome", "marac-pack", "marac-print"]
+              "risk-agency-errors", "incident", "marac", "marac-errors", "marac-outcome", "marac-pack", "marac-print",
+              "share-refused", "consent", "countersign", "shares-awaiting"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -245,7 +247,21 @@ def open_page(world: World, lang: str, name: str) -> Any:
             status = None
     elif name in {"marac-outcome", "marac-pack", "marac-print"}:
         status = open_marac_page(page, case, name)
-    elif name in {"case", "contact", "status", "risk", "action", "share", "note", "repeat", "print", "triage"}:
+    elif name == "share-refused":  # "with consent" to an agency they never agreed to: refused, the bases offered
+        page.goto(f"{case}/share")
+        page.check("#agency-7")
+        page.fill("#shared_on", date.today().isoformat())
+        page.check("#basis-0")
+        page.fill("#what", "axe: the risk summary.")
+        page.click("main form button[type='submit']")
+        page.wait_for_load_state()
+        assert page.locator(".error-summary li").count() == 1 and page.locator(".notice-warning").count() == 1
+        status = None
+    elif name == "shares-awaiting":
+        status = page.goto("/staff/shares/countersign").status
+        assert page.locator("table.awaiting tbody tr").count() >= 1
+    elif name in {"case", "contact", "status", "risk", "action", "share", "note", "repeat", "print", "triage",
+                  "consent", "countersign"}:
         status = page.goto(case if name == "case" else f"{case}/{name}").status
     elif name in {"team", "settings", "account"}:
         status = page.goto(f"/staff/{name}").status

@@ -38,6 +38,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.case_repeat": CASEWORK, "staff.case_action": CASEWORK,
     "staff.case_share": CASEWORK, "staff.case_risk": CASEWORK,
     "staff.case_risk_agency": CASEWORK, "staff.case_incident": CASEWORK,
+    "staff.case_consent": CASEWORK, "staff.case_countersign": {"lead"}, "staff.shares_to_countersign": {"lead"},
     "staff.case_profile": CASEWORK, "staff.case_triage": CASEWORK, "staff.case_urgent": CASEWORK,
     "staff.search_cases": CASEWORK, "staff.case_link": CASEWORK, "staff.case_unlink": CASEWORK,
     "staff.case_access": {"lead"}, "staff.case_break_glass": {"lead"},

@@ -106,7 +106,9 @@ def test_the_public_role_can_run_a_reporters_conversation_and_touch_nothing_else
                 "UPDATE conversation SET report_id = report_id", "UPDATE conversation SET contact_tried = true",
                 "DELETE FROM message", "DELETE FROM conversation", "UPDATE contact_profile SET seen = true",
                 "UPDATE contact_profile SET applied = true", "UPDATE message SET counted = true",
-                "UPDATE report SET first_contact_due = now()", "DELETE FROM contact_profile"):
+                "UPDATE report SET first_contact_due = now()", "DELETE FROM contact_profile",
+                "SELECT sealed FROM info_share", "SELECT basis FROM info_share",
+                "UPDATE info_share SET tell_reporter = true"):
         assert refused(engine, sql), sql
     engine.dispose()
 
