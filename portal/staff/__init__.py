@@ -8,6 +8,7 @@ from portal.staff import (  # noqa: F401  (routes)
     links_views,
     queue_views,
     restriction_views,
+    safeguarding_views,
     team_views,
 )
 from portal.staff.blueprint import bp

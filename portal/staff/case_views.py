@@ -33,6 +33,7 @@ from portal.staff.case_common import HINTS, case_or_404, header, profile_context
 from portal.staff.forms_links import RELATION_NAMES
 from portal.staff.labels import STATUS_NAMES
 from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
+from portal.staff.safeguarding_views import safeguarding_context
 from portal.store.db import db
 from portal.store.models import Report
 from portal.web.form_errors import error_summary
@@ -64,7 +65,7 @@ def _whole_case(reference: str, view: str) -> dict[str, Any]:
             "details": rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED + HINTS,
                             staff_entered=staff_entered(report)),
             "attempts": contact_attempts(db(), report), "asb": asb_signs(free_text(answers) + notes),
-            "checklist": _checklist(), "lang": str(get_locale())}
+            "checklist": _checklist(), "lang": str(get_locale()), **safeguarding_context(report)}
 
 
 @bp.get("/cases/<reference>")

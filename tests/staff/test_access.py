@@ -39,6 +39,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.case_profile": CASEWORK, "staff.case_triage": CASEWORK, "staff.case_urgent": CASEWORK,
     "staff.search_cases": CASEWORK, "staff.case_link": CASEWORK, "staff.case_unlink": CASEWORK,
     "staff.case_access": {"lead"}, "staff.case_break_glass": {"lead"},
+    "staff.case_safeguarding": CASEWORK, "staff.case_safeguarding_referral": CASEWORK,
+    "staff.case_safeguarding_outcome": CASEWORK,
     "staff.case_update": CASEWORK, "staff.new_case": CASEWORK, "staff.new_case_details": CASEWORK,
     "staff.team": {"lead"}, "staff.team_new": {"lead"}, "staff.team_person": {"lead"}, "staff.team_action": {"lead"},
     "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"},
