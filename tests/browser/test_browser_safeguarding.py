@@ -90,3 +90,35 @@ def test_an_under_16_at_risk_arrives_as_child_safeguarding_and_the_officer_refer
     for shown in (words("A child"), words("Children's services"), what, officer.name, words("Outcome awaited.")):
         assert shown in record, shown
     assert_no_sideways_scrolling(page, WIDTH)
+
+
+# ---- for the staff pages' axe test (test_browser_staff_axe.py) ------------------------------------------------
+
+def flag_for_safeguarding(live_server: Any, reference: str) -> None:
+    """Raise every safeguarding flag on a case, so that its page shows all three prompts."""
+    from sqlalchemy import update
+
+    from portal.store.models import Report
+    with live_server.app.extensions["sessionmaker"]() as dbs, dbs.begin():
+        dbs.execute(update(Report).where(Report.reference == reference).values(under_16=True, adult_at_risk=True,
+                                                                              exploitation=True, children=True))
+
+
+def give_referrals(live_server: Any, reference: str, staff_id: int) -> str:
+    """Two referrals on a case: one with its outcome, one awaited (whose id is returned, for its outcome page)."""
+    from datetime import date, timedelta
+
+    from portal.casework.safeguarding import record_outcome, record_referral
+    from portal.intake.reports import find_by_reference
+    from portal.store.models import StaffUser
+
+    tz = live_server.app.config["TIMEZONE"]
+    with live_server.app.test_request_context("/staff/"), live_server.app.extensions["sessionmaker"]() as dbs:
+        report, staff = find_by_reference(dbs, reference), dbs.get(StaffUser, staff_id)
+        done = record_referral(dbs, report, staff, concern="exploitation", referred_to="police",
+                               referred_on=date.today() - timedelta(days=3), what="Her benefits go to his account.",
+                               tz=tz)
+        record_outcome(dbs, report, staff, done.id, outcome="strategy", outcome_on=date.today() - timedelta(days=1),
+                       note="Strategy meeting on Thursday.", tz=tz)
+        return record_referral(dbs, report, staff, concern="exploitation", referred_to="other",
+                               other="Hope for Justice", referred_on=date.today(), what="", tz=tz).id
