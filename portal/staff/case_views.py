@@ -65,7 +65,7 @@ def _whole_case(reference: str, view: str) -> dict[str, Any]:
             "details": rows(report.reporter_kind, answers, exclude=SAFE_CONTACT + PERSON_CENTRED + HINTS,
                             staff_entered=staff_entered(report)),
             "attempts": contact_attempts(db(), report), "asb": asb_signs(free_text(answers) + notes),
-            "checklist": _checklist(), "lang": str(get_locale()), **safeguarding_context(report)}
+            "checklist": _checklist(), "lang": str(get_locale()), **safeguarding_context(report, answers)}
 
 
 @bp.get("/cases/<reference>")

@@ -42,12 +42,16 @@ NAMES = {"safeguarding_concern_names": CONCERN_NAMES, "safeguarding_route_names"
          "safeguarding_outcome_names": OUTCOME_NAMES, "safeguarding_flag_names": FLAG_NAMES}
 
 
-def safeguarding_context(report: Report) -> dict[str, Any]:
+def safeguarding_context(report: Report, answers: dict[str, Any]) -> dict[str, Any]:
     """For the case page and the printed summary: every referral opened (call only after `open_case`), and the
-    prompts still due."""
+    prompts still due; and, where the answers say someone at risk is 16 or 17 (still a child in safeguarding law),
+    a gentler prompt until a referral for a child is recorded or the case is flagged under 16."""
     referrals = opened_referrals(db(), report)
-    return {"safeguarding_referrals": referrals,
-            "safeguarding_prompts": due_prompts(report, [r.referral for r in referrals]), **NAMES}
+    prompts = due_prompts(report, [r.referral for r in referrals])
+    aged_16_17 = (answers.get("age_at_risk") == "aged_16_17" and not report.under_16
+                  and not any(r.referral.concern == "child" for r in referrals))
+    return {"safeguarding_referrals": referrals, "safeguarding_prompts": prompts,
+            "safeguarding_aged_16_17": aged_16_17, **NAMES}
 
 
 def _page(template: str, form: Any, report: Report, notice: str | None, **extra: Any) -> tuple[str, int]:

@@ -179,3 +179,31 @@ def test_the_case_page_in_welsh(app):
     assert response.status_code == 303
     case = html_of(client.get(f"/staff/cases/{reference}"))
     assert "Mae rhywun sydd mewn perygl o dan 16 oed" not in case and "Gwasanaethau plant" in case
+
+
+@pytest.mark.parametrize("kind", ["self", "concerned", "agency"])
+def test_the_new_case_form_asks_the_same_questions_and_raises_the_same_flags(app, officer, kind):
+    from tests.staff.test_intake import enter, minimal, reference_from
+
+    client, _ = officer
+    page = html_of(client.get(f"/staff/new-case/phone/{kind}"))
+    for question in ("How old are the children? (optional)", "Is anyone at risk under 18?",
+                     "Does the person at risk have care and support needs that make it hard to protect themselves"):
+        assert question in page, question
+    reference = reference_from(enter(client, "phone", kind, {**minimal(kind), "children": "no",
+                                                            "age_at_risk": "under_16", "care_needs": "yes"}))
+    report = report_row(app, reference)
+    assert (report.under_16, report.adult_at_risk, report.children, report.band) == (True, True, True, 1)
+    case = html_of(client.get(f"/staff/cases/{reference}"))
+    assert CHILD_PROMPT in case and "Refer to adult social care under the safeguarding policy today." in case
+
+
+def test_someone_aged_16_or_17_is_a_gentler_prompt_until_a_child_referral(app, officer):
+    client, _ = officer
+    reference = send_report(new_client(app), {**SAFE_TEXT, "age_at_risk": "aged_16_17"})
+    assert report_row(app, reference).under_16 is False
+    case = html_of(client.get(f"/staff/cases/{reference}"))
+    assert "Someone at risk is 16 or 17" in case and CHILD_PROMPT not in case
+    refer(client, reference, concern="child", referred_to="childrens_services", referred_on=today().isoformat(),
+          what=WHAT)
+    assert "Someone at risk is 16 or 17" not in html_of(client.get(f"/staff/cases/{reference}"))
