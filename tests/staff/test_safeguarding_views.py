@@ -207,3 +207,21 @@ def test_someone_aged_16_or_17_is_a_gentler_prompt_until_a_child_referral(app, o
     refer(client, reference, concern="child", referred_to="childrens_services", referred_on=today().isoformat(),
           what=WHAT)
     assert "Someone at risk is 16 or 17" not in html_of(client.get(f"/staff/cases/{reference}"))
+
+
+def test_an_outcome_dated_before_its_referral_is_refused_in_welsh(app):
+    client, _ = signed_in(app, "officer", language="cy")
+    reference = under_16_case(app, "cy")
+    refer(client, reference, concern="child", referred_to="childrens_services", referred_on=today().isoformat(),
+          what=WHAT)
+    (referral,) = stored(app)
+    url = f"/staff/cases/{reference}/safeguarding/{referral.id}/outcome"
+    page = html_of(client.get(url))
+    assert "<h1>Cofnodi canlyniad atgyfeiriad diogelu</h1>" in page and "Gwasanaethau plant" in page
+    for day, message in ((today() - timedelta(days=1), "Rhaid i ddyddiad y canlyniad fod ar ddyddiad yr atgyfeirio "
+                                                        "neu ar ei ôl"),
+                         (today() + timedelta(days=1), "Rhaid i ddyddiad y canlyniad fod heddiw neu yn y gorffennol")):
+        response = post_form(client, url, {"outcome": "accepted", "outcome_on": day.isoformat(), "note": "Nodyn."})
+        assert response.status_code == 400 and errors_on(html_of(response)) == [message]
+        assert "Nodyn." in html_of(response)
+    assert stored(app)[0].outcome == ""
