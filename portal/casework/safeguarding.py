@@ -30,7 +30,8 @@ ROUTES = ("childrens_services", "adult_social_care", "police", "nrm", "other")
 OUTCOMES = ("accepted", "strategy", "nfa", "declined", "other")
 
 __all__ = ["CONCERNS", "FLAGS", "InTheFuture", "OUTCOMES", "ROUTES", "BeforeReferral", "OpenedReferral",
-           "due_prompts", "open_referrals", "opened_referrals", "record_outcome", "record_referral", "set_flags"]
+           "due_prompts", "find_referral", "open_referrals", "opened_referrals", "record_outcome", "record_referral",
+           "set_flags"]
 
 
 class BeforeReferral(NotAllowed):
@@ -100,8 +101,8 @@ def record_outcome(dbs: Session, report: Report, staff: StaffUser, referral_id: 
                    outcome_on: date | None, note: str, tz: str) -> SafeguardingReferral:
     """What came of a referral (once): accepted, a strategy meeting or enquiry, no further action, declined, or
     something else; its date is not after today nor before the referral; the note is sealed on its own."""
-    referral = dbs.get(SafeguardingReferral, referral_id)
-    if referral is None or referral.report_id != report.id:
+    referral = find_referral(dbs, report, referral_id)
+    if referral is None:
         raise NotAllowed("no such referral on this case")
     if referral.outcome:
         raise NotAllowed("the outcome is already recorded")
@@ -117,6 +118,12 @@ def record_outcome(dbs: Session, report: Report, staff: StaffUser, referral_id: 
     audit(dbs, staff, "case.safeguarding_outcome", report, detail=f"{referral.concern}:{outcome}")
     dbs.commit()
     return referral
+
+
+def find_referral(dbs: Session, report: Report, referral_id: str) -> SafeguardingReferral | None:
+    """One of this case's referrals (None for another case's, or none at all)."""
+    referral = dbs.get(SafeguardingReferral, referral_id)
+    return referral if referral is not None and referral.report_id == report.id else None
 
 
 def referrals_of(dbs: Session, report: Report) -> list[SafeguardingReferral]:

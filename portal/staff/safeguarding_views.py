@@ -14,6 +14,7 @@ from portal.casework.safeguarding import (
     BeforeReferral,
     InTheFuture,
     due_prompts,
+    find_referral,
     opened_referrals,
     record_outcome,
     record_referral,
@@ -35,7 +36,6 @@ from portal.staff.forms_safeguarding import (
 )
 from portal.store.db import db
 from portal.store.models import Report
-from portal.store.risk_models import SafeguardingReferral
 from portal.web.form_errors import error_summary
 
 NAMES = {"safeguarding_concern_names": CONCERN_NAMES, "safeguarding_route_names": ROUTE_NAMES,
@@ -103,9 +103,7 @@ def case_safeguarding_referral(reference: str) -> Response | tuple[str, int]:
 def case_safeguarding_outcome(reference: str, referral_id: str) -> Response | tuple[str, int]:
     """Record what came of a safeguarding referral, and when."""
     report = case_or_404(reference)
-    referral = db().get(SafeguardingReferral, referral_id)
-    if referral is None or referral.report_id != report.id:
-        abort(404)
+    referral = find_referral(db(), report, referral_id) or abort(404)
     if referral.outcome:  # recorded already (a second tap, or someone else): nothing to change here
         return saved(report, gettext("The outcome of that referral is already recorded."))
     form = OutcomeForm()
