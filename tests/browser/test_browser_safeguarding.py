@@ -92,6 +92,26 @@ def test_an_under_16_at_risk_arrives_as_child_safeguarding_and_the_officer_refer
     assert_no_sideways_scrolling(page, WIDTH)
 
 
+@pytest.mark.parametrize("slug", ["you", "someone", "agency", "work"])
+def test_the_childrens_ages_show_under_either_yes_and_keep_what_was_typed(new_context, slug):
+    """Two answers share one follow-up: "Yes, children live there" and "Yes, children visit" both show it."""
+    page = new_context(width=WIDTH, height=800).new_page()
+    page.goto(f"/en/tell-us/{slug}")
+    ages = page.locator("#children_ages")
+    for option in ("#children-0", "#children-1"):
+        assert page.get_attribute(option, "aria-controls") == "children-1-follow-up"
+    assert not ages.is_visible()
+    page.check("#children-0")  # live there
+    assert ages.is_visible()
+    ages.fill("7 and 12")
+    page.check("#children-2")  # no
+    assert not ages.is_visible()
+    page.check("#children-1")  # visit
+    assert ages.is_visible() and ages.input_value() == "7 and 12"
+    page.check("#children-0")
+    assert ages.is_visible()
+
+
 # ---- for the staff pages' axe test (test_browser_staff_axe.py) ------------------------------------------------
 
 def flag_for_safeguarding(live_server: Any, reference: str) -> None:
