@@ -107,23 +107,29 @@
   var HIDDEN = "choice-details-hidden";
 
   function sync(input) {
-    var target = document.getElementById(input.getAttribute("aria-controls") || "");
+    var id = input.getAttribute("aria-controls") || "";
+    var target = document.getElementById(id);
     if (!target) { return; }
-    /* A follow-up with an error stays in view: the error summary links to it. */
-    var shown = input.checked || !!target.querySelector(".error-message");
+    /* Shown while any option that controls it is ticked (two options may share one follow-up). A follow-up
+     * with an error stays in view: the error summary links to it. */
+    var owners = document.querySelectorAll("input[aria-controls='" + id + "']");
+    var shown = !!target.querySelector(".error-message");
+    for (var k = 0; k < owners.length; k++) { shown = shown || owners[k].checked; }
     /* aria-expanded is a checkbox's state, not a radio's (ARIA 1.2): a radio has aria-controls only. */
     if (input.type === "checkbox") { input.setAttribute("aria-expanded", shown ? "true" : "false"); }
     if (shown) { target.classList.remove(HIDDEN); } else { target.classList.add(HIDDEN); }
   }
 
   var controls = document.querySelectorAll("input[data-aria-controls]");
+  var ready = [];
   for (var i = 0; i < controls.length; i++) {
     var input = controls[i];
     if (!document.getElementById(input.getAttribute("data-aria-controls"))) { continue; }
     input.setAttribute("aria-controls", input.getAttribute("data-aria-controls"));
     input.removeAttribute("data-aria-controls");
-    sync(input);
+    ready.push(input);
   }
+  for (i = 0; i < ready.length; i++) { sync(ready[i]); }
 
   /* Ticking a radio unticks the others in its group, which fire nothing: sync the whole group. */
   document.addEventListener("change", function (event) {

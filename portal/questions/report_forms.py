@@ -52,6 +52,8 @@ YES_NO_ANSWERS = {
                                                                                              "No")),
     "answer: has a checklist": (lazy_pgettext("answer: has a checklist", "Yes"),
                                 lazy_pgettext("answer: has a checklist", "No")),
+    "answer: have care needs": (lazy_pgettext("answer: have care needs", "Yes"),
+                                lazy_pgettext("answer: have care needs", "No")),
 }
 
 
@@ -142,6 +144,15 @@ class ReportForm(TextForm):
         ("live", _l("Yes, children live there")), ("visit", _l("Yes, children visit")),
         # Welsh answers with the question's verb: "Oes, mae plant yn byw yno" and "Nac oes", not "Na".
         ("no", lazy_pgettext("answer: do any children", "No")), ("unsure", _l("I'm not sure"))])
+    # Safeguarding (whg 1.5: anyone under 16 is a child; an adult with care and support needs may be an adult at
+    # risk). Sealed like every answer; only the flags "under_16" and "adult_at_risk" leave the seal.
+    children_ages = text(_l("How old are the children? (optional)"))
+    age_at_risk = radios(_l("Is anyone at risk under 18?"), [
+        ("under_16", _l("Yes, someone under 16")), ("aged_16_17", _l("Yes, someone aged 16 or 17")),
+        ("no", lazy_pgettext("answer: is anyone under 18", "No")), ("unsure", _l("I'm not sure"))])
+    care_needs = radios(_l("Does the person at risk have care and support needs that make it hard to protect "
+                           "themselves, for example because of illness, disability or older age?"),
+                        yes_no("answer: have care needs"))
     help_wanted = MultiCheckboxField(_l("What would help?"), choices=HELP_CHOICES,
                                      description=_l("Select all that apply."))
     help_other = text(_l("What else would help?"))
@@ -165,6 +176,7 @@ class ReportForm(TextForm):
         """The only answers kept in plaintext, for sorting and filtering the queue."""
         return {"danger_now": self.danger_now.data == "yes",
                 "children": self.children.data in {"live", "visit"},
+                "under_16": self.age_at_risk.data == "under_16", "adult_at_risk": self.care_needs.data == "yes",
                 "no_contact": "none" in (self.contact_methods.data or [])}
 
     def restriction(self) -> str:
@@ -280,6 +292,8 @@ class ConsentMixin:
 
 class SelfReportForm(ConsentMixin, SafeContactMixin, HomeMixin, ReportForm):
     KIND = "self"
+    care_needs = radios(_l("Do you have care and support needs that make it hard to protect yourself, for example "
+                           "because of illness, disability or older age?"), yes_no("answer: have care needs"))
     your_name = text(_l("Your name (optional)"), description=_l(
         "You can stay anonymous. If you do, we can only help as far as we can without knowing who you are."))
     consent_share = radios(_l(

@@ -11,6 +11,7 @@ from portal.staff import (  # noqa: F401  (routes)
     queue_views,
     restriction_views,
     risk_views,
+    safeguarding_views,
     sharing_views,
     team_views,
 )

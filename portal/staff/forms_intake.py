@@ -118,6 +118,10 @@ class _StaffIntake(ReportForm):
                                 "from."))
     danger_now = radios(_l("Is anyone in danger right now?"), yes_no("answer: is anyone in danger"),
                         description=_l("If so, make sure 999 has been called."))
+    # The person at risk, whoever told us (the public self form asks "Do you have…").
+    care_needs = radios(_l("Does the person at risk have care and support needs that make it hard to protect "
+                           "themselves, for example because of illness, disability or older age?"),
+                        yes_no("answer: have care needs"))
     crime_reference = text(_l("Crime or police incident reference (optional)"),
                            description=_l("No reference is needed. We help whether or not the police are involved."))
     contact_language = RadioField(_l("Which language do they want us to use?"),
@@ -249,7 +253,8 @@ def page_order(kind: str) -> tuple[str, ...]:
     """The fields in the order templates/staff/new_case_details.html shows them, for an error summary in the
     order of the page (the forms' own order is that of their definitions, subclasses' last)."""
     return ("disclosed", "disclosed_on", "disclosed_time", *_ABOUT[kind], "story", "danger_now", "children",
-            "tenant", "abuser_tenant", *(("dash_done", "dash_score", "marac") if kind == "agency" else ()),
+            "children_ages", "age_at_risk", "care_needs", "tenant", "abuser_tenant",
+            *(("dash_done", "dash_score", "marac") if kind == "agency" else ()),
             "help_wanted", "help_other", *(("consent_share", "share_with") if kind != "concerned" else ()),
             "crime_reference", *(("their_safe_contact",) if kind == "concerned" else ()), *_CONTACT,
             "must_not_see")

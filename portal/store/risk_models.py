@@ -19,6 +19,7 @@ MARAC_PURPOSE = "marac"
 MARAC_PACK_PURPOSE = "marac-pack"
 CONSENT_PURPOSE = "consent"
 SAFEGUARDING_PURPOSE = "safeguarding"
+SAFEGUARDING_OUTCOME_PURPOSE = "safeguarding-outcome"
 CLOSURE_PURPOSE = "closure"
 
 
@@ -146,7 +147,9 @@ class InfoShare(Base):
 
 class SafeguardingReferral(Base):
     """A safeguarding referral: for a child (under 16, or under 18), an adult at risk, or modern slavery or
-    exploitation (the police, or the National Referral Mechanism through a first responder), and its outcome."""
+    exploitation (the police, or the National Referral Mechanism through a first responder), and its outcome.
+    What was referred is sealed when it is recorded; the outcome's note is sealed apart when it comes, so that
+    recording it never opens what was referred (portal/casework/safeguarding.py)."""
 
     __tablename__ = "safeguarding_referral"
 
@@ -155,12 +158,19 @@ class SafeguardingReferral(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     concern: Mapped[str] = mapped_column(String(12))  # child | adult | exploitation
+    # childrens_services | adult_social_care | police | nrm (through a first responder) | other
     referred_to: Mapped[str] = mapped_column(String(24))
     referred_on: Mapped[date] = mapped_column(Date)
-    outcome: Mapped[str] = mapped_column(String(24), default="", server_default="")  # "" awaited
+    # "" awaited | accepted | strategy (a strategy meeting or enquiry) | nfa (no further action) | declined | other
+    outcome: Mapped[str] = mapped_column(String(24), default="", server_default="")
     outcome_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    outcome_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # recorded
+    outcome_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     key_id: Mapped[str] = mapped_column(String(16))
-    sealed: Mapped[bytes] = team_sealed(purpose=SAFEGUARDING_PURPOSE)
+    sealed: Mapped[bytes] = team_sealed(purpose=SAFEGUARDING_PURPOSE)  # what was referred; another agency's name
+    outcome_key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    outcome_sealed: Mapped[bytes | None] = team_sealed(purpose=SAFEGUARDING_OUTCOME_PURPOSE,
+                                                       key_column="outcome_key_id", nullable=True)
 
 
 class ClosureRequest(Base):

@@ -176,7 +176,7 @@ def choose(page: Any, name: str, *values: str) -> None:
 def answer_the_choices(page: Any, slug: str, dash_score: str = "7") -> None:
     """Every choice that opens a free-text field, and a safe way of contact through each of them."""
     choose(page, "danger_now", "no")
-    choose(page, "children", "no")
+    choose(page, "children", "visit")  # opens "How old are the children?"
     choose(page, "help_wanted", "other")
     choose(page, "contact_methods", "call", "text", "email", "letter", "in_person", "trusted")
     choose(page, "voicemail", "yes")

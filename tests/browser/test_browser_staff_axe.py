@@ -32,6 +32,7 @@ from staff_steps import (
     staff_goes_to_sign_in,
     staff_switches_language,
 )
+from test_browser_safeguarding import flag_for_safeguarding, give_referrals
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +45,9 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "break-glass", "new-case", "new-case-errors", "new-case-self", "new-case-concerned", "new-case-agency",
               "new-case-details-errors", "update", "update-errors", "closures", "risk-agency",
               "risk-agency-errors", "incident", "marac", "marac-errors", "marac-outcome", "marac-pack", "marac-print",
-              "share-refused", "consent", "countersign", "shares-awaiting"]
+              "share-refused", "consent", "countersign", "shares-awaiting",
+              "case-safeguarding", "safeguarding", "safeguarding-referral", "safeguarding-referral-errors",
+              "safeguarding-outcome"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -67,6 +70,8 @@ class World:
     claimed: str  # someone in danger, overdue, claimed: near the top, whatever else is in the queue
     search_for: str = ""  # the case's phone number, written another way
     restricted: str = ""  # restricted to the English officer: every lead meets the break glass
+    safeguarding: str = ""  # every safeguarding flag raised, no referral yet: all three prompts
+    referral: str = ""  # the case's safeguarding referral still awaiting its outcome
     browsers: dict[str, Browsers] = field(default_factory=dict)
 
 
@@ -93,6 +98,9 @@ def world(browser, live_server):
     made.search_for = "+44 " + phone.replace(" ", "")[1:]
     made.restricted = make_report(live_server, days_ago=2)
     restrict_to(live_server, made.restricted, officer_en)
+    made.safeguarding = make_report(live_server, days_ago=1)
+    flag_for_safeguarding(live_server, made.safeguarding)
+    made.referral = give_referrals(live_server, case, officer_en.id)
     contexts = []
     for lang, officer in (("en", officer_en), ("cy", officer_cy)):
         b = Browsers(lang, lead=make_staff(live_server, "lead", "en", enrolled=True), officer=officer,
@@ -260,6 +268,19 @@ def open_page(world: World, lang: str, name: str) -> Any:
     elif name == "shares-awaiting":
         status = page.goto("/staff/shares/countersign").status
         assert page.locator("table.awaiting tbody tr").count() >= 1
+    elif name == "case-safeguarding":
+        status = page.goto(f"/staff/cases/{world.safeguarding}").status
+        assert page.locator(".safeguarding-prompt").count() == 3
+    elif name == "safeguarding-referral-errors":  # nothing chosen, no date
+        page.goto(f"{case}/safeguarding/referral")
+        page.click("main form button[type='submit']")
+        page.wait_for_load_state()
+        assert page.locator(".error-summary li").count() == 3
+        status = None
+    elif name == "safeguarding-outcome":
+        status = page.goto(f"{case}/safeguarding/{world.referral}/outcome").status
+    elif name in {"safeguarding", "safeguarding-referral"}:
+        status = page.goto(f"{case}/{name.replace('-', '/')}").status
     elif name in {"case", "contact", "status", "risk", "action", "share", "note", "repeat", "print", "triage",
                   "consent", "countersign"}:
         status = page.goto(case if name == "case" else f"{case}/{name}").status

@@ -44,6 +44,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.case_access": {"lead"}, "staff.case_break_glass": {"lead"},
     "staff.case_marac": CASEWORK, "staff.case_marac_outcome": CASEWORK, "staff.case_marac_pack": CASEWORK,
     "staff.case_marac_export": CASEWORK,
+    "staff.case_safeguarding": CASEWORK, "staff.case_safeguarding_referral": CASEWORK,
+    "staff.case_safeguarding_outcome": CASEWORK,
     "staff.case_update": CASEWORK, "staff.new_case": CASEWORK, "staff.new_case_details": CASEWORK,
     "staff.team": {"lead"}, "staff.team_new": {"lead"}, "staff.team_person": {"lead"}, "staff.team_action": {"lead"},
     "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"},
@@ -69,7 +71,7 @@ def url_for_rule(rule, reference: str, person_id: int) -> str:  # type: ignore[n
     """The rule with real values: a real report, a real account, and the harmless team action."""
     url = re.sub(r"<int(?:\([^)]*\))?:person_id>", str(person_id), rule.rule.replace("<reference>", reference))
     url = url.replace("<action>", "unlock").replace("<about>", "person")
-    url = url.replace("<channel>", "phone").replace("<kind>", "self")
+    url = url.replace("<channel>", "phone").replace("<kind>", "self").replace("<referral_id>", REFERRAL_ID)
     assert "<" not in url, f"a new URL variable in {rule.rule}: give it a real value here"
     return url
 
@@ -107,7 +109,29 @@ def world(app):  # type: ignore[no-untyped-def]
     reference = send_report(reporter)
     get_receipt(reporter)
     target = add_staff(app, "officer")
+    _safeguarding_referral(app, reference, target.id)
     return reference, target.id
+
+
+REFERRAL_ID = ""  # the world's safeguarding referral (its outcome page)
+
+
+def _safeguarding_referral(app: Flask, reference: str, staff_id: int) -> None:
+    """Stored directly (not through the service, which audits it): the anonymous checks want no audit event."""
+    global REFERRAL_ID
+    import uuid
+    from datetime import date, datetime, timezone
+
+    from portal.intake.reports import current_sealer, find_by_reference
+    from portal.store.risk_models import SAFEGUARDING_PURPOSE, SafeguardingReferral
+
+    REFERRAL_ID = str(uuid.uuid4())
+    with app.test_request_context("/staff/"), app.extensions["sessionmaker"]() as s, s.begin():
+        sealer = current_sealer()
+        s.add(SafeguardingReferral(id=REFERRAL_ID, report_id=find_by_reference(s, reference).id,
+                                   at=datetime.now(timezone.utc), staff_id=staff_id, concern="child",
+                                   referred_to="police", referred_on=date(2026, 1, 5), key_id=sealer.key_id,
+                                   sealed=sealer.seal_json({"what": ""}, SAFEGUARDING_PURPOSE, REFERRAL_ID)))
 
 
 def check_matrix(app: Flask, client, role: str | None, reference: str,

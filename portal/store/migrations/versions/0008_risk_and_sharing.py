@@ -97,7 +97,11 @@ def upgrade() -> None:
             sa.Column("referred_to", sa.String(24), nullable=False),
             sa.Column("referred_on", sa.Date(), nullable=False),
             sa.Column("outcome", sa.String(24), nullable=False, server_default=""),
-            sa.Column("outcome_on", sa.Date(), nullable=True))
+            sa.Column("outcome_on", sa.Date(), nullable=True),
+            sa.Column("outcome_at", sa.DateTime(timezone=True), nullable=True),
+            sa.Column("outcome_by", sa.Integer(), sa.ForeignKey("staff_user.id"), nullable=True),
+            sa.Column("outcome_key_id", sa.String(16), nullable=True),
+            sa.Column("outcome_sealed", sa.LargeBinary(), nullable=True))
     _common("closure_request",
             sa.Column("close_reason", sa.String(32), nullable=False),
             sa.Column("open_items", sa.String(200), nullable=False),
