@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from portal.casework.common import NotAllowed, audit, local_today, now, opened_json, opener
+from portal.casework.common import NotAllowed, audit, now, opened_json, opener, today
 from portal.crypto.sealing import try_open
 from portal.intake.reports import current_sealer
 from portal.store.models import CaseEntry, Report, StaffUser
@@ -48,9 +48,9 @@ class Pending:
 
 
 def open_items(dbs: Session, report: Report, close_reason: str | None = None,
-               today: date | None = None) -> tuple[str, ...]:
+               on: date | None = None) -> tuple[str, ...]:
     """What is still open on the case, as codes (OPEN_ITEMS)."""
-    today = today or local_today(current_app.config["TIMEZONE"])
+    day = on or today(current_app.config["TIMEZONE"])
     rid = report.id
     items = []
     assessed = dbs.scalar(select(exists().where(RiskAssessment.report_id == rid, RiskAssessment.complete)))
@@ -59,7 +59,7 @@ def open_items(dbs: Session, report: Report, close_reason: str | None = None,
     if report.risk_level == "high" and not dbs.scalar(select(exists().where(MaracReferral.report_id == rid))):
         items.append("high_risk_no_marac")
     if dbs.scalar(select(exists().where(CaseEntry.report_id == rid, CaseEntry.kind == "action",
-                                        CaseEntry.code == "breathing_space", CaseEntry.ends_on >= today))):
+                                        CaseEntry.code == "breathing_space", CaseEntry.ends_on >= day))):
         items.append("breathing_space")
     if dbs.scalar(select(exists().where(SafeguardingReferral.report_id == rid, SafeguardingReferral.outcome == ""))):
         items.append("safeguarding_open")

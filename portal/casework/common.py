@@ -57,7 +57,7 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def local_today(tz: str) -> date:
+def today(tz: str) -> date:
     """Today's date where the team works."""
     return now().astimezone(ZoneInfo(tz)).date()
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.casework.cases import add_entry
-from portal.casework.common import NotAllowed, audit, now
+from portal.casework.common import NotAllowed, audit, now, today
 from portal.casework.risk import record_incident
 from portal.intake.reports import CHANNELS, Receipt, submit
 from portal.store.models import CaseAccess, CaseEntry, Report, StaffUser
@@ -70,10 +69,6 @@ def open_from_disclosure(dbs: Session, staff: StaffUser, *, channel: str, kind: 
     return submit(dbs, kind=kind, answers=answers, flags=flags, contact_language=contact_language,
                   submission_key=submission_key, now=received, with_receipt=created, channel=channel,
                   taken_by=staff.id, restricted=restricted)
-
-
-def today(tz: str) -> date:
-    return now().astimezone(ZoneInfo(tz)).date()
 
 
 def record_update(dbs: Session, report: Report, staff: StaffUser, *, agency: str, updated_on: date, told: str,

@@ -23,8 +23,8 @@ from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, defer
 
-from portal.casework.common import NotAllowed, audit, aware, now, opened_json, warn_unopened
-from portal.casework.disclosures import InTheFuture, today
+from portal.casework.common import NotAllowed, audit, aware, now, opened_json, today, warn_unopened
+from portal.casework.disclosures import InTheFuture
 from portal.casework.restriction import hidden_ids
 from portal.crypto.sealing import Opener, Unopened, try_open
 from portal.intake.contact_plan import local_date

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.casework.common import NotAllowed, audit, aware, now, opened_json, opener, warn_unopened
+from portal.casework.common import NotAllowed, audit, aware, now, opened_json, opener, today, warn_unopened
 from portal.casework.dash import ANSWERS, Checklist
 from portal.crypto.sealing import Unopened, try_open
 from portal.intake.reports import ReportNotStored, current_sealer
@@ -48,10 +48,6 @@ class Unanswered(NotAllowed):
     def __init__(self, missing: list[str]):
         super().__init__("questions unanswered")
         self.missing = missing
-
-
-def today(tz: str) -> date:
-    return now().astimezone(ZoneInfo(tz)).date()
 
 
 def _not_future(day: date, tz: str) -> None:

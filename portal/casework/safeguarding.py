@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.casework.common import NotAllowed, audit, now, opened_json, opener, warn_unopened
-from portal.casework.disclosures import InTheFuture, today
+from portal.casework.common import NotAllowed, audit, now, opened_json, opener, today, warn_unopened
+from portal.casework.disclosures import InTheFuture
 from portal.crypto.sealing import Unopened, try_open
 from portal.intake.reports import current_sealer
 from portal.store.models import Report, StaffUser, band_for

@@ -15,9 +15,9 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.casework.common import NotAllowed, audit, aware, now, opened_json, opener, warn_unopened
+from portal.casework.common import NotAllowed, audit, aware, now, opened_json, opener, today, warn_unopened
 from portal.casework.consent import Consent, current_consent
-from portal.casework.disclosures import InTheFuture, today
+from portal.casework.disclosures import InTheFuture
 from portal.casework.restriction import hidden_ids
 from portal.crypto.sealing import Unopened, try_open
 from portal.intake.reports import PURPOSE as REPORT_PURPOSE

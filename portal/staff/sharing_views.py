@@ -11,9 +11,8 @@ from werkzeug.wrappers import Response
 
 from portal.casework import sharing as sh
 from portal.casework.cases import open_case
-from portal.casework.common import NotAllowed
+from portal.casework.common import NotAllowed, today
 from portal.casework.consent import Consent, ConsentNotClear, current_consent, record_consent
-from portal.casework.disclosures import today
 from portal.intake.reports import ReportNotStored
 from portal.staff import forms_sharing as fs
 from portal.staff.access import CASEWORK, allow, can
