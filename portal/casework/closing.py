@@ -74,10 +74,10 @@ def pending_request(dbs: Session, report: Report) -> ClosureRequest | None:
                                                    ClosureRequest.state == "pending"))
 
 
-def close_guarded(dbs: Session, report: Report, staff: StaffUser, close_reason: str, why: str,
-                  items: tuple[str, ...]) -> bool:
-    """Close a case that has open items (`items`, as the officer saw them). Returns True if it closed (a lead
-    signed it off), False if it now waits for a lead. The reason why is required and sealed."""
+def close_guarded(dbs: Session, report: Report, staff: StaffUser, close_reason: str, why: str) -> bool:
+    """Close a case whatever is open on it (worked out here, not taken from the page). Returns True if it closed
+    (nothing open, or a lead signed it off), False if it now waits for a lead. With anything open, the reason
+    why is required and sealed."""
     from portal.casework.cases import close  # the status workflow (cases imports this module's guard)
 
     current = open_items(dbs, report, close_reason)

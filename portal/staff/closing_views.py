@@ -35,8 +35,7 @@ def case_status(reference: str) -> str | Response | tuple[str, int]:
     if pending is None and form.validate_on_submit():
         try:
             if form.status.data == "closed" and items:
-                closed = close_guarded(db(), report, g.staff, form.close_reason.data or "", form.why.data or "",
-                                       items)
+                closed = close_guarded(db(), report, g.staff, form.close_reason.data or "", form.why.data or "")
                 return saved(report, gettext("Case closed, with your sign-off.") if closed else gettext(
                     "Sent to a team lead to sign off. The case stays open until a lead signs it off."))
             change_status(db(), report, g.staff, form.status.data, form.close_reason.data)
