@@ -100,10 +100,10 @@ assert set(OPEN_MIX) == set(OPEN_STATUSES) and "closed" in STATUSES, "the workfl
 
 COLUMNS = ("id", "reference", "received_at", "first_contact_due", "reporter_kind", "danger_now", "children",
            "contact_language", "no_contact", "status", "is_open", "band", "contacted", "first_contact_at",
-           "owner_id", "closed_at", "close_reason", "idempotency_hash", "key_id", "sealed")
+           "owner_id", "closed_at", "close_reason", "idempotency_hash", "key_id", "sealed", "next_due")
 PG_TYPES = ("varchar", "varchar", "timestamptz", "timestamptz", "varchar", "bool", "bool", "varchar", "bool",
             "varchar", "bool", "int4", "bool", "timestamptz", "int4", "timestamptz", "varchar", "varchar",
-            "varchar", "bytea")
+            "varchar", "bytea", "timestamptz")
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # as portal.intake.reports
 
 
@@ -173,7 +173,7 @@ def report_row(i: int, received_ts: float, status: str, now: datetime, staff_ids
     return (str(uuid.UUID(int=rng.getrandbits(128), version=4)), reference(i), received, due, kind, danger,
             children, language, no_contact, status, is_open, 0 if danger else (1 if children else 2), contacted,
             first_contact_at, owner, closed_at, close_reason,
-            hashlib.sha256(f"bench-{i}".encode()).hexdigest(), "bench", os.urandom(SEALED_BYTES))
+            hashlib.sha256(f"bench-{i}".encode()).hexdigest(), "bench", os.urandom(SEALED_BYTES), due)
 
 
 def chunks(n: int, now: datetime, staff_ids: list[int], rng: random.Random, mix: Mix) -> Iterator[list[tuple]]:

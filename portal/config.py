@@ -18,6 +18,12 @@ def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"PORTAL_{name}", default)
 
 
+def _pairs(value: str) -> tuple[tuple[str, int], ...]:
+    """"high=7,medium=14" as (("high", 7), ("medium", 14)); each count at least 1."""
+    pairs = (item.partition("=") for item in value.split(",") if item.strip())
+    return tuple((name.strip(), max(1, int(days))) for name, _, days in pairs)
+
+
 def _flag(name: str, default: bool) -> bool:
     value = _env(name)
     if value is None:
@@ -91,6 +97,12 @@ class Settings:
     indicator_min_count: int = 5
     # Retention: closed cases are deleted this many days after closing (`portal purge`).
     retention_days: int = 6 * 365
+    # Follow-through: calendar days between case reviews by risk level ("high=7,medium=14,standard=30"; a case
+    # with no assessment yet is reviewed as standard), the working days before a breathing space ends that its
+    # end task falls due, and the days after closing that monitoring check-ins fall (Plus Dane 15).
+    review_days: tuple[tuple[str, int], ...] = (("high", 7), ("medium", 14), ("standard", 30))
+    breathing_space_notice_days: int = 5
+    monitoring_days: tuple[int, ...] = (28, 91)
     # Content-free e-mail to the team when reports are waiting.
     smtp_host: str = ""
     smtp_port: int = 25
@@ -166,6 +178,10 @@ class Settings:
             share_countersign_days=max(1, int(_env("SHARE_COUNTERSIGN_DAYS", "1") or 1)),
             indicator_min_count=max(1, int(_env("INDICATOR_MIN_COUNT", "5") or 5)),
             retention_days=int(_env("RETENTION_DAYS", str(cls.retention_days)) or cls.retention_days),
+            review_days=_pairs(_env("REVIEW_DAYS", "high=7,medium=14,standard=30") or ""),
+            breathing_space_notice_days=max(1, int(_env("BREATHING_SPACE_NOTICE_DAYS", "5") or 5)),
+            monitoring_days=tuple(sorted(max(1, int(d)) for d in (_env("MONITORING_DAYS", "28,91") or "").split(",")
+                                         if d.strip())),
             smtp_host=_env("SMTP_HOST", "") or "",
             smtp_port=int(_env("SMTP_PORT", "25") or 25),
             smtp_user=_env("SMTP_USER", "") or "",

@@ -168,7 +168,8 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
         is_open=True, band=band_for(flags["danger_now"], children, high_risk=risk_level == "high"), contacted=False,
         under_16=flags.get("under_16", False), adult_at_risk=flags.get("adult_at_risk", False), risk_level=risk_level,
         idempotency_hash=key_hash, key_id=sealer.key_id, sealed=sealed, channel=channel, taken_by=taken_by,
-        restricted=restricted)
+        restricted=restricted, next_due=plan.due.at,
+        staff_sex=answers.get("staff_sex") if answers.get("staff_sex") in ("woman", "man") else "")
     window = plan.due.window
     for _attempt in range(5):
         try:

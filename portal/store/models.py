@@ -14,11 +14,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.store import followup_models as _followup_models  # noqa: F401  (the same metadata)
 from portal.store import risk_models as _risk_models  # noqa: F401  (its tables are part of the same metadata)
 from portal.store.model_base import (  # noqa: F401  (re-exported: the rest of the portal imports them from here)
     CONTACT_PURPOSE,
@@ -33,6 +35,7 @@ from portal.store.model_base import (  # noqa: F401  (re-exported: the rest of t
     receipt_sealed,
     team_sealed,
 )
+from portal.store.plain_models import PurgedTally, Setting, WebSession  # noqa: F401  (re-exported)
 
 
 class Report(Base):
@@ -97,6 +100,17 @@ class Report(Base):
     # decides); "named": only the staff named in `case_access`. Others see nothing of it anywhere; a lead may
     # break the glass with a reason (audited).
     restricted: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    # What is next on the case, for the queue: before first contact, the first-contact deadline (kept equal to
+    # `first_contact_due`, below); after it, the earliest open task, review or (closed, monitored) check-in, as the
+    # start of that day, and `next_kind` says which ("review", "checkin" or the task's kind; "" before contact).
+    next_due: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_kind: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    next_review_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Monitoring after closure (Plus Dane 15) lasts until this day; purge waits for it.
+    monitor_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The person asked to speak to a woman or a man ("" no preference or not said): a code from the answers, so
+    # assigning the case can warn (with `contact_language` for Welsh) and the queue can flag it.
+    staff_sex: Mapped[str] = mapped_column(String(8), default="", server_default="")
     # The blind-index key this report's values were indexed under (None: not yet indexed).
     indexed_key: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # SHA-256 of the form's one-time submission token: a double tap or a retry finds the first report.
@@ -108,10 +122,13 @@ class Report(Base):
         Index("ix_report_status_due", "status", "first_contact_due"),
         # The filter columns ride along (a covering index), so filtered pages and their counts never visit
         # the table rows: at a million reports that is the difference between ~1 ms and ~45 ms on SQLite.
-        Index("ix_report_queue", "is_open", "band", "contacted", "first_contact_due", "id", "reporter_kind",
+        Index("ix_report_queue", "is_open", "band", "contacted", "next_due", "id", "reporter_kind",
               "contact_language", "danger_now", "children", "no_contact", "owner_id"),
-        Index("ix_report_owner_queue", "owner_id", "is_open", "band", "contacted", "first_contact_due", "id"),
-        Index("ix_report_status_queue", "status", "band", "contacted", "first_contact_due", "id"),
+        Index("ix_report_owner_queue", "owner_id", "is_open", "band", "contacted", "next_due", "id"),
+        Index("ix_report_status_queue", "status", "band", "contacted", "next_due", "id"),
+        Index("ix_report_review", "is_open", "next_review_on"),
+        Index("ix_report_monitored", "monitor_until", sqlite_where=text("monitor_until IS NOT NULL"),
+              postgresql_where=text("monitor_until IS NOT NULL")),
         Index("ix_report_closed_at", "is_open", "closed_at"),
         Index("ix_report_overdue", "is_open", "contacted", "first_contact_due"),
         Index("ix_report_unannounced", "id", sqlite_where=text("announced = 0"),
@@ -123,6 +140,15 @@ class Report(Base):
         Index("ix_report_unindexed", "received_at", "id", sqlite_where=text("indexed_key IS NULL"),
               postgresql_where=text("indexed_key IS NULL")),
     )
+
+
+@event.listens_for(Report, "before_insert")
+@event.listens_for(Report, "before_update")
+def _next_is_first_contact(_mapper: object, _connection: object, report: Report) -> None:
+    """Until the first-contact clock stops, what is next on a case is first contact (and a case written already
+    contacted, with nothing worked out yet, starts from its deadline too)."""
+    if not report.contacted or report.next_due is None:
+        report.next_due, report.next_kind = report.first_contact_due, ""
 
 
 def band_for(danger_now: bool, children: bool, urgent: bool = False, high_risk: bool = False) -> int:
@@ -144,16 +170,6 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
-class WebSession(Base):
-    """Server-side sessions: the cookie holds only a random id; we store its SHA-256."""
-
-    __tablename__ = "web_session"
-
-    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    data: Mapped[str] = mapped_column(Text)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-
-
 class StaffUser(Base):
     """A member of the community safety team. Signing in needs the password and a TOTP code."""
 
@@ -173,6 +189,11 @@ class StaffUser(Base):
     # Bumped on password change, code reset, role change or deactivation: older sessions stop working.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # May authorise action against a perpetrator (MHA 4.3.5: a head of service), a flag a lead sets.
+    can_authorise: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Given by the person, if they choose: for people who asked to speak to a woman or a man, or in Welsh.
+    sex: Mapped[str] = mapped_column(String(8), default="", server_default="")  # "" | woman | man
+    speaks_welsh: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ContactAttempt(Base):
@@ -362,23 +383,3 @@ class CaseAccess(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     granted_by: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
-
-
-class Setting(Base):
-    """Settings a team lead may change in the staff screens (the rest is deployment configuration)."""
-
-    __tablename__ = "setting"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-
-
-class PurgedTally(Base):
-    """What is left of purged cases: counts by month received, kind and closing reason. Nothing else."""
-
-    __tablename__ = "purged_tally"
-
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
-    reporter_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    close_reason: Mapped[str] = mapped_column(String(32), primary_key=True)
-    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -26,6 +26,24 @@ def next_working_day(day: date, nation: str) -> date:
     return day
 
 
+def add_working_days(day: date, days: int, nation: str) -> date:
+    """The working day `days` working days after `day` (0: `day` itself if a working day, else the next one)."""
+    if not is_working_day(day, nation):
+        day = next_working_day(day, nation)
+    for _ in range(days):
+        day = next_working_day(day, nation)
+    return day
+
+
+def working_days_before(day: date, days: int, nation: str) -> date:
+    """The working day `days` working days before `day`."""
+    while days > 0:
+        day -= timedelta(days=1)
+        if is_working_day(day, nation):
+            days -= 1
+    return day
+
+
 def first_contact_due(received: datetime, nation: str, cutoff: time, tz: str) -> datetime:
     """When first contact is due, as an aware UTC datetime (the end of the due working day)."""
     zone = ZoneInfo(tz)

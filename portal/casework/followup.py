@@ -1,0 +1,66 @@
+"""What is next on a case after first contact: its review date (from its risk level) and the earliest open task,
+review or monitoring check-in, kept on the report (`next_due`, `next_kind`) so that the queue sorts on it without
+a join. Every service that adds or changes a task, a review, a check-in, the risk level or the contact clock calls
+`refresh_next`."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.casework.common import today
+from portal.store.followup_models import OPEN_TASK_STATES, CaseTask, MonitorCheckin
+from portal.store.models import Report
+from portal.workdays.working_time import add_working_days
+
+DEFAULT_REVIEW_DAYS = {"high": 7, "medium": 14, "standard": 30}
+
+
+def review_interval(risk_level: str, config: Mapping[str, Any] | None = None) -> int:
+    """Calendar days between reviews for a risk level (a case not yet assessed is reviewed as standard)."""
+    days = dict(DEFAULT_REVIEW_DAYS, **(config or current_app.config).get("REVIEW_DAYS", {}))
+    return days.get(risk_level or "standard", days["standard"])
+
+
+def review_after(day: date, risk_level: str) -> date:
+    """The next review date after `day`: the interval for the risk level, on a working day."""
+    config = current_app.config
+    return add_working_days(day + timedelta(days=review_interval(risk_level, config)), 0, config["NATION"])
+
+
+def start_of(day: date) -> datetime:
+    """The start of a day where the team works, as a UTC moment (the queue's sort key)."""
+    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+
+
+def refresh_next(dbs: Session, report: Report) -> None:
+    """Work out what is next on a case and keep it on the report. Before first contact the model keeps first
+    contact as next. After it, an open case always has a review date (set here if it has none); a closed case
+    under monitoring has its next check-in."""
+    if not report.contacted:
+        return
+    candidates: list[tuple[date, str]] = []
+    if report.is_open:
+        if report.next_review_on is None:
+            report.next_review_on = review_after(today(current_app.config["TIMEZONE"]), report.risk_level)
+        candidates.append((report.next_review_on, "review"))
+        task = dbs.execute(select(CaseTask.due_on, CaseTask.kind)
+                           .where(CaseTask.report_id == report.id, CaseTask.state.in_(OPEN_TASK_STATES))
+                           .order_by(CaseTask.due_on, CaseTask.id).limit(1)).first()
+        if task is not None:
+            candidates.append((task.due_on, task.kind))
+    else:
+        checkin = dbs.scalar(select(func.min(MonitorCheckin.due_on))
+                             .where(MonitorCheckin.report_id == report.id, MonitorCheckin.state == "due"))
+        if checkin is not None:
+            candidates.append((checkin, "checkin"))
+    if candidates:
+        on, kind = min(candidates, key=lambda c: (c[0], c[1] != "review"))
+        report.next_due, report.next_kind = start_of(on), kind
+    else:
+        report.next_kind = ""
