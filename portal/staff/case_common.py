@@ -29,6 +29,7 @@ NAMES = {"method_names": fc.METHOD_NAMES, "outcome_names": fk.OUTCOME_NAMES, "ho
          "close_reason_names": fc.CLOSE_REASON_NAMES,
          "action_names": fc.ACTION_NAMES, "measure_names": fc.MEASURE_NAMES, "rehousing_names": fc.REHOUSING_NAMES,
          "referral_names": fc.REFERRAL_NAMES, "perpetrator_names": fc.PERPETRATOR_NAMES,
+         "repair_names": fc.REPAIR_NAMES, "safety_plan_names": fc.SAFETY_PLAN_NAMES,
          "risk_level_names": fc.RISK_LEVEL_NAMES,
          "consent_names": fc.CONSENT_NAMES, "update_agency_names": fi.UPDATE_AGENCY_NAMES}
 
