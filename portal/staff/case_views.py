@@ -163,7 +163,7 @@ def case_action(reference: str) -> Response | tuple[str, int]:
     form = fc.ActionForm()
     form.owner.choices = owner_choices(db())
     if not form.is_submitted():
-        form.owner.data = report.owner_id or g.staff.id
+        form.owner.data, form.done.data = report.owner_id or g.staff.id, "planned"
     notice = None
     if form.validate_on_submit():
         breathing = form.kind.data == "breathing_space"

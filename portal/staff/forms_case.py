@@ -26,23 +26,28 @@ CLOSE_REASON_NAMES = {
     "another_agency": _l("Another agency is leading"), "not_domestic_abuse": _l("Not domestic abuse"),
     "duplicate": _l("Duplicate of another report"),
 }
+# The actions the indicators count by code (portal/casework/indicators.py ACTIONS lists the same)…
 ACTION_NAMES = {
     "security": _l("Security measures for the home"),
     "repairs": _l("Repair of damage caused by the abuse (no recharge)"),
-    "safety_plan": _l("Safety plan"),
-    "safe_phone": _l("Safe phone"),
     "rehousing": _l("Rehousing, transfer or an offer of a home"),
     "breathing_space": _l("Breathing space on rent arrears"),
-    "money_advice": _l("Money and benefits advice"),
+    "money_advice": _l("Money and benefits advice"), "referral": _l("Referral"),
+    "perpetrator": _l("Action about the tenancy of the person causing harm"),
+}
+# …and the other offers the policies name (VIVID 4.3, 4.4; Plus Dane 14.3; whg 2.15), recorded the same way.
+OFFER_NAMES = {
+    "safety_plan": _l("Safety plan"),
+    "safe_phone": _l("Safe phone"),
     "food_bills": _l("Food vouchers and help with bills"),
     "furniture": _l("White goods and furniture"),
     "dso_assessment": _l("Designated Safeguarding Officer's assessment (no police report)"),
-    "referral": _l("Referral"),
-    "perpetrator": _l("Action about the tenancy of the person causing harm"),
 }
-# Recorded from the enforcement workflow now, with the victim's view and a lead's authorisation; the label stays
-# so that earlier entries still show.
-NEW_ACTION_KINDS = tuple(k for k in ACTION_NAMES if k != "perpetrator")
+ALL_ACTION_NAMES = {**ACTION_NAMES, **OFFER_NAMES}
+# Recorded from the enforcement workflow now, with the victim's view and a lead's authorisation: not offered
+# here, though its label stays so that earlier entries still show.
+NEW_ACTION_KINDS = ("security", "repairs", "safety_plan", "safe_phone", "rehousing", "breathing_space",
+                    "money_advice", "food_bills", "furniture", "dso_assessment", "referral")
 REPAIR_NAMES = {"urgent": _l("Urgent: the home is not secure (1 working day)"),
                 "routine": _l("Not urgent")}
 MEASURE_NAMES = {
@@ -58,9 +63,9 @@ REFERRAL_NAMES = {
     "idva": _l("Independent domestic violence adviser (IDVA)"), "marac": _l("MARAC"), "police": _l("Police"),
     "social_services": _l("Social services"), "support": _l("Specialist support service"),
     "perpetrator_programme": _l("Perpetrator programme"),
-    "phone_monitoring": _l("Phone monitoring service"),
-    "homelessness": _l("Local authority homelessness team"),
 }
+ALL_REFERRAL_NAMES = {**REFERRAL_NAMES, "phone_monitoring": _l("Phone monitoring service"),
+                      "homelessness": _l("Local authority homelessness team")}
 PERPETRATOR_NAMES = {
     "warning": _l("Warning"), "injunction": _l("Injunction"), "notice": _l("Notice for prohibited conduct or breach"),
     "possession": _l("Possession claim"), "other": _l("Other action"),
@@ -133,6 +138,10 @@ class ReplyForm(TextForm):
                                     "contact them, and nothing from the report that they did not write."))
 
 
+def _staff_id(value: Any) -> int | None:
+    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+
+
 DONE_NAMES = {"planned": _l("No: it is to be done"), "done": _l("Yes: it was done today")}
 SAFETY_PLAN_NAMES = {"plan_contacts": _l("Who to call"), "plan_places": _l("Safe places"),
                      "plan_bag": _l("A packed bag"), "plan_children": _l("Children's plan"),
@@ -141,7 +150,7 @@ SAFETY_PLAN_PARTS = tuple(SAFETY_PLAN_NAMES)
 
 
 class ActionForm(TextForm):
-    kind = RadioField(_l("Action"), choices=[(k, ACTION_NAMES[k]) for k in NEW_ACTION_KINDS],
+    kind = RadioField(_l("Action"), choices=[(k, ALL_ACTION_NAMES[k]) for k in NEW_ACTION_KINDS],
                       validators=[InputRequired(m.SELECT_ACTION)])
     urgency = OptionalRadioField(_l("How urgent is the repair?"), choices=_choices(REPAIR_NAMES),
                                  validate_choice=True)
@@ -157,15 +166,15 @@ class ActionForm(TextForm):
                           description=_l("Phones, accounts, location sharing, trackers and smart devices at home."))
     measures = MultiCheckboxField(_l("Which security measures?"), choices=_choices(MEASURE_NAMES))
     rehousing = OptionalRadioField(_l("Which request?"), choices=_choices(REHOUSING_NAMES), validate_choice=True)
-    referral_to = OptionalRadioField(_l("Referral to"), choices=_choices(REFERRAL_NAMES), validate_choice=True)
+    referral_to = OptionalRadioField(_l("Referral to"), choices=_choices(ALL_REFERRAL_NAMES), validate_choice=True)
     starts_on = DateField(_l("Breathing space starts"), validators=[Optional()],
                           description=_l("For example, 2026-11-23."))
     ends_on = DateField(_l("Breathing space ends"), validators=[Optional()],
                         description=_l("Between 1 and 3 months after it starts."))
     detail = long_text(_l("Details (optional)"))
-    owner = RadioField(_l("Who will do it?"), coerce=int, validators=[InputRequired(m.SELECT_OWNER)])
-    done = RadioField(_l("Is it done already?"), choices=_choices(DONE_NAMES), default="planned",
-                      validators=[InputRequired(m.SELECT_DONE)])
+    # Left unanswered (a form from before tasks): the case owner, or the officer recording it; and to be done.
+    owner = OptionalRadioField(_l("Who will do it?"), coerce=_staff_id, validate_choice=True)
+    done = OptionalRadioField(_l("Is it done already?"), choices=_choices(DONE_NAMES), validate_choice=True)
     due_on = DateField(_l("Due by (optional)"), validators=[Optional()],
                        description=_l("Leave it empty to use the team's target for this action, in working days. "
                                       "For example, 2026-11-23."))

@@ -8,7 +8,7 @@ from wtforms import DateField, RadioField
 from wtforms.validators import InputRequired, NumberRange
 
 from portal.staff import messages as m
-from portal.staff.forms_case import ACTION_NAMES, REFERRAL_NAMES, REHOUSING_NAMES
+from portal.staff.forms_case import ALL_ACTION_NAMES, ALL_REFERRAL_NAMES, REHOUSING_NAMES
 from portal.web.forms import TextForm, WholeNumberField
 
 TASK_STATE_NAMES = {"planned": _l("Planned"), "in_progress": _l("In progress"), "done": _l("Done"),
@@ -17,7 +17,7 @@ TASK_STATE_NAMES = {"planned": _l("Planned"), "in_progress": _l("In progress"), 
 TASK_MOVE_NAMES = {"in_progress": _l("Started"), "done": _l("Done"), "not_needed": _l("Not needed"),
                    "reopen": _l("Reopen it: it is not done after all")}
 RAISED_NAMES = {"breathing_space_end": _l("A breathing space ends soon: agree what happens next")}
-SUB_NAMES = {"referral": REFERRAL_NAMES, "rehousing": REHOUSING_NAMES,
+SUB_NAMES = {"referral": ALL_REFERRAL_NAMES, "rehousing": REHOUSING_NAMES,
              "repairs": {"urgent": _l("Urgent repair")}}
 
 
@@ -26,7 +26,7 @@ def task_label(code: str) -> str:
     if code in RAISED_NAMES:
         return str(RAISED_NAMES[code])
     kind, _dot, sub = code.partition(".")
-    name = str(ACTION_NAMES.get(kind, kind))
+    name = str(ALL_ACTION_NAMES.get(kind, kind))
     names: dict[str, Any] = SUB_NAMES.get(kind, {})
     return f"{name}: {names[sub]}" if sub in names else name
 

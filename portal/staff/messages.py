@@ -74,7 +74,6 @@ OUTCOME_BEFORE_REFERRAL = _l("The date of the outcome must be on or after the da
 SELECT_URGENCY = _l("Select how urgent the repair is")
 ENTER_SAFETY_PLAN = _l("Enter at least one part of the safety plan")
 SELECT_OWNER = _l("Select who will do it")
-SELECT_DONE = _l("Select whether it is done already")
 DUE_IN_PAST = _l("The due date must be today or later")
 SELECT_TASK_STATE = _l("Select what has happened")
 ENTER_DUE_DATE = _l("Enter the date it is due, like 2026-11-23")
