@@ -80,7 +80,7 @@ def case_task_state(reference: str, task_id: int) -> Response | tuple[str, int]:
     report = case_or_404(reference)
     task = _task_or_404(report, task_id)
     form = TaskStateForm()
-    form.state.choices = [(s, TASK_MOVE_NAMES[s]) for s in (*ts.MOVES.get(task.state, ()), "reopen")]
+    form.state.choices = list(TASK_MOVE_NAMES.items())  # any move: the service says which this task allows
     if not form.validate_on_submit():
         return _page(report, task, state=form, status=400)
     try:
@@ -88,6 +88,9 @@ def case_task_state(reference: str, task_id: int) -> Response | tuple[str, int]:
             ts.reopen(db(), report, task, g.staff)
         else:
             ts.change_state(db(), report, task, form.state.data, g.staff)
+    except ts.TaskClosed:
+        form.state.errors.append(m.TASK_FINISHED)
+        return _page(report, task, state=form, status=400)
     except ts.TaskError:
         form.state.errors.append(m.SELECT_TASK_STATE)
         return _page(report, task, state=form, status=400)
