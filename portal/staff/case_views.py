@@ -24,9 +24,9 @@ from portal.casework.contact import triage_choices, unseen_profile_change
 from portal.casework.links import fill_repeat, links_of
 from portal.casework.restriction import glass_until
 from portal.casework.tasks import DueInThePast, NotAnOwner, TaskPlan, record_action
-from portal.staff import messages as m
 from portal.intake import conversations
 from portal.staff import forms_case as fc
+from portal.staff import messages as m
 from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
 from portal.staff.case_common import HINTS, case_or_404, header, profile_context, saved, staff_entered
@@ -163,13 +163,15 @@ def case_action(reference: str) -> Response | tuple[str, int]:
     form = fc.ActionForm()
     form.owner.choices = owner_choices(db())
     if not form.is_submitted():
-        form.owner.data, form.done.data = report.owner_id or g.staff.id, "planned"
+        form.owner.data = report.owner_id or g.staff.id  # type: ignore[assignment]  # coerced to an id
+        form.done.data = "planned"
     notice = None
     if form.validate_on_submit():
         breathing = form.kind.data == "breathing_space"
         try:
-            record_action(db(), report, g.staff, form.code(), form.content(),
-                          TaskPlan(owner_id=form.owner.data, due_on=form.due_on.data, done=form.done.data == "done"),
+            plan = TaskPlan(owner_id=int(form.owner.data) if form.owner.data else None, due_on=form.due_on.data,
+                            done=form.done.data == "done")
+            record_action(db(), report, g.staff, form.code(), form.content(), plan,
                           starts_on=form.starts_on.data if breathing else None,
                           ends_on=form.ends_on.data if breathing else None)
             return saved(report, gettext("Action recorded."))

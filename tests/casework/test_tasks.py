@@ -46,9 +46,10 @@ def work(app, reference: str, staff_id: int, job):  # type: ignore[no-untyped-de
         return job(s, find_by_reference(s, reference), s.get(StaffUser, staff_id))
 
 
-def record(app, reference, staff_id, code="security", plan=ts.TaskPlan(), **dates):  # type: ignore[no-untyped-def]
+def record(app, reference, staff_id, code="security", plan=None, **dates):  # type: ignore[no-untyped-def]
     def job(s, report, staff):  # type: ignore[no-untyped-def]
-        task = ts.record_action(s, report, staff, code, {"measures": ["locks"], "detail": "x"}, plan, **dates)
+        task = ts.record_action(s, report, staff, code, {"measures": ["locks"], "detail": "x"}, plan or ts.TaskPlan(),
+                                **dates)
         return task.id
     return work(app, reference, staff_id, job)
 
