@@ -48,7 +48,7 @@ ALL_ACTION_NAMES = {**ACTION_NAMES, **OFFER_NAMES}
 # here, though its label stays so that earlier entries still show.
 NEW_ACTION_KINDS = ("security", "repairs", "safety_plan", "safe_phone", "rehousing", "breathing_space",
                     "money_advice", "food_bills", "furniture", "dso_assessment", "referral")
-REPAIR_NAMES = {"urgent": _l("Urgent: the home is not secure (1 working day)"),
+REPAIR_NAMES = {"urgent": _l("Urgent: the home cannot be secured or is not safe"),
                 "routine": _l("Not urgent")}
 MEASURE_NAMES = {
     "locks": _l("New or stronger locks"), "door_alarm": _l("Door alarm"), "window_alarm": _l("Window alarms or locks"),

@@ -94,8 +94,8 @@ def case_task_state(reference: str, task_id: int) -> Response | tuple[str, int]:
     except ts.TaskError:
         form.state.errors.append(m.SELECT_TASK_STATE)
         return _page(report, task, state=form, status=400)
-    return saved(report, gettext("Task updated: %(kind)s is now %(state)s.", kind=task_label(task.kind),
-                                 state=str(TASK_STATE_NAMES[task.state]).lower()))
+    return saved(report, gettext("Task updated: %(kind)s (%(state)s).", kind=task_label(task.kind),
+                                 state=TASK_STATE_NAMES[task.state]))
 
 
 @bp.post("/cases/<reference>/tasks/<int(max=2147483647):task_id>/owner")
