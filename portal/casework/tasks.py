@@ -10,14 +10,16 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.casework.cases import add_entry
 from portal.casework.common import audit, now, today
 from portal.casework.followup import refresh_next
+from portal.casework.risk import latest_complete
 from portal.store.followup_models import OPEN_TASK_STATES, TASK_STATES, CaseTask
 from portal.store.models import Report, StaffUser
+from portal.store.risk_models import Incident
 from portal.store.settings import get_setting, set_setting
 from portal.workdays.working_time import add_working_days, working_days_before
 
@@ -201,6 +203,21 @@ def tasks_of(dbs: Session, report: Report) -> list[CaseTask]:
     return open_ + closed
 
 
+def measures_to_revisit(dbs: Session, report: Report) -> str:
+    """MHA 4.2.8: revisit the safety measures as a case escalates. "risk" when a high-risk assessment, or
+    "incident" when an incident, came after the home's security measures were last finished with (and none is
+    open); "" otherwise."""
+    security = [t for t in tasks_of(dbs, report) if t.kind == "security"]
+    if not security or any(t.state in OPEN_TASK_STATES for t in security):
+        return ""
+    last = max(t.done_on or t.due_on for t in security)
+    latest = latest_complete(dbs, report)
+    if latest is not None and latest.level == "high" and latest.assessed_on > last:
+        return "risk"
+    incident = dbs.scalar(select(func.max(Incident.occurred_on)).where(Incident.report_id == report.id))
+    return "incident" if incident is not None and incident > last else ""
+
+
 def find_task(dbs: Session, report: Report, task_id: int) -> CaseTask | None:
     task = dbs.get(CaseTask, task_id)
     return task if task is not None and task.report_id == report.id else None
@@ -291,5 +308,5 @@ def change_due(dbs: Session, report: Report, task: CaseTask, due_on: date, staff
 
 __all__ = ["BREATHING_SPACE_END", "DEFAULT_TASK_DAYS", "DueInThePast", "NoChange", "NotAState", "NotAnOwner",
            "NotBackToPlanned", "NotOpen", "NotATarget", "TaskClosed", "TaskError", "TaskPlan", "change_due",
-           "change_state", "default_due", "find_task", "is_overdue", "possible_owners", "reassign",
-           "record_action", "reopen", "set_task_days", "task_days", "tasks_of"]
+           "change_state", "default_due", "find_task", "is_overdue", "measures_to_revisit", "possible_owners",
+           "reassign", "record_action", "reopen", "set_task_days", "task_days", "tasks_of"]

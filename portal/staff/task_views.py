@@ -46,7 +46,8 @@ def _names(dbs: Session) -> dict[int, str]:
 def tasks_context(report: Report) -> dict[str, Any]:
     """For the case page: every task (open first, by due date), who owns each, and today for "overdue"."""
     return {"tasks": ts.tasks_of(db(), report), "staff_names": _names(db()),
-            "task_today": today(current_app.config["TIMEZONE"]), **NAMES}
+            "task_today": today(current_app.config["TIMEZONE"]), "revisit": ts.measures_to_revisit(db(), report),
+            **NAMES}
 
 
 def _task_or_404(report: Report, task_id: int) -> CaseTask:

@@ -4,7 +4,7 @@ only, a finished task is reopened deliberately; a breathing space runs until its
 act before it ends, closed with it; every change is audited and keeps the case's next thing up to date."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -210,3 +210,30 @@ def test_every_change_keeps_the_cases_next_thing(app, reference, officer, monkey
     assert report_of(app, reference).next_due.date() == date(2026, 12, 9)
     change(app, reference, officer.id, second, "change_state", "not_needed")
     assert report_of(app, reference).next_kind == "review"  # nothing open: the review is next
+
+
+def test_security_measures_are_revisited_when_the_case_escalates(app, reference, officer, monkeypatch):
+    """MHA 4.2.8: a high-risk assessment or an incident after the measures were last dealt with asks for them to
+    be revisited, until a security action is open again."""
+    from portal.casework.risk import record_incident
+    from tests.staff_helpers import record_assessment
+
+    real = date.today()
+    revisit = lambda: work(app, reference, officer.id, lambda s, r, _st: ts.measures_to_revisit(s, r))  # noqa: E731
+    assert revisit() == ""  # no security measures yet: nothing to revisit
+    on(monkeypatch, real - timedelta(days=10))
+    record(app, reference, officer.id, "security", ts.TaskPlan(done=True))
+    assert revisit() == ""
+    record_assessment(app, reference, level="standard")
+    assert revisit() == ""
+    work(app, reference, officer.id, lambda s, r, st: record_incident(
+        s, r, st, occurred_on=real - timedelta(days=2), police=True, incident_number="", what="",
+        tz="Europe/London"))
+    assert revisit() == "incident"
+    record_assessment(app, reference, level="high")
+    assert revisit() == "risk"
+    on(monkeypatch, real)
+    task_id = record(app, reference, officer.id, "security")
+    assert revisit() == ""  # being revisited
+    change(app, reference, officer.id, task_id, "change_state", "done")
+    assert revisit() == ""  # dealt with after the escalation

@@ -161,3 +161,17 @@ def test_a_lead_sets_the_targets_on_their_own_page(app):
     assert 'name="security" type="text" value="3"' in html_of(client.get("/staff/settings/tasks"))
     officer, _ = signed_in(app, "officer")
     assert officer.get("/staff/settings/tasks").status_code == 403
+
+
+def test_the_case_asks_for_the_measures_to_be_revisited_once_the_risk_is_high(app, officer, reference):
+    from tests.staff_helpers import record_assessment
+
+    client, _account = officer
+    action(client, reference, kind="security", measures=["locks"], done="done")
+    (task,) = tasks(app)
+    with dbs(app) as s, s.begin():
+        s.get(CaseTask, task.id).done_on = date.today() - timedelta(days=7)
+    assert "revisit-measures" not in html_of(client.get(f"/staff/cases/{reference}"))
+    record_assessment(app, reference, level="high")
+    html = html_of(client.get(f"/staff/cases/{reference}"))
+    assert "revisit them with the person" in html[html.index('id="tasks-title"'):]
