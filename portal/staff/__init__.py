@@ -13,6 +13,7 @@ from portal.staff import (  # noqa: F401  (routes)
     risk_views,
     safeguarding_views,
     sharing_views,
+    task_views,
     team_views,
 )
 from portal.staff.blueprint import bp

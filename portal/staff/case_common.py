@@ -27,8 +27,9 @@ from portal.store.models import Report, StaffUser
 NAMES = {"method_names": fc.METHOD_NAMES, "outcome_names": fk.OUTCOME_NAMES, "how_names": fk.HOW_NAMES,
          "party_names": fk.PARTY_NAMES, "triage_names": fk.TRIAGE_NAMES,
          "close_reason_names": fc.CLOSE_REASON_NAMES,
-         "action_names": fc.ACTION_NAMES, "measure_names": fc.MEASURE_NAMES, "rehousing_names": fc.REHOUSING_NAMES,
-         "referral_names": fc.REFERRAL_NAMES, "perpetrator_names": fc.PERPETRATOR_NAMES,
+         "action_names": fc.ALL_ACTION_NAMES, "measure_names": fc.MEASURE_NAMES, "rehousing_names": fc.REHOUSING_NAMES,
+         "referral_names": fc.ALL_REFERRAL_NAMES, "perpetrator_names": fc.PERPETRATOR_NAMES,
+         "repair_names": fc.REPAIR_NAMES, "safety_plan_names": fc.SAFETY_PLAN_NAMES,
          "risk_level_names": fc.RISK_LEVEL_NAMES,
          "consent_names": fc.CONSENT_NAMES, "update_agency_names": fi.UPDATE_AGENCY_NAMES}
 

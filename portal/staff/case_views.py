@@ -23,8 +23,10 @@ from portal.casework.closing import pending_for
 from portal.casework.contact import triage_choices, unseen_profile_change
 from portal.casework.links import fill_repeat, links_of
 from portal.casework.restriction import glass_until
+from portal.casework.tasks import DueInThePast, NotAnOwner, TaskPlan, record_action
 from portal.intake import conversations
 from portal.staff import forms_case as fc
+from portal.staff import messages as m
 from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
 from portal.staff.case_common import HINTS, case_or_404, header, profile_context, saved, staff_entered
@@ -35,6 +37,7 @@ from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, ro
 from portal.staff.risk_views import risk_context
 from portal.staff.safeguarding_views import safeguarding_context
 from portal.staff.sharing_views import share_context
+from portal.staff.task_views import owner_choices, tasks_context
 from portal.store.db import db
 from portal.store.models import Report
 from portal.web.form_errors import error_summary
@@ -82,7 +85,8 @@ def case(reference: str) -> str:
     pending = pending_for(db(), report, with_reason=True)  # after the audited opening
     return render_template("staff/case.html", **context, links=links, linked_ids={r.id for r, _ in links.linked},
                            pending_closure=pending, item_names=OPEN_ITEM_NAMES,
-                           relation_names=RELATION_NAMES, glass_until=glass_until(db(), g.staff, report))
+                           relation_names=RELATION_NAMES, glass_until=glass_until(db(), g.staff, report),
+                           **tasks_context(report))
 
 
 @bp.get("/cases/<reference>/print")
@@ -152,20 +156,34 @@ def case_note(reference: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/cases/<reference>/action", methods=["GET", "POST"])
 @allow(*CASEWORK)
-def case_action(reference: str):  # type: ignore[no-untyped-def]
-    """Record an action the policies name: security, repairs, rehousing, breathing space, advice, referral,
-    action about the perpetrator's tenancy."""
-    def save(report: Report, form: Any) -> str:
+def case_action(reference: str) -> Response | tuple[str, int]:
+    """Record an action the policies name (security, repairs, a safety plan, rehousing, a breathing space,
+    advice, support, a referral) and its task: who does it, by when, or that it was done today."""
+    report = case_or_404(reference)
+    form = fc.ActionForm()
+    form.owner.choices = owner_choices(db())
+    if not form.is_submitted():
+        form.owner.data = report.owner_id or g.staff.id  # type: ignore[assignment]  # coerced to an id
+        form.done.data = "planned"
+    notice = None
+    if form.validate_on_submit():
         breathing = form.kind.data == "breathing_space"
-        add_entry(db(), report, g.staff, "action",
-                  {"measures": form.measures.data if form.kind.data == "security" else [],
-                   "no_recharge": form.kind.data == "repairs", "detail": form.detail.data or ""},
-                  code=form.code(), starts_on=form.starts_on.data if breathing else None,
-                  ends_on=form.ends_on.data if breathing else None)
-        return gettext("Action recorded.")
-    return _simple_form(reference, fc.ActionForm, "staff/action.html", save)
-
-
+        try:
+            plan = TaskPlan(owner_id=int(form.owner.data) if form.owner.data else None, due_on=form.due_on.data,
+                            done=form.done.data == "done")
+            record_action(db(), report, g.staff, form.code(), form.content(), plan,
+                          starts_on=form.starts_on.data if breathing else None,
+                          ends_on=form.ends_on.data if breathing else None)
+            return saved(report, gettext("Action recorded."))
+        except NotAnOwner:
+            form.owner.errors.append(m.SELECT_OWNER)
+        except DueInThePast:
+            form.due_on.errors.append(m.DUE_IN_PAST)
+        except ReportNotStored:
+            notice = "not-stored"
+    status = 503 if notice else (400 if any(f.errors for f in form) else 200)
+    return render_template("staff/action.html", form=form, errors=error_summary(form), notice=notice,
+                           **header(report)), status
 
 
 @bp.route("/cases/<reference>/reply", methods=["GET", "POST"])

@@ -123,7 +123,8 @@ def restrict_to(live_server: Any, reference: str, account: StaffAccount) -> None
 
 
 def fill_case_record(live_server: Any, reference: str, by: StaffAccount, answers: dict[str, Any]) -> None:
-    """Give a case a record to show: a contact attempt, a risk checklist, an action, a share and a note."""
+    """Give a case a record to show: a contact attempt, a risk checklist, an action (and its task), a share and a
+    note."""
     from datetime import date
 
     from sqlalchemy import select
@@ -133,6 +134,7 @@ def fill_case_record(live_server: Any, reference: str, by: StaffAccount, answers
     from portal.casework.dash import load_checklist
     from portal.casework.risk import save_checklist
     from portal.casework.sharing import record_share
+    from portal.casework.tasks import TaskPlan, record_action
     from portal.store.models import Report, StaffUser
 
     app = live_server.app
@@ -147,8 +149,8 @@ def fill_case_record(live_server: Any, reference: str, by: StaffAccount, answers
         save_checklist(dbs, report, staff, checklist, answers=risk, comments={checklist.questions[0].id: "Said twice."},
                        escalation=False, judgement=False, judgement_reason="", notes="Seemed frightened.",
                        finished=True, threshold=app.config["DASH_MARAC_THRESHOLD"], tz=app.config["TIMEZONE"])
-        add_entry(dbs, report, staff, "action", {"measures": ["locks", "door_alarm"], "no_recharge": False,
-                                                 "detail": "Locks fitted on Tuesday."}, code="security")
+        record_action(dbs, report, staff, "security", {"measures": ["locks", "door_alarm"], "no_recharge": False,
+                                                       "detail": "Locks fitted on Tuesday."}, TaskPlan())
         record_share(dbs, report, staff, recipient="idva", shared_on=date.today(), basis="safeguarding",
                      what="The risk checklist, for MARAC.", reason="High risk: he has threatened to kill her.")
         add_entry(dbs, report, staff, "note", {"text": "Spoke to the IDVA service."})

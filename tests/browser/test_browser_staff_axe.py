@@ -33,6 +33,7 @@ from staff_steps import (
     staff_switches_language,
 )
 from test_browser_safeguarding import flag_for_safeguarding, give_referrals
+from test_browser_tasks import task_of
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +48,7 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "risk-agency-errors", "incident", "marac", "marac-errors", "marac-outcome", "marac-pack", "marac-print",
               "share-refused", "consent", "countersign", "shares-awaiting",
               "case-safeguarding", "safeguarding", "safeguarding-referral", "safeguarding-referral-errors",
-              "safeguarding-outcome"]
+              "safeguarding-outcome", "task", "task-errors", "task-settings"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -72,6 +73,7 @@ class World:
     restricted: str = ""  # restricted to the English officer: every lead meets the break glass
     safeguarding: str = ""  # every safeguarding flag raised, no referral yet: all three prompts
     referral: str = ""  # the case's safeguarding referral still awaiting its outcome
+    task: int = 0  # the case's task (its security action)
     browsers: dict[str, Browsers] = field(default_factory=dict)
 
 
@@ -101,6 +103,7 @@ def world(browser, live_server):
     made.safeguarding = make_report(live_server, days_ago=1)
     flag_for_safeguarding(live_server, made.safeguarding)
     made.referral = give_referrals(live_server, case, officer_en.id)
+    made.task = task_of(live_server, case)
     contexts = []
     for lang, officer in (("en", officer_en), ("cy", officer_cy)):
         b = Browsers(lang, lead=make_staff(live_server, "lead", "en", enrolled=True), officer=officer,
@@ -279,6 +282,18 @@ def open_page(world: World, lang: str, name: str) -> Any:
         status = None
     elif name == "safeguarding-outcome":
         status = page.goto(f"{case}/safeguarding/{world.referral}/outcome").status
+    elif name == "task":
+        status = page.goto(f"{case}/tasks/{world.task}").status
+        assert page.locator("main form").count() == 3
+    elif name == "task-errors":  # a due date in the past
+        page.goto(f"{case}/tasks/{world.task}")
+        page.fill("#due_on", "2020-01-06")
+        page.click(f"main form[action$='/tasks/{world.task}/due'] button[type='submit']")
+        page.wait_for_load_state()
+        assert page.locator(".error-summary li").count() == 1
+        status = None
+    elif name == "task-settings":
+        status = page.goto("/staff/settings/tasks").status
     elif name in {"safeguarding", "safeguarding-referral"}:
         status = page.goto(f"{case}/{name.replace('-', '/')}").status
     elif name in {"case", "contact", "status", "risk", "action", "share", "note", "repeat", "print", "triage",

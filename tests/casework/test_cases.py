@@ -366,7 +366,7 @@ def test_everything_typed_on_a_case_is_sealed(app, public, officer, instance):
     risk(client, reference, dash_answers(PLAIN_ITEMS[:3], judgement_referral="y",
                                          judgement_reason="Threats via Zorblat",
                                          notes="Risk notes Quixotica", **{f"c_{PLAIN_ITEMS[0]}": "Comment Vexillum"}))
-    action(client, reference, kind="repairs", detail="Action detail Brindlewick")
+    action(client, reference, kind="repairs", urgency="routine", detail="Action detail Brindlewick")
     assert post_form(client, f"/staff/cases/{reference}/share",
                      {"agency": "idva", "shared_on": "2026-03-02", "basis": "safeguarding", "what": "Shared Marrowfax",
                       "reason": "Reason Gallimaufry"}).status_code == 303  # a record of sharing is an info_share

@@ -46,6 +46,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.case_marac_export": CASEWORK,
     "staff.case_safeguarding": CASEWORK, "staff.case_safeguarding_referral": CASEWORK,
     "staff.case_safeguarding_outcome": CASEWORK,
+    "staff.case_task": CASEWORK, "staff.case_task_state": CASEWORK, "staff.case_task_owner": CASEWORK,
+    "staff.case_task_due": CASEWORK, "staff.task_settings": {"lead"},
     "staff.case_update": CASEWORK, "staff.new_case": CASEWORK, "staff.new_case_details": CASEWORK,
     "staff.team": {"lead"}, "staff.team_new": {"lead"}, "staff.team_person": {"lead"}, "staff.team_action": {"lead"},
     "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"},
@@ -72,6 +74,7 @@ def url_for_rule(rule, reference: str, person_id: int) -> str:  # type: ignore[n
     url = re.sub(r"<int(?:\([^)]*\))?:person_id>", str(person_id), rule.rule.replace("<reference>", reference))
     url = url.replace("<action>", "unlock").replace("<about>", "person")
     url = url.replace("<channel>", "phone").replace("<kind>", "self").replace("<referral_id>", REFERRAL_ID)
+    url = re.sub(r"<int(?:\([^)]*\))?:task_id>", TASK_ID, url)
     assert "<" not in url, f"a new URL variable in {rule.rule}: give it a real value here"
     return url
 
@@ -114,11 +117,12 @@ def world(app):  # type: ignore[no-untyped-def]
 
 
 REFERRAL_ID = ""  # the world's safeguarding referral (its outcome page)
+TASK_ID = ""  # the world's task (its page)
 
 
 def _safeguarding_referral(app: Flask, reference: str, staff_id: int) -> None:
     """Stored directly (not through the service, which audits it): the anonymous checks want no audit event."""
-    global REFERRAL_ID
+    global REFERRAL_ID, TASK_ID
     import uuid
     from datetime import date, datetime, timezone
 
@@ -132,6 +136,13 @@ def _safeguarding_referral(app: Flask, reference: str, staff_id: int) -> None:
                                    at=datetime.now(timezone.utc), staff_id=staff_id, concern="child",
                                    referred_to="police", referred_on=date(2026, 1, 5), key_id=sealer.key_id,
                                    sealed=sealer.seal_json({"what": ""}, SAFEGUARDING_PURPOSE, REFERRAL_ID)))
+    from portal.store.followup_models import CaseTask
+    with app.app_context(), app.extensions["sessionmaker"]() as s, s.begin():
+        task = CaseTask(report_id=find_by_reference(s, reference).id, kind="security",
+                        created_at=datetime.now(timezone.utc), owner_id=staff_id, due_on=date(2026, 1, 5))
+        s.add(task)
+        s.flush()
+        TASK_ID = str(task.id)
 
 
 def check_matrix(app: Flask, client, role: str | None, reference: str,

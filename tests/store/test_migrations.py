@@ -196,3 +196,66 @@ def test_0008_moves_checklists_and_shares_across_unopened_and_their_seals_still_
                                         ("risk-2", "risk", "standard"), ("risk-3", "risk", "judgement"),
                                         ("share-1", "share", "police")]
     command.upgrade(alembic_config(url), "head")
+
+
+def test_0009_turns_actions_into_tasks_and_gives_each_case_its_next_thing(instance: Path):
+    from datetime import date
+
+    app = make_app()
+    url = app.config["DATABASE_URL"]
+    command.downgrade(alembic_config(url), "0008")
+    engine = create_engine(url)
+    today = date.today()
+    running_ends, finished_ends = today + timedelta(days=60), today - timedelta(days=3)
+    entry = ("INSERT INTO case_entry (id, report_id, at, staff_id, kind, code, score, flag, starts_on, ends_on, "
+             "key_id, sealed) VALUES (:id, :rid, :at, 1, :kind, :code, null, false, :starts, :ends, 'k', :sealed)")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO staff_user (id, email, name, role, language, password_hash, totp_secret, "
+                          "totp_enrolled, totp_last_step, active, session_epoch, created_at) VALUES (1, 'o@x.org', "
+                          "'O', 'officer', 'en', 'h', 's', true, 0, true, 0, :at)"), {"at": ARRIVED})
+        worked, new = _report(conn, 1, "self", contacted=True), _report(conn, 2, "self")
+        conn.execute(text("UPDATE report SET status = 'case_open', risk_level = 'medium' WHERE id = :id"),
+                     {"id": worked})
+        for eid, code, starts, ends in (("a-security", "security", None, None),
+                                        ("a-running", "breathing_space", today - timedelta(days=30), running_ends),
+                                        ("a-finished", "breathing_space", today - timedelta(days=60), finished_ends),
+                                        ("a-referral", "referral.idva", None, None)):
+            conn.execute(text(entry), {"id": eid, "rid": worked, "at": ARRIVED, "kind": "action", "code": code,
+                                       "starts": starts, "ends": ends, "sealed": b"x"})
+        conn.execute(text(entry), {"id": "note-1", "rid": new, "at": ARRIVED, "kind": "note", "code": "",
+                                   "starts": None, "ends": None, "sealed": b"x"})
+    command.upgrade(alembic_config(url), "head")
+
+    def read() -> tuple[list[Any], dict[str, Any]]:
+        with engine.connect() as conn:
+            tasks = conn.execute(text("SELECT entry_id, kind, state, owner_id, created_by, due_on, started_on, "
+                                      "done_on FROM case_task ORDER BY entry_id, kind")).all()
+            reports = {r.id: r for r in conn.execute(text(
+                "SELECT id, first_contact_due, next_due, next_kind, next_review_on FROM report"))}
+        return tasks, reports
+
+    tasks, reports = read()
+    day = ARRIVED.date()
+    assert [(t.entry_id, t.kind, t.state, t.owner_id) for t in tasks] == [
+        ("a-finished", "breathing_space", "done", 1), ("a-referral", "referral.idva", "done", 1),
+        ("a-running", "breathing_space", "in_progress", 1), ("a-running", "breathing_space_end", "planned", 1),
+        ("a-security", "security", "done", 1)]
+    by = {(t.entry_id, t.kind): t for t in tasks}
+    as_day = lambda v: date.fromisoformat(v[:10]) if isinstance(v, str) else v  # noqa: E731 (SQLite gives text)
+    assert as_day(by["a-security", "security"].done_on) == day  # done on the day it was recorded
+    assert by["a-running", "breathing_space"].done_on is None
+    assert as_day(by["a-running", "breathing_space_end"].due_on) == running_ends - timedelta(days=7)
+    assert by["a-running", "breathing_space_end"].created_by is None  # the portal raised it
+    assert reports[new].next_due == reports[new].first_contact_due and reports[new].next_kind == ""
+    assert reports[new].next_review_on is None
+    assert as_day(reports[worked].next_review_on) == day + timedelta(days=14)  # medium risk: a fortnight
+    assert reports[worked].next_kind == "review"
+    # …and down to 0008 (the actions stay as entries, the tasks go) and up again: the same tasks.
+    command.downgrade(alembic_config(url), "0008")
+    with engine.connect() as conn:
+        kinds = sorted(k for (k,) in conn.execute(text("SELECT code FROM case_entry WHERE kind = 'action'")))
+    assert kinds == ["breathing_space", "breathing_space", "referral.idva", "security"]
+    command.upgrade(alembic_config(url), "head")
+    again, _reports = read()
+    engine.dispose()
+    assert [tuple(t) for t in again] == [tuple(t) for t in tasks]
