@@ -158,9 +158,10 @@ def mark_repeat(dbs: Session, report: Report, staff: StaffUser, repeat: bool) ->
 
 def add_entry(dbs: Session, report: Report, staff: StaffUser, kind: str, content: dict[str, Any], *,
               code: str = "", score: int | None = None, flag: bool = False, starts_on: date | None = None,
-              ends_on: date | None = None) -> CaseEntry:
+              ends_on: date | None = None, commit: bool = True) -> CaseEntry:
     """Seal and store a note, action, triage decision or a partner agency's update
-    (portal/casework/disclosures.py). Risk is portal/casework/risk.py; information shared, sharing.py."""
+    (portal/casework/disclosures.py). Risk is portal/casework/risk.py; information shared, sharing.py. With
+    `commit=False` the caller commits it with what goes with it (an action's task), so neither stands alone."""
     if kind not in ENTRY_KINDS:
         raise NotAllowed("unknown entry kind")
     entry_id = str(uuid.uuid4())
@@ -170,7 +171,10 @@ def add_entry(dbs: Session, report: Report, staff: StaffUser, kind: str, content
                       sealed=sealer.seal_json(content, kind, entry_id))
     dbs.add(entry)
     audit(dbs, staff, f"case.{kind}_added", report, detail=code)
-    dbs.commit()
+    if commit:
+        dbs.commit()
+    else:
+        dbs.flush()
     return entry
 
 

@@ -164,7 +164,8 @@ def record_action(dbs: Session, report: Report, staff: StaffUser, code: str, con
     breathing = code == "breathing_space" and ends_on is not None
     if plan.due_on is not None and plan.due_on < on and not plan.done:
         raise DueInThePast(plan.due_on.isoformat())
-    entry = add_entry(dbs, report, staff, "action", content, code=code, starts_on=starts_on, ends_on=ends_on)
+    entry = add_entry(dbs, report, staff, "action", content, code=code, starts_on=starts_on, ends_on=ends_on,
+                      commit=False)  # the entry and its task commit together
     days = target_for(code, task_days(dbs))
     due = ends_on if breathing else (plan.due_on or add_working_days(on, days, _nation()))
     task = CaseTask(report_id=report.id, entry_id=entry.id, kind=code, created_at=now(), created_by=staff.id,
