@@ -87,6 +87,17 @@ def _clean(dates: Iterable[date], on: date) -> list[date]:
     return chosen
 
 
+def check_dates(dates: Iterable[date]) -> list[date]:
+    """The dates, sorted, if they can be check-in dates (BadDates otherwise): check them before closing."""
+    return _clean(dates, today(current_app.config["TIMEZONE"]))
+
+
+def still_ahead(dates: Iterable[date]) -> list[date] | None:
+    """Dates chosen before a lead signed the closure off: those not yet passed (None: all passed, use defaults)."""
+    on = today(current_app.config["TIMEZONE"])
+    return [d for d in dates if d >= on] or None
+
+
 def checkins(dbs: Session, report: Report) -> list[MonitorCheckin]:
     return list(dbs.scalars(select(MonitorCheckin).where(MonitorCheckin.report_id == report.id)
                             .order_by(MonitorCheckin.due_on, MonitorCheckin.id)))

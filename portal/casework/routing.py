@@ -83,3 +83,17 @@ def assign_routed(dbs: Session, reports: list[Report], by: StaffUser, owner: Sta
             note_override(dbs, report, by, owner, odd[report.id], reason)
     return changed
 
+
+
+def set_own_details(dbs: Session, staff: StaffUser, sex: str, speaks_welsh: bool) -> bool:
+    """What a member of staff says about themselves for routing (optional: "" is not saying). True if changed."""
+    if sex not in ("", *SEXES):
+        raise NotAllowed("not a choice")
+    if (staff.sex, staff.speaks_welsh) == (sex, speaks_welsh):
+        return False
+    changed = " ".join(name for name, differs in (("sex", staff.sex != sex), ("welsh", staff.speaks_welsh != speaks_welsh))
+                       if differs)  # which, not what: the answer stays on the account only
+    staff.sex, staff.speaks_welsh = sex, speaks_welsh
+    audit(dbs, staff, "staff.routing_details_changed", None, detail=changed)
+    dbs.commit()
+    return True
