@@ -91,8 +91,8 @@ def set_own_details(dbs: Session, staff: StaffUser, sex: str, speaks_welsh: bool
         raise NotAllowed("not a choice")
     if (staff.sex, staff.speaks_welsh) == (sex, speaks_welsh):
         return False
-    changed = " ".join(name for name, differs in (("sex", staff.sex != sex), ("welsh", staff.speaks_welsh != speaks_welsh))
-                       if differs)  # which, not what: the answer stays on the account only
+    which = (("sex", staff.sex != sex), ("welsh", staff.speaks_welsh != speaks_welsh))
+    changed = " ".join(name for name, differs in which if differs)  # which, not what: the answer stays put
     staff.sex, staff.speaks_welsh = sex, speaks_welsh
     audit(dbs, staff, "staff.routing_details_changed", None, detail=changed)
     dbs.commit()

@@ -81,7 +81,8 @@ def case(reference: str) -> str:
     links = links_of(db(), g.staff, report)
     fill_repeat(db(), report, links)
     pending = pending_for(db(), report, with_reason=True)  # after the audited opening
-    return render_template("staff/case.html", **context, **monitoring_context(report, context["entries"]), links=links, linked_ids={r.id for r, _ in links.linked},
+    return render_template("staff/case.html", **context, **monitoring_context(report, context["entries"]),
+                           links=links, linked_ids={r.id for r, _ in links.linked},
                            pending_closure=pending, item_names=OPEN_ITEM_NAMES,
                            relation_names=RELATION_NAMES, glass_until=glass_until(db(), g.staff, report))
 

@@ -43,7 +43,8 @@ def reason_page(*, action: str, owner: StaffUser, odd: list[tuple[Report, tuple[
     status = 400 if form.errors else 200
     return render_template("staff/routing.html", form=form, errors=error_summary(form), action=action, owner=owner,
                            odd=odd, others=others, hidden=hidden, routing_names=ROUTING_NAMES,
-                           is_self=owner.id == g.staff.id, back=dict(hidden).get("back", url_for("staff.queue"))), status
+                           is_self=owner.id == g.staff.id,
+                           back=dict(hidden).get("back", url_for("staff.queue"))), status
 
 
 def reason_given(form: RoutingReasonForm) -> str:

@@ -127,9 +127,8 @@ def _safeguarding_referral(app: Flask, reference: str, staff_id: int) -> None:
     import uuid
     from datetime import date, datetime, timezone
 
-    from portal.store.followup_models import MonitorCheckin
-
     from portal.intake.reports import current_sealer, find_by_reference
+    from portal.store.followup_models import MonitorCheckin
     from portal.store.risk_models import SAFEGUARDING_PURPOSE, SafeguardingReferral
 
     REFERRAL_ID = str(uuid.uuid4())
