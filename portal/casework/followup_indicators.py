@@ -70,9 +70,10 @@ def _repeats(dbs: Session, start: datetime, end: datetime) -> int:
     found = set()
     for a, b in pairs:
         for new, old in ((a, b), (b, a)):
-            if new in received and old in closed:
+            closed_at = closed.get(old)
+            if new in received and closed_at is not None:
                 at = aware(received[new])
-                if at - REPEAT_WINDOW <= aware(closed[old]) < at:
+                if at - REPEAT_WINDOW <= aware(closed_at) < at:
                     found.add(new)
     return len(found)
 
@@ -81,13 +82,13 @@ def compute_followup(dbs: Session, rule: Disclosure, start: datetime, end: datet
                      last: date) -> FollowupFigures:
     """The period is [start, end) as moments and [first, last] as dates."""
     done, in_target = Counter[str](), Counter[str]()
-    for kind, on_time, n in dbs.execute(
+    for kind, in_time, n in dbs.execute(
             select(CaseTask.kind, CaseTask.done_on <= CaseTask.due_on, func.count())
             .where(CaseTask.state == "done", CaseTask.done_on >= first, CaseTask.done_on <= last)
             .group_by(CaseTask.kind, CaseTask.done_on <= CaseTask.due_on)):
         head = kind.partition(".")[0]
         done[head] += n
-        in_target[head] += n if on_time else 0
+        in_target[head] += n if in_time else 0
     kinds = [*TASK_KINDS, *sorted(k for k in done if k not in TASK_KINDS)]
 
     answered = and_(CaseReview.reviewed_on >= first, CaseReview.reviewed_on <= last, CaseReview.due_on.is_not(None))
