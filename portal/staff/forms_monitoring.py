@@ -22,7 +22,8 @@ CHECKIN_STATE_NAMES = {"due": _l("Due"), "done": _l("Done"), "skipped": _l("Skip
 ROUTING_NAMES = {"woman": _l("They asked to speak to a woman"), "man": _l("They asked to speak to a man"),
                  "welsh": _l("They asked for Welsh")}
 SEX_NAMES = {"": _l("I would rather not say"), "woman": _l("A woman"), "man": _l("A man")}
-YES_NO = {"yes": _l("Yes"), "no": _l("No")}
+MONITOR_CHOICES = {"yes": _l("Yes: set check-ins after closing"), "no": _l("No check-ins")}
+WELSH_CHOICES = {"yes": _l("Yes, I can work a case in Welsh"), "no": _l("No, not in Welsh")}
 
 ENTER_CHECKIN_DATE = _l("Enter at least one check-in date, from today up to a year ahead")
 ENTER_DATE = _l("Enter a real date, for example 2026-11-23")
@@ -65,7 +66,7 @@ class _Dates:
 class ClosingForm(StatusForm, _Dates):
     """Changing the status, and on closing, optionally keeping an eye on the case (Plus Dane 15)."""
 
-    monitor = OptionalRadioField(_l("Keep an eye on this case after closing?"), choices=list(YES_NO.items()),
+    monitor = OptionalRadioField(_l("Keep an eye on this case after closing?"), choices=list(MONITOR_CHOICES.items()),
                                  validate_choice=True,
                                  description=_l("Check-ins after closing, each only once it is safe to contact "
                                                 "them. Revisiting can itself be risky."))
@@ -117,6 +118,6 @@ class RoutingDetailsForm(TextForm):
     sex = RadioField(_l("Are you a woman or a man?"), choices=list(SEX_NAMES.items()), default="",
                      description=_l("Optional. Some people ask to speak to a woman, or to a man."),
                      validators=[Optional()])
-    speaks_welsh = RadioField(_l("Can you work a case in Welsh?"), choices=list(YES_NO.items()), default="no",
+    speaks_welsh = RadioField(_l("Can you work a case in Welsh?"), choices=list(WELSH_CHOICES.items()), default="no",
                               validators=[Optional()])
 
