@@ -57,16 +57,16 @@ class FollowupFigures:
 
 
 def _repeats(dbs: Session, start: datetime, end: datetime) -> int:
-    received = dict(dbs.execute(select(Report.id, Report.received_at)
-                                .where(Report.received_at >= start, Report.received_at < end)).tuples().all())
+    received = {rid: at for rid, at in dbs.execute(select(Report.id, Report.received_at)
+                                                   .where(Report.received_at >= start, Report.received_at < end))}
     if not received:
         return 0
     ids = list(received)
     pairs = dbs.execute(select(CaseLink.report_id, CaseLink.other_id)
                         .where(or_(CaseLink.report_id.in_(ids), CaseLink.other_id.in_(ids)))).all()
     others = {b if a in received else a for a, b in pairs} | {a for a, b in pairs if b in received}
-    closed = dict(dbs.execute(select(Report.id, Report.closed_at).where(Report.id.in_(others),
-                                                                        Report.closed_at.is_not(None))).tuples().all())
+    closed = {rid: at for rid, at in dbs.execute(select(Report.id, Report.closed_at)
+                                                 .where(Report.id.in_(others), Report.closed_at.is_not(None)))}
     found = set()
     for a, b in pairs:
         for new, old in ((a, b), (b, a)):
