@@ -90,3 +90,16 @@ def test_bulk_assign_needs_one_reason_for_the_ones_that_do_not_match(app):
         assert routing.assign_routed(s, reports, lead, owner, "Covering leave.") == 2
         assert routing.assign_routed(s, reports, lead, None) == 2  # to nobody: nothing to match
     assert [e.code for e in routing_entries(app, odd)] == ["man"] and routing_entries(app, fine) == []
+
+
+def test_an_older_report_gets_staff_sex_from_its_answers_when_the_case_is_opened(app):
+    from portal.casework.cases import open_case
+    from tests.staff_helpers import set_report
+
+    reference = case(app, staff_sex="man")
+    set_report(app, reference, staff_sex="")  # as a report from before the column was kept
+    account = add_staff(app, "officer")
+    with app.test_request_context(), dbs(app) as s:
+        report = s.scalar(select(Report).where(Report.reference == reference))
+        open_case(s, report, s.get(StaffUser, account.id), "test")
+    assert report_row(app, reference).staff_sex == "man"
