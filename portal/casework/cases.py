@@ -30,7 +30,7 @@ from portal.store.models import CONTACT_PURPOSE, CaseEntry, ContactAttempt, Repo
 
 CLOSE_REASONS = ("support_in_place", "declined", "no_safe_contact", "moved_away", "another_agency",
                  "not_domestic_abuse", "duplicate")
-ENTRY_KINDS = ("note", "action", "triage", "update", "glass")
+ENTRY_KINDS = ("note", "action", "triage", "update", "glass", "routing")
 
 
 @dataclass
@@ -78,6 +78,10 @@ def open_case(dbs: Session, report: Report, staff: StaffUser, view: str, *, with
     conversation = conversations.team_view(dbs, report, keys, mark_seen) if with_conversation else None
     profiles = load_profiles(dbs, report, content, keys)
     if not isinstance(opened, Unopened):
+        sex = content.get("answers", {}).get("staff_sex")
+        if report.staff_sex == "" and sex in ("woman", "man"):  # a report from before it was kept on the report
+            report.staff_sex = sex
+            dbs.commit()
         _reindex(dbs, report, content, profiles)
         from_referral_form(dbs, report, staff, content.get("answers", {}),  # the referrer's DASH, once
                            threshold=current_app.config["DASH_MARAC_THRESHOLD"], tz=current_app.config["TIMEZONE"])

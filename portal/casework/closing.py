@@ -13,6 +13,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from portal.casework.common import NotAllowed, audit, now, opened_json, opener, today
+from portal.casework.monitoring import set_monitoring, still_ahead
 from portal.crypto.sealing import try_open
 from portal.intake.reports import current_sealer
 from portal.store.models import CaseEntry, Report, StaffUser
@@ -74,15 +75,18 @@ def pending_request(dbs: Session, report: Report) -> ClosureRequest | None:
                                                    ClosureRequest.state == "pending"))
 
 
-def close_guarded(dbs: Session, report: Report, staff: StaffUser, close_reason: str, why: str) -> bool:
+def close_guarded(dbs: Session, report: Report, staff: StaffUser, close_reason: str, why: str,
+                  monitor: list[date] | None = None) -> bool:
     """Close a case whatever is open on it (worked out here, not taken from the page). Returns True if it closed
     (nothing open, or a lead signed it off), False if it now waits for a lead. With anything open, the reason
-    why is required and sealed."""
+    why is required and sealed. `monitor`: check-in dates after closing (monitoring.py), applied when the case
+    actually closes (kept, sealed with the request, until a lead signs it off)."""
     from portal.casework.cases import close  # the status workflow (cases imports this module's guard)
 
     current = open_items(dbs, report, close_reason)
     if not current:
         close(dbs, report, staff, close_reason)
+        _monitor(dbs, report, staff, monitor)
         return True
     if not why.strip():
         raise ClosureNeedsReason(" ".join(current))
@@ -95,12 +99,15 @@ def close_guarded(dbs: Session, report: Report, staff: StaffUser, close_reason: 
         id=request_id, report_id=report.id, at=now(), staff_id=staff.id, close_reason=close_reason,
         open_items=" ".join(current), state="approved" if is_lead else "pending",
         decided_by=staff.id if is_lead else None, decided_at=now() if is_lead else None, key_id=sealer.key_id,
-        sealed=sealer.seal_json({"reason": why, "note": ""}, CLOSURE_PURPOSE, request_id))
+        sealed=sealer.seal_json({"reason": why, "note": "", **({"monitor": [d.isoformat() for d in monitor]}
+                                                                  if monitor is not None else {})},
+                                CLOSURE_PURPOSE, request_id))
     dbs.add(request)
     audit(dbs, staff, "case.closure_requested", report, detail=f"{close_reason} open:{','.join(current)}")
     if is_lead:
         audit(dbs, staff, "case.closure_signed_off", report, detail="own")
         close(dbs, report, staff, close_reason)
+        _monitor(dbs, report, staff, monitor)
         return True
     dbs.commit()
     return False
@@ -125,8 +132,15 @@ def decide(dbs: Session, report: Report, lead: StaffUser, approve: bool, note: s
     audit(dbs, lead, "case.closure_signed_off" if approve else "case.closure_sent_back", report)
     if approve:
         close(dbs, report, lead, request.close_reason)
+        if "monitor" in content:  # the officer's dates, or the defaults if those have passed by now
+            set_monitoring(dbs, report, lead, still_ahead(date.fromisoformat(d) for d in content["monitor"]))
     else:
         dbs.commit()
+
+
+def _monitor(dbs: Session, report: Report, staff: StaffUser, dates: list[date] | None) -> None:
+    if dates is not None:
+        set_monitoring(dbs, report, staff, dates)
 
 
 def pending_for(dbs: Session, report: Report, with_reason: bool = False) -> Pending | None:

@@ -191,7 +191,7 @@ def window_state(profile: Profile | None, moment: datetime, tz: str) -> WindowSt
 
 def record_contact(dbs: Session, report: Report, staff: StaffUser, profiles: dict[str, Profile], *, party: str,
                    method: str, outcome: str, profile_checked: bool, reason: str = "", tz: str,
-                   moment: datetime | None = None) -> ContactAttempt:
+                   moment: datetime | None = None, commit: bool = True) -> ContactAttempt:
     """Log a contact attempt, only in a way and at a time the person said was safe. Raises a NotAllowed:
     MethodNotSafe, VoicemailRefused, OutsideSafeWindow (without a reason) or ProfileNotChecked. Reaching the
     person at risk (not a reporter) stops the first-contact clock."""
@@ -231,7 +231,8 @@ def record_contact(dbs: Session, report: Report, staff: StaffUser, profiles: dic
         note_contact_attempt(dbs, report.id)  # their page may say someone tried (never how or when)
     audit(dbs, staff, "case.contact_recorded", report,
           detail=f"{party}:{method}:{outcome}" + (" outside_window" if outside else ""))
-    dbs.commit()
+    if commit:  # a monitoring check-in commits the attempt with itself
+        dbs.commit()
     return attempt
 
 

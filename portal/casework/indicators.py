@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from portal.casework.followup_indicators import FollowupFigures, compute_followup
 from portal.casework.indicators_base import Disclosure, Figure, Percent
 from portal.casework.periods import Period
 from portal.casework.risk_indicators import RiskFigures, compute_risk
@@ -83,6 +84,7 @@ class Indicators:
     closed_by_reason: dict[str, Figure]
     repeat: Figure
     purged_months: list[str] = field(default_factory=list)
+    followup: FollowupFigures | None = None  # tasks, reviews, monitoring (portal/casework/followup_indicators.py)
 
     def rows(self) -> list[tuple[str, str, Figure | Percent | float | None]]:
         """Every figure as (section, key, value), in the order of the page: what the CSV export writes."""
@@ -111,6 +113,7 @@ class Indicators:
         out += [("referrals", k, v) for k, v in self.referrals.items()]
         out += [("closed", "total", self.closed)]
         out += [("closed_by_reason", k, v) for k, v in self.closed_by_reason.items()]
+        out += self.followup.rows() if self.followup else []
         return out
 
 
@@ -233,7 +236,8 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
         risk=risk, actions=rule.group({a: actions[a] for a in ACTIONS}, total_shown=False),
         referrals=rule.group({r: referrals[r] for r in REFERRALS}, total_shown=False),
         closed=rule.one(sum(reasons.values())), closed_by_reason=rule.group(reasons),
-        purged_months=[m for m in months if m in purged_months])
+        purged_months=[m for m in months if m in purged_months],
+        followup=compute_followup(dbs, rule, start, end, period.first, period.last))
 
 
 def _epoch_seconds(dbs: Session) -> Any:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.store.followup_models import MonitorCheckin
 from portal.store.models import AuditEvent, CaseEntry, ContactAttempt, Conversation, Message, PurgedTally, Report
 from portal.store.settings import get_setting
 
@@ -46,7 +47,10 @@ def retention_days(dbs: Session, config: Mapping[str, Any]) -> int:
 
 
 def _expired(cutoff: datetime) -> Any:
-    return (Report.is_open.is_(False), Report.closed_at.is_not(None), Report.closed_at < cutoff)
+    # A case under monitoring after closure waits until monitoring ends (its last check-in done or skipped:
+    # portal/casework/monitoring.py keeps monitor_until, None once none is due).
+    return (Report.is_open.is_(False), Report.closed_at.is_not(None), Report.closed_at < cutoff,
+            Report.monitor_until.is_(None))
 
 
 def _month(received_at: datetime, zone: ZoneInfo) -> str:
@@ -80,6 +84,7 @@ def _purge_batch(dbs: Session, cutoff: datetime, zone: ZoneInfo) -> int:
     dbs.execute(delete(Conversation).where(Conversation.report_id.in_(ids)))
     dbs.execute(delete(ContactAttempt).where(ContactAttempt.report_id.in_(ids)))
     dbs.execute(delete(CaseEntry).where(CaseEntry.report_id.in_(ids)))
+    dbs.execute(delete(MonitorCheckin).where(MonitorCheckin.report_id.in_(ids)))
     dbs.execute(delete(Report).where(Report.id.in_(ids)))
     return len(ids)
 

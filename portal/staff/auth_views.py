@@ -182,5 +182,7 @@ def account() -> str | Response | tuple[str, int]:
                 start_session(g.staff)  # this session carries on; every other one has ended
                 return redirect(url_for("staff.account", changed=1), code=303)
     status = 400 if form.errors else 200
+    from portal.staff.routing_views import details_form  # its routes import this module's audit
+
     return render_template("staff/account.html", form=form, errors=error_summary(form),
-                           changed=request.args.get("changed") == "1"), status
+                           changed=request.args.get("changed") == "1", routing_form=details_form()), status

@@ -33,6 +33,7 @@ from portal.staff.case_common import HINTS, case_or_404, header, profile_context
 from portal.staff.forms_links import RELATION_NAMES
 from portal.staff.labels import OPEN_ITEM_NAMES
 from portal.staff.marac_views import marac_context
+from portal.staff.monitoring_views import monitoring_context
 from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
 from portal.staff.risk_views import risk_context
 from portal.staff.safeguarding_views import safeguarding_context
@@ -83,7 +84,8 @@ def case(reference: str) -> str:
     links = links_of(db(), g.staff, report)
     fill_repeat(db(), report, links)
     pending = pending_for(db(), report, with_reason=True)  # after the audited opening
-    return render_template("staff/case.html", **context, links=links, linked_ids={r.id for r, _ in links.linked},
+    return render_template("staff/case.html", **context, **monitoring_context(report, context["entries"]),
+                           links=links, linked_ids={r.id for r, _ in links.linked},
                            pending_closure=pending, item_names=OPEN_ITEM_NAMES,
                            relation_names=RELATION_NAMES, glass_until=glass_until(db(), g.staff, report),
                            **tasks_context(report))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from portal.staff.forms_case import ACTION_NAMES
+
 SOURCE_NAMES = {"ours": _l("Our own DASH checklists"), "agency": _l("Another agency's assessments"),
                 "form": _l("DASH scores given on an agency's referral")}
 TOOL_NAMES = {"dash": _l("SafeLives DASH"), "dara": _l("Police DARA"), "other": _l("Another tool")}
@@ -41,3 +43,20 @@ SECTION_NAMES = {"risk_source": _l("Who assessed the risk"), "marac": _l("MARAC"
                  "safeguarding_referral": _l("Safeguarding referrals")}
 GROUP_LABELS = {"risk_source": SOURCE_NAMES, "risk_level": RISK_LEVEL_LABELS, "marac_criterion": CRITERION_NAMES,
                 "sharing_basis": BASIS_NAMES, "safeguarding_referral": CONCERN_NAMES}
+
+# Follow-through (portal/casework/followup_indicators.py).
+TASK_KIND_NAMES = {**ACTION_NAMES, "safety_plan": _l("Safety plan"),
+                   "breathing_space_end": _l("Before a breathing space ends")}
+FOLLOWUP_LABELS = {
+    "reviews": _l("Reviews that answered a review date"),
+    "reviews_on_time": _l("Reviews on time"),
+    "reviews_on_time_percent": _l("Reviews on time (%)"),
+    "closed_monitored": _l("Cases closed with check-ins after closing"),
+    "repeat_after_closure": _l("Reports linked to a case closed in the 12 months before"),
+}
+SECTION_NAMES.update({"tasks_done": _l("Actions done, by kind"),
+                      "tasks_in_target": _l("Actions done within their target, by kind"),
+                      "tasks_in_target_percent": _l("Actions done within their target, by kind (%)"),
+                      "follow_up": _l("Follow-through")})
+GROUP_LABELS.update({"tasks_done": TASK_KIND_NAMES, "tasks_in_target": TASK_KIND_NAMES,
+                     "tasks_in_target_percent": TASK_KIND_NAMES, "follow_up": FOLLOWUP_LABELS})

@@ -16,20 +16,20 @@ from portal.casework.queue import (
     STATUSES,
     AlreadyClaimed,
     QueueFilter,
-    assign,
     changed_among,
-    claim,
     queue_page,
 )
 from portal.casework.restriction import can_see, hidden_ids
+from portal.casework.routing import RoutingNeedsReason, assign_routed, claim_routed, unmatched
 from portal.intake.conversations import waiting_among, waiting_count
 from portal.intake.reports import find_by_reference
 from portal.staff import messages as m
 from portal.staff.access import CASEWORK, allow
-from portal.staff.auth_views import audit
 from portal.staff.blueprint import bp
 from portal.staff.clock import clock_for, live_clock_data
 from portal.staff.forms_auth import ButtonForm
+from portal.staff.forms_monitoring import RoutingReasonForm
+from portal.staff.routing_views import reason_given, reason_page
 from portal.store.db import db
 from portal.store.models import Report, StaffUser
 
@@ -72,26 +72,32 @@ def _back() -> str:
 
 @bp.post("/cases/<reference>/claim")
 @allow(*CASEWORK)
-def claim_case(reference: str) -> Response:
-    """Claim an unowned report. If someone was quicker, say so."""
+def claim_case(reference: str) -> Response | tuple[str, int]:
+    """Claim an unowned report. If someone was quicker, say so. If the officer does not match what the person
+    asked for (a woman, a man, Welsh), a page asks why before the claim goes through."""
     if not ButtonForm().validate_on_submit():
         abort(400)
     report = _report_or_404(reference)
+    form = RoutingReasonForm()
     try:
-        claim(db(), report.id, g.staff.id)
+        claim_routed(db(), report, g.staff, reason_given(form))
+    except RoutingNeedsReason as needs:
+        if form.routing_reason.raw_data:
+            form.validate()
+        return reason_page(action=url_for("staff.claim_case", reference=reference), owner=g.staff,
+                           odd=[(report, needs.codes)], others=0, hidden=[("back", _back())], form=form)
     except AlreadyClaimed:
         flash(str(m.ALREADY_CLAIMED), "problem")
         return redirect(_back(), code=303)
-    audit("case.claimed", report_id=report.id)
-    db().commit()
     flash(reference, "claimed")
     return redirect(_back(), code=303)
 
 
 @bp.post("/assign")
 @allow(*CASEWORK)
-def bulk_assign() -> Response:
-    """Give one or more reports to a member of the team, or back to nobody."""
+def bulk_assign() -> Response | tuple[str, int]:
+    """Give one or more reports to a member of the team, or back to nobody. Those whose person asked for what the
+    new owner does not match need one reason for them all, or are left out."""
     if not ButtonForm().validate_on_submit():
         abort(400)
     references = request.form.getlist("report")[:200]
@@ -99,18 +105,27 @@ def bulk_assign() -> Response:
     if not references:
         flash(str(m.SELECT_REPORTS), "problem")
         return redirect(_back(), code=303)
-    owner_id: int | None = None
+    owner: StaffUser | None = None
     if owner_value != "none":
         owner = db().get(StaffUser, int(owner_value)) if re.fullmatch(r"[0-9]{1,9}", owner_value) else None
         if owner is None or not owner.active or owner.role not in CASEWORK:
             flash(str(m.SELECT_OWNER), "problem")
             return redirect(_back(), code=303)
-        owner_id = owner.id
     hidden = set(hidden_ids(db(), g.staff))
     reports = [r for r in db().scalars(select(Report).where(Report.reference.in_(references))) if r.id not in hidden]
-    changed = assign(db(), [r.id for r in reports], owner_id)
-    for report in reports:
-        audit("case.assigned", report_id=report.id, detail=f"to staff:{owner_id}" if owner_id else "to nobody")
-    db().commit()
+    odd = unmatched(reports, owner)
+    form = RoutingReasonForm()
+    if odd and request.form.get("routing") == "leave_out":
+        reports = [r for r in reports if r.id not in odd]
+    try:
+        changed = assign_routed(db(), reports, g.staff, owner, reason_given(form))
+    except RoutingNeedsReason:
+        assert owner is not None  # nobody matches everything
+        if form.routing_reason.raw_data:
+            form.validate()
+        return reason_page(action=url_for("staff.bulk_assign"), owner=owner,
+                           odd=[(r, odd[r.id]) for r in reports if r.id in odd], others=len(reports) - len(odd),
+                           hidden=[("owner", owner_value), ("back", _back())] + [("report", r.reference)
+                                                                                  for r in reports], form=form)
     flash(str(changed), "assigned")
     return redirect(_back(), code=303)

@@ -32,6 +32,7 @@ from staff_steps import (
     staff_goes_to_sign_in,
     staff_switches_language,
 )
+from test_browser_monitoring import closed_with_checkin, text_only_answers
 from test_browser_safeguarding import flag_for_safeguarding, give_referrals
 from test_browser_tasks import task_of
 
@@ -48,7 +49,8 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "risk-agency-errors", "incident", "marac", "marac-errors", "marac-outcome", "marac-pack", "marac-print",
               "share-refused", "consent", "countersign", "shares-awaiting",
               "case-safeguarding", "safeguarding", "safeguarding-referral", "safeguarding-referral-errors",
-              "safeguarding-outcome", "task", "task-errors", "task-settings"]
+              "safeguarding-outcome", "task", "task-errors", "task-settings",
+              "monitoring", "checkin", "checkin-errors", "case-monitored", "routing"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -74,6 +76,9 @@ class World:
     safeguarding: str = ""  # every safeguarding flag raised, no referral yet: all three prompts
     referral: str = ""  # the case's safeguarding referral still awaiting its outcome
     task: int = 0  # the case's task (its security action)
+    monitored: str = ""  # closed, with a check-in due today
+    checkin: str = ""  # …its id
+    routing: str = ""  # unowned, in danger, long overdue, asked to speak to a woman: claiming it asks why
     browsers: dict[str, Browsers] = field(default_factory=dict)
 
 
@@ -104,6 +109,9 @@ def world(browser, live_server):
     flag_for_safeguarding(live_server, made.safeguarding)
     made.referral = give_referrals(live_server, case, officer_en.id)
     made.task = task_of(live_server, case)
+    made.monitored, made.checkin = closed_with_checkin(live_server, officer_en)
+    made.routing = make_report(live_server, answers=text_only_answers("axe: a woman, please.", staff_sex="woman"),
+                               danger_now=True, days_ago=60)
     contexts = []
     for lang, officer in (("en", officer_en), ("cy", officer_cy)):
         b = Browsers(lang, lead=make_staff(live_server, "lead", "en", enrolled=True), officer=officer,
@@ -294,6 +302,26 @@ def open_page(world: World, lang: str, name: str) -> Any:
         status = None
     elif name == "task-settings":
         status = page.goto("/staff/settings/tasks").status
+    elif name == "monitoring":
+        status = page.goto(f"/staff/cases/{world.monitored}/monitoring").status
+    elif name == "case-monitored":
+        status = page.goto(f"/staff/cases/{world.monitored}").status
+        assert page.locator("section.monitoring").count() == 1
+    elif name == "checkin":
+        status = page.goto(f"/staff/cases/{world.monitored}/checkins/{world.checkin}").status
+    elif name == "checkin-errors":  # a contact without the safety check, and nothing chosen
+        page.goto(f"/staff/cases/{world.monitored}/checkins/{world.checkin}")
+        page.check("input[name='outcome'][value='well']")
+        page.locator("main form button[type='submit']").first.click()
+        page.wait_for_load_state()
+        assert page.locator(".error-summary li").count() == 1
+        status = None
+    elif name == "routing":
+        page.goto("/staff/?owner=none&flag=danger")
+        queue_row(page, world.routing).locator("button[formaction$='/claim']").click()
+        page.wait_for_load_state()
+        assert page.locator("ul.routing-mismatches li").count() == 1
+        status = None
     elif name in {"safeguarding", "safeguarding-referral"}:
         status = page.goto(f"{case}/{name.replace('-', '/')}").status
     elif name in {"case", "contact", "status", "risk", "action", "share", "note", "repeat", "print", "triage",

@@ -48,13 +48,16 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.case_safeguarding_outcome": CASEWORK,
     "staff.case_task": CASEWORK, "staff.case_task_state": CASEWORK, "staff.case_task_owner": CASEWORK,
     "staff.case_task_due": CASEWORK, "staff.task_settings": {"lead"},
+    "staff.case_monitoring": CASEWORK, "staff.case_checkin": CASEWORK, "staff.case_checkin_skip": CASEWORK,
+    "staff.account_routing": EVERYONE,
     "staff.case_update": CASEWORK, "staff.new_case": CASEWORK, "staff.new_case_details": CASEWORK,
     "staff.team": {"lead"}, "staff.team_new": {"lead"}, "staff.team_person": {"lead"}, "staff.team_action": {"lead"},
     "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"},
     "staff.indicators": {"lead", "auditor"}, "staff.indicators_csv": {"lead", "auditor"},
 }
 # A GET of these only sends the person where the form is (the glass is offered on the case's own page).
-REDIRECTS_ON_GET = {"staff.case_break_glass", "staff.case_closure"}  # …and a closure when none waits
+REDIRECTS_ON_GET = {"staff.case_break_glass", "staff.case_closure",  # …and a closure when none waits
+                    "staff.case_monitoring"}  # …and monitoring dates on a case still open
 # Pages an auditor must never reach: casework, the queue, the team and settings.
 NOT_FOR_AUDITORS = {e for e, roles in EXPECTED.items() if roles != OPEN and "auditor" not in roles}
 
@@ -75,6 +78,7 @@ def url_for_rule(rule, reference: str, person_id: int) -> str:  # type: ignore[n
     url = url.replace("<action>", "unlock").replace("<about>", "person")
     url = url.replace("<channel>", "phone").replace("<kind>", "self").replace("<referral_id>", REFERRAL_ID)
     url = re.sub(r"<int(?:\([^)]*\))?:task_id>", TASK_ID, url)
+    url = url.replace("<checkin_id>", CHECKIN_ID)
     assert "<" not in url, f"a new URL variable in {rule.rule}: give it a real value here"
     return url
 
@@ -118,15 +122,17 @@ def world(app):  # type: ignore[no-untyped-def]
 
 REFERRAL_ID = ""  # the world's safeguarding referral (its outcome page)
 TASK_ID = ""  # the world's task (its page)
+CHECKIN_ID = ""  # the world's monitoring check-in (its page)
 
 
 def _safeguarding_referral(app: Flask, reference: str, staff_id: int) -> None:
     """Stored directly (not through the service, which audits it): the anonymous checks want no audit event."""
-    global REFERRAL_ID, TASK_ID
+    global REFERRAL_ID, TASK_ID, CHECKIN_ID
     import uuid
     from datetime import date, datetime, timezone
 
     from portal.intake.reports import current_sealer, find_by_reference
+    from portal.store.followup_models import MonitorCheckin
     from portal.store.risk_models import SAFEGUARDING_PURPOSE, SafeguardingReferral
 
     REFERRAL_ID = str(uuid.uuid4())
@@ -143,6 +149,8 @@ def _safeguarding_referral(app: Flask, reference: str, staff_id: int) -> None:
         s.add(task)
         s.flush()
         TASK_ID = str(task.id)
+        CHECKIN_ID = str(uuid.uuid4())
+        s.add(MonitorCheckin(id=CHECKIN_ID, report_id=find_by_reference(s, reference).id, due_on=date(2026, 1, 6)))
 
 
 def check_matrix(app: Flask, client, role: str | None, reference: str,
