@@ -31,6 +31,7 @@ from portal.staff.case_common import HINTS, case_or_404, header, profile_context
 from portal.staff.forms_links import RELATION_NAMES
 from portal.staff.labels import OPEN_ITEM_NAMES
 from portal.staff.marac_views import marac_context
+from portal.staff.perpetrator_views import perpetrator_context
 from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
 from portal.staff.risk_views import risk_context
 from portal.staff.safeguarding_views import safeguarding_context
@@ -82,7 +83,8 @@ def case(reference: str) -> str:
     pending = pending_for(db(), report, with_reason=True)  # after the audited opening
     return render_template("staff/case.html", **context, links=links, linked_ids={r.id for r, _ in links.linked},
                            pending_closure=pending, item_names=OPEN_ITEM_NAMES,
-                           relation_names=RELATION_NAMES, glass_until=glass_until(db(), g.staff, report))
+                           relation_names=RELATION_NAMES, glass_until=glass_until(db(), g.staff, report),
+                           **perpetrator_context(report))
 
 
 @bp.get("/cases/<reference>/print")
