@@ -10,6 +10,7 @@ import pytest
 from portal.casework import enforcement as en
 from portal.casework import perpetrators as pp
 from portal.casework.common import NotAllowed, opener
+from portal.crypto.sealing import CannotOpen
 from portal.intake.reports import find_by_reference
 from portal.store.followup_models import (
     ENFORCEMENT_DECISION_PURPOSE,
@@ -92,7 +93,7 @@ def test_the_whole_workflow_in_order_with_three_seals(app, people):
         assert VIEW in keys.open(row.sealed, ENFORCEMENT_PURPOSE, row.id).decode()
         assert "Letter before action" in keys.open(row.review_sealed, ENFORCEMENT_REVIEW_PURPOSE, row.id).decode()
         assert "Proportionate." in keys.open(row.decision_sealed, ENFORCEMENT_DECISION_PURPOSE, row.id).decode()
-        with pytest.raises(Exception):  # each seal is bound to its own purpose
+        with pytest.raises(CannotOpen):  # each seal is bound to its own purpose
             keys.open(row.review_sealed, ENFORCEMENT_PURPOSE, row.id)
     assert [e.action for e in audit_events(app) if e.action.startswith("case.enforcement")] == [
         "case.enforcement_started", "case.enforcement_reviewed", "case.enforcement_authorised"]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.casework import perpetrators as pp
 from portal.casework.common import NotAllowed
+from portal.crypto.sealing import CannotOpen
 from portal.intake.reports import find_by_reference
 from portal.store.followup_models import PERPETRATOR_PURPOSE, Perpetrator
 from portal.store.models import StaffUser
@@ -69,7 +70,7 @@ def test_a_perpetrator_is_recorded_sealed_and_bound_to_its_record(app, officer):
     assert content(app, perpetrator_id)["address"] == ADDRESS
     with app.test_request_context("/staff/"):
         from portal.casework.common import opener
-        with pytest.raises(Exception):
+        with pytest.raises(CannotOpen):
             opener().open(stored.sealed, PERPETRATOR_PURPOSE, "another-id")
     assert [e.detail for e in audit_events(app, "case.perpetrator_added")] == ["tenure:joint"]
 
