@@ -34,10 +34,11 @@ from portal.store.models import Report, StaffUser
 
 KINDS = ("warning", "injunction", "prohibited_conduct", "possession", "exclude_joint", "rhw32", "rhw33")
 JOINT_ONLY = frozenset({"exclude_joint", "rhw32", "rhw33"})  # excluding one of joint contract holders
+COURT_KINDS = frozenset({"injunction", "possession", *JOINT_ONLY})  # may go to court (MHA 4.3.4)
 STAGES = ("review", "authorise", "authorised", "declined", "withdrawn")
 OPEN_STAGES = ("review", "authorise")
 
-__all__ = ["KINDS", "OPEN_STAGES", "STAGES", "Awaiting", "EnforcementRefused", "NeedsIncident", "NeedsReason",
+__all__ = ["COURT_KINDS", "KINDS", "OPEN_STAGES", "STAGES", "Awaiting", "EnforcementRefused", "NeedsIncident", "NeedsReason",
            "NeedsReview", "NeedsVictimView", "NotAnAuthoriser", "NotJointContract", "OpenedEnforcement",
            "OwnRequest", "StepOutOfOrder", "StepsNotChecked", "awaiting_count", "awaiting_decision", "decide",
            "enforcements_of", "find_enforcement", "opened_enforcements", "review", "start", "withdraw"]

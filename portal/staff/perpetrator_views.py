@@ -23,7 +23,8 @@ from portal.store.models import Report
 from portal.web.form_errors import error_summary
 
 NAMES = {"tenure_names": fp.TENURE_NAMES, "mediation_names": fp.MEDIATION_NAMES,
-         "enforcement_kind_names": fp.KIND_NAMES, "enforcement_stage_names": fp.STAGE_NAMES}
+         "enforcement_kind_names": fp.KIND_NAMES, "enforcement_stage_names": fp.STAGE_NAMES,
+         "court_kinds": en.COURT_KINDS}
 
 
 def perpetrator_context(report: Report) -> dict[str, Any]:

@@ -222,3 +222,16 @@ def test_the_authorisers_list_shows_waiting_actions_without_content(app, people)
             (reference, waiting, "possession", True, False)]
         assert en.awaiting_count(s, s.get(StaffUser, authoriser.id)) == 1
         assert en.awaiting_decision(s, s.get(StaffUser, officer.id))[0].own
+
+
+def test_the_authorisers_list_leaves_out_a_restricted_case_they_may_not_see(app, people):
+    from portal.casework.restriction import restrict
+
+    officer, lead, authoriser = people
+    reference, perpetrator_id = case_with_perpetrator(app, officer)
+    start(app, reference, officer, perpetrator_id, kind="possession", exemption=True, incident="Threats")
+    run(app, reference, lead, lambda s, r, st: restrict(s, st, r, "named", [officer.id]))
+    with app.test_request_context("/staff/"), dbs(app) as s:
+        assert en.awaiting_decision(s, s.get(StaffUser, authoriser.id)) == []
+        assert en.awaiting_count(s, s.get(StaffUser, authoriser.id)) == 0
+        assert len(en.awaiting_decision(s, s.get(StaffUser, officer.id))) == 1

@@ -106,6 +106,7 @@ def test_the_whole_journey_from_record_to_authorised(app):
     assert action.stage == "authorised" and action.decided_by == authoriser_account.id
     case = html_of(officer.get(f"/staff/cases/{reference}"))
     assert "Proportionate and necessary." in case and "Authorised" in case
+    assert "court-reminder" not in case  # a warning does not go to court
     assert [e.action for e in audit_events(app) if e.action.startswith("case.enforcement")] == [
         "case.enforcement_started", "case.enforcement_reviewed", "case.enforcement_authorised"]
 
@@ -117,7 +118,7 @@ def test_an_authoriser_cannot_decide_their_own_request(app):
     record(client, reference, tenure="sole")
     (perpetrator,) = perpetrators(app)
     assert start(client, reference, perpetrator.id, exemption="y",
-                 incident="He threw a chair at the repairs operative.").status_code == 303
+                 incident="He threw a chair at the repairs operative.", kind="injunction").status_code == 303
     (action,) = actions(app)
     assert action.stage == "authorise" and action.exemption
     url = f"/staff/cases/{reference}/enforcement/{action.id}/decision"
@@ -128,6 +129,12 @@ def test_an_authoriser_cannot_decide_their_own_request(app):
     assert actions(app)[0].stage == "authorise"
     awaiting = html_of(client.get("/staff/enforcement/awaiting"))
     assert "you: someone else decides" in awaiting and url not in awaiting
+    other, other_account = signed_in(app, "officer")
+    make_authoriser(app, other_account)
+    assert post_form(other, url, {"decision": "authorise", "steps_checked": "y"}).status_code == 303
+    case = html_of(other.get(f"/staff/cases/{reference}"))
+    assert "court-reminder" in case and "advise them to attend court" in case
+    assert "Extreme incident: no proportionality review (MHA 8.5)" in case
 
 
 def test_a_start_without_the_victims_view_comes_back_with_what_was_typed(app):
