@@ -38,8 +38,8 @@ COURT_KINDS = frozenset({"injunction", "possession", *JOINT_ONLY})  # may go to 
 STAGES = ("review", "authorise", "authorised", "declined", "withdrawn")
 OPEN_STAGES = ("review", "authorise")
 
-__all__ = ["COURT_KINDS", "KINDS", "OPEN_STAGES", "STAGES", "Awaiting", "EnforcementRefused", "NeedsIncident", "NeedsReason",
-           "NeedsReview", "NeedsVictimView", "NotAnAuthoriser", "NotJointContract", "OpenedEnforcement",
+__all__ = ["COURT_KINDS", "KINDS", "OPEN_STAGES", "STAGES", "Awaiting", "EnforcementRefused", "NeedsIncident",
+           "NeedsReason",           "NeedsReview", "NeedsVictimView", "NotAnAuthoriser", "NotJointContract", "OpenedEnforcement",
            "OwnRequest", "StepOutOfOrder", "StepsNotChecked", "awaiting_count", "awaiting_decision", "decide",
            "enforcements_of", "find_enforcement", "opened_enforcements", "review", "start", "withdraw"]
 
