@@ -39,9 +39,10 @@ STAGES = ("review", "authorise", "authorised", "declined", "withdrawn")
 OPEN_STAGES = ("review", "authorise")
 
 __all__ = ["COURT_KINDS", "KINDS", "OPEN_STAGES", "STAGES", "Awaiting", "EnforcementRefused", "NeedsIncident",
-           "NeedsReason",           "NeedsReview", "NeedsVictimView", "NotAnAuthoriser", "NotJointContract", "OpenedEnforcement",
-           "OwnRequest", "StepOutOfOrder", "StepsNotChecked", "awaiting_count", "awaiting_decision", "decide",
-           "enforcements_of", "find_enforcement", "opened_enforcements", "review", "start", "withdraw"]
+           "NeedsReason", "NeedsReview", "NeedsVictimView", "NotAnAuthoriser", "NotJointContract",
+           "OpenedEnforcement", "OwnRequest", "StepOutOfOrder", "StepsNotChecked", "awaiting_count",
+           "awaiting_decision", "decide", "enforcements_of", "find_enforcement", "opened_enforcements", "review",
+           "start", "withdraw"]
 
 
 class EnforcementRefused(NotAllowed):
