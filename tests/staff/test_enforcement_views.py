@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -233,3 +234,18 @@ def test_the_pages_in_welsh(app):
     assert response.status_code == 400
     assert "Rhowch sut y bydd eu diogelwch yn cael ei reoli" in re.sub(r"\s+", " ", html_of(response))
     assert "Gwaharddeb" in html_of(response) and "Hysbysiad RHW32" in html_of(response)
+
+
+def test_the_marac_pack_takes_the_perpetrators_relationship_and_tenure(app):
+    client, _ = signed_in(app, "officer")
+    reference = send_report(new_client(app))
+    record(client, reference)
+    assert post_form(client, f"/staff/cases/{reference}/marac",
+                     {"criteria": ["judgement"], "judgement_reason": "Her fear is rising.", "consent": "given",
+                      "aware": "yes", "sent_on": today().isoformat()}).status_code == 303
+    page = html_of(client.get(f"/staff/cases/{reference}/marac/pack"))
+    field = re.search(r'<textarea[^>]*id="perpetrators"[^>]*>(.*?)</textarea>', page, re.S)
+    assert field is not None
+    text = unescape(field.group(1))
+    assert f"Relationship to the person at risk: {RELATIONSHIP}" in text
+    assert "Tenure: A joint tenant or joint contract holder with the person at risk" in text
