@@ -34,6 +34,7 @@ from portal.staff.forms_links import RELATION_NAMES
 from portal.staff.labels import OPEN_ITEM_NAMES
 from portal.staff.marac_views import marac_context
 from portal.staff.monitoring_views import monitoring_context
+from portal.staff.perpetrator_views import perpetrator_context
 from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
 from portal.staff.risk_views import risk_context
 from portal.staff.safeguarding_views import safeguarding_context
@@ -88,7 +89,7 @@ def case(reference: str) -> str:
                            links=links, linked_ids={r.id for r, _ in links.linked},
                            pending_closure=pending, item_names=OPEN_ITEM_NAMES,
                            relation_names=RELATION_NAMES, glass_until=glass_until(db(), g.staff, report),
-                           **tasks_context(report))
+                           **tasks_context(report), **perpetrator_context(report))
 
 
 @bp.get("/cases/<reference>/print")

@@ -134,10 +134,21 @@ def _previous(referral: MaracReferral, facts: Criteria, references: dict[str, st
                              reference=references.get(r.report_id, "?")) for r in earlier)
 
 
+def _perpetrators(recorded: list[tuple[dict[str, Any], str]], abuser_tenant: str) -> str:
+    """The perpetrator records (name, relationship, tenure), or empty lines to fill in where there are none."""
+    if not recorded:
+        return _lines(gettext("Name:"), gettext("Relationship to the person at risk:"), abuser_tenant)
+    return "\n\n".join(_lines(f"{gettext('Name:')} {content.get('name', '')}".strip(),
+                               f"{gettext('Relationship to the person at risk:')} {content.get('relationship', '')}",
+                               gettext("Tenure: %(tenure)s", tenure=tenure)) for content, tenure in recorded)
+
+
 def prefill(report: Report, answers: dict[str, Any], profiles: dict[str, Profile], referral: MaracReferral,
             content: dict[str, Any], facts: Criteria, officer: StaffUser,
-            references: dict[str, str]) -> dict[str, str]:
-    """Every field of the pack, from the case, for the officer to review."""
+            references: dict[str, str], perpetrators: list[tuple[dict[str, Any], str]] | None = None
+            ) -> dict[str, str]:
+    """Every field of the pack, from the case, for the officer to review; `perpetrators`: the case's perpetrator
+    records opened, each with its tenure's label."""
     person = profiles.get("person")
     profile = person.answers if person is not None and person.unopened is None else {}
     name, address = _person(report, answers)
@@ -153,7 +164,7 @@ def prefill(report: Report, answers: dict[str, Any], profiles: dict[str, Profile
         "person_name": name, "person_dob": str(answers.get("date_of_birth") or ""), "person_address": address,
         "person_phone": _phone(profile), "safe_times": _times(profile), "leave_message": _message(profile),
         "language_needs": _language(answers, report.contact_language),
-        "perpetrators": _lines(gettext("Name:"), gettext("Relationship to the person at risk:"), abuser_tenant),
+        "perpetrators": _perpetrators(perpetrators or [], abuser_tenant),
         "children": _children(answers), "criteria": _criteria(referral, facts, content),
         "consent": _consent(referral, content), "afraid_of": "",
         "safe_to_talk": gettext("Safe to talk to: %(who)s", who=trusted) if trusted else "",

@@ -42,6 +42,7 @@ from portal.casework.marac_pack import (
     save_pack,
     secrets_of,
 )
+from portal.casework.perpetrators import opened_perpetrators
 from portal.crypto.sealing import Unopened
 from portal.staff import forms_marac as fm
 from portal.staff import messages_marac as m
@@ -49,6 +50,7 @@ from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
 from portal.staff.case_common import case_or_404, header, saved
 from portal.staff.forms_auth import ButtonForm
+from portal.staff.forms_perpetrator import TENURE_NAMES
 from portal.staff.marac_odt import pack_odt
 from portal.staff.marac_prefill import fact_text, prefill
 from portal.store.db import db
@@ -183,8 +185,10 @@ def _built(report: Report, opened: OpenedCase, referral: MaracReferral) -> dict[
     facts = facts_when_referred(referral, content, criteria(db(), report, g.staff))
     group = {r.report_id for r in facts.previous}
     references = {r.id: r.reference for r in db().scalars(select(Report).where(Report.id.in_(group)))}
+    recorded = [(p.content, str(TENURE_NAMES[p.perpetrator.tenure])) for p in opened_perpetrators(db(), report)
+                if p.unopened is None]
     fields = prefill(report, opened.content.get("answers", {}), opened.profiles, referral, content, facts, g.staff,
-                     references)
+                     references, recorded)
     pack_built(db(), report, g.staff, referral)
     return fields
 

@@ -17,7 +17,14 @@ from portal.staff.forms_team import SettingsForm
 from portal.store.db import db
 from portal.store.models import AuditEvent, Report, StaffUser
 from portal.store.settings import get_setting, set_setting
-from portal.team.accounts import DuplicateEmail, create_staff, reset_code, set_password
+from portal.team.accounts import (
+    DuplicateEmail,
+    OwnAuthorisation,
+    create_staff,
+    reset_code,
+    set_can_authorise,
+    set_password,
+)
 from portal.web.form_errors import error_summary
 from portal.web.limits import account_key, clear
 
@@ -76,6 +83,27 @@ def team_person(person_id: int) -> str | Response | tuple[str, int]:
     status = 400 if form.errors else 200
     return render_template("staff/team_person.html", person=person, form=form, buttons=ButtonForm(),
                            errors=error_summary(form)), status
+
+
+@bp.post("/team/<int(max=2147483647):person_id>/authoriser")
+@allow("lead")
+def team_authoriser(person_id: int) -> Response:
+    """Give or take away the permission to authorise action against a perpetrator (not one's own)."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    person = _person(person_id)
+    on = request.form.get("on") == "1"
+    try:
+        changed = set_can_authorise(db(), g.staff, person, on)
+    except OwnAuthorisation:
+        flash(gettext("You cannot change your own permission to authorise. Ask another team lead."), "problem")
+    else:
+        if changed:
+            audit("staff.authoriser_on" if on else "staff.authoriser_off", detail=f"staff:{person.id}")
+            db().commit()
+        flash(gettext("They may now authorise action against a perpetrator.") if on
+              else gettext("They may no longer authorise action against a perpetrator."), "saved")
+    return redirect(url_for("staff.team_person", person_id=person.id), code=303)
 
 
 @bp.post("/team/<int(max=2147483647):person_id>/<action>")

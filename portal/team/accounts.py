@@ -161,3 +161,19 @@ def enrolment(staff: StaffUser, secret_key: str, issuer: str) -> tuple[str, str]
     uri = pyotp.TOTP(secret, interval=TOTP_STEP).provisioning_uri(name=staff.email, issuer_name=issuer)
     qr = segno.make(uri, error="m").svg_data_uri(scale=5, dark="#0b0c0c", light="#ffffff")
     return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)), qr
+
+
+class OwnAuthorisation(Exception):
+    """A lead may not give or take away their own permission to authorise action against a perpetrator."""
+
+
+def set_can_authorise(dbs: Session, lead: StaffUser, person: StaffUser, on: bool) -> bool:
+    """Give or take away `person`'s permission to authorise action against a perpetrator (MHA 8.4: the Director of
+    Housing and Communities or the Head of Neighbourhoods). Another lead does it, never the person themselves.
+    Returns whether anything changed (the caller audits and commits)."""
+    if person.id == lead.id:
+        raise OwnAuthorisation("own permission")
+    if person.can_authorise is bool(on):
+        return False
+    person.can_authorise = bool(on)
+    return True

@@ -32,6 +32,7 @@ from staff_steps import (
     staff_goes_to_sign_in,
     staff_switches_language,
 )
+from test_browser_enforcement import give_enforcement, make_authoriser
 from test_browser_monitoring import closed_with_checkin, text_only_answers
 from test_browser_safeguarding import flag_for_safeguarding, give_referrals
 from test_browser_tasks import task_of
@@ -50,7 +51,10 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "share-refused", "consent", "countersign", "shares-awaiting",
               "case-safeguarding", "safeguarding", "safeguarding-referral", "safeguarding-referral-errors",
               "safeguarding-outcome", "task", "task-errors", "task-settings",
-              "monitoring", "checkin", "checkin-errors", "case-monitored", "routing"]
+              "monitoring", "checkin", "checkin-errors", "case-monitored", "routing",
+              "perpetrator", "perpetrator-errors", "perpetrator-ral", "perpetrator-joint",
+              "enforcement-start", "enforcement-start-errors", "enforcement-review", "enforcement-decision",
+              "enforcement-withdraw", "enforcement-awaiting"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -79,6 +83,9 @@ class World:
     monitored: str = ""  # closed, with a check-in due today
     checkin: str = ""  # …its id
     routing: str = ""  # unowned, in danger, long overdue, asked to speak to a woman: claiming it asks why
+    perpetrator: str = ""  # the case's perpetrator record (joint, on the Restricted Access List)
+    at_review: str = ""  # an action against them at its proportionality review
+    awaiting: str = ""  # an action waiting for a decision (the leads may authorise)
     browsers: dict[str, Browsers] = field(default_factory=dict)
 
 
@@ -112,10 +119,12 @@ def world(browser, live_server):
     made.monitored, made.checkin = closed_with_checkin(live_server, officer_en)
     made.routing = make_report(live_server, answers=text_only_answers("axe: a woman, please.", staff_sex="woman"),
                                danger_now=True, days_ago=60)
+    made.perpetrator, made.at_review, made.awaiting = give_enforcement(live_server, case, officer_en.id)
     contexts = []
     for lang, officer in (("en", officer_en), ("cy", officer_cy)):
         b = Browsers(lang, lead=make_staff(live_server, "lead", "en", enrolled=True), officer=officer,
                      newcomer=make_staff(live_server, "officer", lang))
+        make_authoriser(live_server, b.lead.id)
         for who in ("lead", "officer", "anonymous"):
             locale = LOCALES[lang] if who == "anonymous" else "en-GB"
             context = browser.new_context(base_url=live_server.url, locale=locale, bypass_csp=True,
@@ -322,6 +331,27 @@ def open_page(world: World, lang: str, name: str) -> Any:
         page.wait_for_load_state()
         assert page.locator("ul.routing-mismatches li").count() == 1
         status = None
+    elif name == "perpetrator":
+        status = page.goto(f"{case}/perpetrator/{world.perpetrator}").status
+    elif name in {"perpetrator-errors", "enforcement-start-errors"}:  # nothing entered
+        page.goto(f"{case}/perpetrator" if name == "perpetrator-errors"
+                  else f"{case}/perpetrator/{world.perpetrator}/enforcement")
+        page.click("main form button[type='submit']")
+        page.wait_for_load_state()
+        assert page.locator(".error-summary li").count() == (2 if name == "perpetrator-errors" else 3)
+        status = None
+    elif name in {"perpetrator-ral", "perpetrator-joint", "enforcement-start"}:
+        tail = {"perpetrator-ral": "restricted-access", "perpetrator-joint": "joint-tenancy",
+                "enforcement-start": "enforcement"}[name]
+        status = page.goto(f"{case}/perpetrator/{world.perpetrator}/{tail}").status
+    elif name in {"enforcement-review", "enforcement-withdraw"}:
+        status = page.goto(f"{case}/enforcement/{world.at_review}/{name.split('-')[1]}").status
+    elif name == "enforcement-decision":
+        status = page.goto(f"{case}/enforcement/{world.awaiting}/decision").status
+        assert page.locator("input[name='decision']").count() == 2
+    elif name == "enforcement-awaiting":
+        status = page.goto("/staff/enforcement/awaiting").status
+        assert page.locator("table.awaiting tbody tr").count() >= 1
     elif name in {"safeguarding", "safeguarding-referral"}:
         status = page.goto(f"{case}/{name.replace('-', '/')}").status
     elif name in {"case", "contact", "status", "risk", "action", "share", "note", "repeat", "print", "triage",

@@ -50,6 +50,11 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.case_task_due": CASEWORK, "staff.task_settings": {"lead"},
     "staff.case_monitoring": CASEWORK, "staff.case_checkin": CASEWORK, "staff.case_checkin_skip": CASEWORK,
     "staff.account_routing": EVERYONE,
+    "staff.case_perpetrator_new": CASEWORK, "staff.case_perpetrator": CASEWORK,
+    "staff.case_perpetrator_ral": CASEWORK, "staff.case_perpetrator_joint": CASEWORK,
+    "staff.case_enforcement_new": CASEWORK, "staff.case_enforcement_review": CASEWORK,
+    "staff.case_enforcement_decision": CASEWORK, "staff.case_enforcement_withdraw": CASEWORK,
+    "staff.enforcement_awaiting": CASEWORK, "staff.team_authoriser": {"lead"},
     "staff.case_update": CASEWORK, "staff.new_case": CASEWORK, "staff.new_case_details": CASEWORK,
     "staff.team": {"lead"}, "staff.team_new": {"lead"}, "staff.team_person": {"lead"}, "staff.team_action": {"lead"},
     "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"},
@@ -79,6 +84,7 @@ def url_for_rule(rule, reference: str, person_id: int) -> str:  # type: ignore[n
     url = url.replace("<channel>", "phone").replace("<kind>", "self").replace("<referral_id>", REFERRAL_ID)
     url = re.sub(r"<int(?:\([^)]*\))?:task_id>", TASK_ID, url)
     url = url.replace("<checkin_id>", CHECKIN_ID)
+    url = url.replace("<perpetrator_id>", PERPETRATOR_ID).replace("<enforcement_id>", ENFORCEMENT_ID)
     assert "<" not in url, f"a new URL variable in {rule.rule}: give it a real value here"
     return url
 
@@ -117,12 +123,42 @@ def world(app):  # type: ignore[no-untyped-def]
     get_receipt(reporter)
     target = add_staff(app, "officer")
     _safeguarding_referral(app, reference, target.id)
+    _perpetrator_and_action(app, reference, target.id)
     return reference, target.id
 
 
 REFERRAL_ID = ""  # the world's safeguarding referral (its outcome page)
 TASK_ID = ""  # the world's task (its page)
 CHECKIN_ID = ""  # the world's monitoring check-in (its page)
+PERPETRATOR_ID = "none"  # the world's perpetrator record, joint (its pages)
+ENFORCEMENT_ID = "none"  # an action against them at the proportionality review (its pages)
+# Only staff given the permission to authorise (none of the accounts the matrix signs in) decide an action and see
+# the list of those waiting: everyone else in the roles allowed is refused.
+AUTHORISERS_ONLY = {"staff.case_enforcement_decision", "staff.enforcement_awaiting"}
+
+
+def _perpetrator_and_action(app: Flask, reference: str, staff_id: int) -> None:
+    """Stored directly, as the safeguarding referral is: no audit event."""
+    global PERPETRATOR_ID, ENFORCEMENT_ID
+    import uuid
+    from datetime import datetime, timezone
+
+    from portal.intake.reports import current_sealer, find_by_reference
+    from portal.store.followup_models import ENFORCEMENT_PURPOSE, PERPETRATOR_PURPOSE, Enforcement, Perpetrator
+
+    PERPETRATOR_ID, ENFORCEMENT_ID = str(uuid.uuid4()), str(uuid.uuid4())
+    moment = datetime.now(timezone.utc)
+    with app.test_request_context("/staff/"), app.extensions["sessionmaker"]() as s, s.begin():
+        sealer = current_sealer()
+        report_id = find_by_reference(s, reference).id
+        s.add(Perpetrator(id=PERPETRATOR_ID, report_id=report_id, at=moment, updated_at=moment, staff_id=staff_id,
+                          tenure="joint", key_id=sealer.key_id,
+                          sealed=sealer.seal_json({"relationship": "Partner"}, PERPETRATOR_PURPOSE, PERPETRATOR_ID)))
+        s.flush()
+        s.add(Enforcement(id=ENFORCEMENT_ID, report_id=report_id, perpetrator_id=PERPETRATOR_ID, at=moment,
+                          staff_id=staff_id, kind="warning", stage="review", key_id=sealer.key_id,
+                          sealed=sealer.seal_json({"victim_view": "v", "safety_plan": "p"}, ENFORCEMENT_PURPOSE,
+                                                  ENFORCEMENT_ID)))
 
 
 def _safeguarding_referral(app: Flask, reference: str, staff_id: int) -> None:
@@ -182,7 +218,7 @@ def check_matrix(app: Flask, client, role: str | None, reference: str,
                     assert response.headers["Location"].startswith("/staff/sign-in?next="), where
                 else:
                     assert status == 401, where
-            elif not allowed:
+            elif not allowed or rule.endpoint in AUTHORISERS_ONLY:
                 assert status == 403, where
             elif method == "GET":
                 assert status == (303 if rule.endpoint in REDIRECTS_ON_GET else 200), where
