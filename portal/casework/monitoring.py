@@ -18,16 +18,18 @@ from sqlalchemy.orm import Session
 from portal.casework.common import NotAllowed, audit, now, opened_json, opener, today
 from portal.casework.contact import Profile, options, record_contact
 from portal.casework.followup import refresh_next
+from portal.casework.restriction import hidden_ids
 from portal.crypto.sealing import Unopened, try_open
 from portal.intake.reports import current_sealer
 from portal.store.followup_models import CHECKIN_PURPOSE, MonitorCheckin
 from portal.store.models import CaseLink, Report, StaffUser
 from portal.store.risk_models import Incident
 
-# What a check-in found. The first three mean we contacted them (or tried to): they need the safety check and one
-# of the current profile's ways. "records_only": checked the records and linked cases, did not contact them.
-OUTCOMES = ("well", "concern", "no_answer", "records_only")
-CONTACTED = frozenset({"well", "concern", "no_answer"})
+# What a check-in found. The first four mean we contacted them (or tried to): they need the safety check and one
+# of the current profile's ways. "message_left" on a call is a voicemail, refused unless they agreed to one.
+# "records_only": checked the records and linked cases, did not contact them.
+OUTCOMES = ("well", "concern", "no_answer", "message_left", "records_only")
+CONTACTED = frozenset({"well", "concern", "no_answer", "message_left"})
 MAX_CHECKINS = 6
 MAX_DAYS = 366  # a check-in more than a year after today is not monitoring
 MAX_TEXT = 20_000
@@ -53,6 +55,11 @@ class NeedsMethod(NotAllowed):
 
 class SkipNeedsReason(NotAllowed):
     """Skipping a check-in needs a reason."""
+
+
+class LinkedCaseOpen(NotAllowed):
+    """A case linked to this one is open: contact goes through that case, under its own (newer) safe-contact
+    profile, not from an old closed case's; a check-in here may only look at the records, or be skipped."""
 
 
 class NotDue(NotAllowed):
@@ -144,9 +151,9 @@ def ways(report: Report, profiles: dict[str, Profile]) -> list[tuple[str, str]]:
 
 
 def _contact_outcome(outcome: str, method: str) -> str:
-    if outcome == "no_answer":
-        return "message_sent" if method in IN_WRITING else "no_answer"
-    return "spoke"
+    if method in IN_WRITING and outcome in ("no_answer", "message_left"):
+        return "message_sent"
+    return {"no_answer": "no_answer", "message_left": "voicemail"}.get(outcome, "spoke")
 
 
 def _finish(dbs: Session, report: Report, row: MonitorCheckin, staff: StaffUser, state: str, content: dict[str, str],
@@ -170,12 +177,16 @@ def record_checkin(dbs: Session, report: Report, staff: StaffUser, row: MonitorC
     if now is outside them). Raises NotDue, NotSafeChecked, NeedsMethod or contact.py's refusals."""
     if row.state != "due":
         raise NotDue(row.id)
+    if report.is_open:
+        raise NotClosed(report.reference)
     if outcome not in OUTCOMES:
         raise NotAllowed("unknown outcome")
     detail = outcome
     if outcome in CONTACTED:
         if not safe_checked:
             raise NotSafeChecked()
+        if open_links(dbs, report):
+            raise LinkedCaseOpen(report.reference)
         party, _, way = method.partition(":")
         if (party, way) not in ways(report, profiles):
             raise NeedsMethod(method)
@@ -190,6 +201,8 @@ def skip_checkin(dbs: Session, report: Report, staff: StaffUser, row: MonitorChe
     """Skip a check-in (for example, contact now would put them at risk); the reason is required and sealed."""
     if row.state != "due":
         raise NotDue(row.id)
+    if report.is_open:
+        raise NotClosed(report.reference)
     if not reason.strip():
         raise SkipNeedsReason()
     row.outcome = ""
@@ -208,11 +221,23 @@ def opened_text(row: MonitorCheckin) -> tuple[str, Unopened | None]:
     return str(content.get("reason") or content.get("notes") or ""), None
 
 
-def context(dbs: Session, report: Report) -> Context:
-    """The cases linked to this one that are open, and incidents in the last year on it and on its links."""
+def _linked_ids(dbs: Session, report: Report) -> set[str]:
     pairs = dbs.execute(select(CaseLink.report_id, CaseLink.other_id).where(
         or_(CaseLink.report_id == report.id, CaseLink.other_id == report.id))).all()
-    ids = {b if a == report.id else a for a, b in pairs}
+    return {b if a == report.id else a for a, b in pairs}
+
+
+def open_links(dbs: Session, report: Report) -> bool:
+    """Whether any case linked to this one is open (restricted ones too: the rule is about safety, not sight)."""
+    ids = _linked_ids(dbs, report)
+    return bool(ids) and dbs.scalar(select(func.count()).select_from(Report)
+                                    .where(Report.id.in_(ids), Report.is_open.is_(True))) != 0
+
+
+def context(dbs: Session, report: Report, staff: StaffUser) -> Context:
+    """The cases linked to this one that are open, and incidents in the last year on it and on its links; never a
+    restricted case this member of staff may not see."""
+    ids = _linked_ids(dbs, report) - set(hidden_ids(dbs, staff))
     linked = list(dbs.scalars(select(Report).where(Report.id.in_(ids)).order_by(Report.received_at.desc()))) \
         if ids else []
     refs = {r.id: r.reference for r in linked} | {report.id: report.reference}

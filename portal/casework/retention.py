@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.store.followup_models import MonitorCheckin
@@ -48,9 +48,11 @@ def retention_days(dbs: Session, config: Mapping[str, Any]) -> int:
 
 def _expired(cutoff: datetime) -> Any:
     # A case under monitoring after closure waits until monitoring ends (its last check-in done or skipped:
-    # portal/casework/monitoring.py keeps monitor_until, None once none is due).
+    # portal/casework/monitoring.py keeps monitor_until, None once none is due), and the retention period runs
+    # from the last check-in as well as from closing: what a late check-in found is kept as long as the case.
+    recent_checkin = exists().where(MonitorCheckin.report_id == Report.id, MonitorCheckin.at >= cutoff)
     return (Report.is_open.is_(False), Report.closed_at.is_not(None), Report.closed_at < cutoff,
-            Report.monitor_until.is_(None))
+            Report.monitor_until.is_(None), ~recent_checkin)
 
 
 def _month(received_at: datetime, zone: ZoneInfo) -> str:

@@ -39,10 +39,10 @@ def mismatches(report: Report, staff: StaffUser | None) -> tuple[str, ...]:
 
 
 def note_override(dbs: Session, report: Report, by: StaffUser, owner: StaffUser, codes: tuple[str, ...],
-                  reason: str) -> None:
+                  reason: str, commit: bool = True) -> None:
     """Record why a case went to someone who does not match (sealed; the entry's code lists what was unmatched)."""
     add_entry(dbs, report, by, "routing", {"reason": reason.strip()[:MAX_REASON], "owner_id": owner.id},
-              code=" ".join(codes))
+              code=" ".join(codes), commit=commit)
 
 
 def claim_routed(dbs: Session, report: Report, staff: StaffUser, reason: str = "") -> tuple[str, ...]:
@@ -73,14 +73,14 @@ def assign_routed(dbs: Session, reports: list[Report], by: StaffUser, owner: Sta
     odd = unmatched(reports, owner)
     if odd and not reason.strip():
         raise RoutingNeedsReason(tuple(c for c in CODES if any(c in codes for codes in odd.values())))
+    for report in reports:  # sealed first: if a reason cannot be stored, nothing is assigned
+        if report.id in odd and owner is not None:
+            note_override(dbs, report, by, owner, odd[report.id], reason, commit=False)
     changed = assign(dbs, [r.id for r in reports], owner.id if owner else None)
     for report in reports:
         audit(dbs, by, "case.assigned", report, detail=(f"to staff:{owner.id}" if owner else "to nobody")
               + "".join(f" unmatched:{c}" for c in odd.get(report.id, ())))
-    dbs.commit()
-    for report in reports:
-        if report.id in odd and owner is not None:
-            note_override(dbs, report, by, owner, odd[report.id], reason)
+    dbs.commit()  # the assignment, its audit and every reason together
     return changed
 
 

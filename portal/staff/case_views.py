@@ -45,10 +45,11 @@ from portal.store.models import Report
 from portal.web.form_errors import error_summary
 
 # What the printed summary may hold, and what it holds unless the officer chooses otherwise: never the
-# safe-contact details, the code word and cover name, or the conversation (a MARAC meeting needs none of them).
+# safe-contact details, the code word and cover name, the conversation, or a safety plan's parts (safe places, a
+# packed bag and where it is: a MARAC meeting needs none of them, and a paper can be lost).
 PRINT_PARTS = ("report", "risk", "actions", "shares", "updates", "attempts", "notes", "contact", "codeword",
-               "conversation")
-SENSITIVE_PARTS = frozenset({"contact", "codeword", "conversation"})
+               "conversation", "safety_plan")
+SENSITIVE_PARTS = frozenset({"contact", "codeword", "conversation", "safety_plan"})
 PRINT_DEFAULTS = frozenset(PRINT_PARTS) - SENSITIVE_PARTS
 CODEWORD_FIELDS = ("cover_name", "check_question")
 NEVER_PRINTED = ("must_not_see",)

@@ -15,7 +15,8 @@ from portal.web.forms import OptionalRadioField, TextForm
 CHECKIN_OUTCOME_NAMES = {
     "well": _l("We spoke to them: no new concern"),
     "concern": _l("We spoke to them: there is a new concern"),
-    "no_answer": _l("We tried: no answer, or a message left as they agreed"),
+    "no_answer": _l("We tried: no answer, and no message left"),
+    "message_left": _l("We tried: we left a message (a voicemail only if they agreed to one)"),
     "records_only": _l("We did not contact them: we checked the records and linked cases only"),
 }
 CHECKIN_STATE_NAMES = {"due": _l("Due"), "done": _l("Done"), "skipped": _l("Skipped")}
@@ -28,6 +29,8 @@ WELSH_CHOICES = {"yes": _l("Yes, I can work a case in Welsh"), "no": _l("No, not
 ENTER_CHECKIN_DATE = _l("Enter at least one check-in date, from today up to a year ahead")
 ENTER_DATE = _l("Enter a real date, for example 2026-11-23")
 CONFIRM_SAFE = _l("Confirm it is safe to contact them now, or record that you checked the records only")
+LINKED_OPEN = _l("A case linked to this one is open: contact them through that case, under its safe-contact profile. "
+                 "Here, check the records only, or skip this check-in.")
 SELECT_WAY = _l("Select which of their safe ways you used")
 SELECT_CHECKIN_OUTCOME = _l("Select what the check-in found")
 ENTER_SKIP_REASON = _l("Say why this check-in is skipped")

@@ -27,6 +27,7 @@ from portal.staff.forms_monitoring import (
     CHECKIN_STATE_NAMES,
     CONFIRM_SAFE,
     ENTER_CHECKIN_DATE,
+    LINKED_OPEN,
     ROUTING_NAMES,
     SELECT_WAY,
     CheckinForm,
@@ -108,7 +109,7 @@ def _checkin_page(report: Report, row: Any, form: CheckinForm, skip: SkipForm, o
     errors = error_summary(form) + error_summary(skip)
     status = 503 if notice else (400 if errors else 200)
     return render_template("staff/checkin.html", form=form, skip=skip, errors=errors, notice=notice, checkin=row,
-                           found=mon.context(db(), report), status_names=STATUS_NAMES, can_change=False,
+                           found=mon.context(db(), report, g.staff), status_names=STATUS_NAMES, can_change=False,
                            **profile_context(report, opened), **header(report), **NAMES), status
 
 
@@ -137,6 +138,8 @@ def case_checkin(reference: str, checkin_id: str) -> Response | tuple[str, int]:
                                reason=form.reason.data or "")
         except mon.NotSafeChecked:
             form.safe_checked.errors = [*form.safe_checked.errors, CONFIRM_SAFE]
+        except mon.LinkedCaseOpen:
+            form.outcome.errors = [*form.outcome.errors, LINKED_OPEN]
         except (mon.NeedsMethod, MethodNotSafe):
             form.method.errors = [*form.method.errors, SELECT_WAY]
         except OutsideSafeWindow:

@@ -171,7 +171,47 @@ def test_purge_waits_until_monitoring_ends(app):
     with case(app, reference) as (s, report, staff, profiles):
         for row in service.checkins(s, report):
             service.skip_checkin(s, report, staff, row, "Moved away.")
+    # The retention period runs from the last check-in too: what it found is kept as long as the case.
+    assert purge(app.extensions["sessionmaker"], app.config).cases == 0
+    with dbs(app) as s, s.begin():
+        for row in s.scalars(select(MonitorCheckin)):
+            row.at = datetime.now(timezone.utc) - timedelta(days=7 * 365)
     assert purge(app.extensions["sessionmaker"], app.config).cases == 1
     with dbs(app) as s:
         assert s.scalar(select(MonitorCheckin.id)) is None
         assert s.scalar(select(Report.id).where(Report.reference == reference)) is None
+
+
+def test_a_message_left_on_a_call_is_a_voicemail_refused_unless_they_agreed(app):
+    from portal.casework.contact import VoicemailRefused
+
+    reference = send_report(new_client(app), {"story": STORY, "contact_methods": ["call"],
+                                              "phone_call": "07700 900982", "voicemail": "no"})
+    set_report(app, reference, is_open=False, status="closed", close_reason="support_in_place", contacted=True,
+               closed_at=datetime.now(timezone.utc))
+    with case(app, reference) as (s, report, staff, profiles):
+        first, _ = service.set_monitoring(s, report, staff)
+        with pytest.raises(VoicemailRefused):
+            service.record_checkin(s, report, staff, first, profiles, safe_checked=True, outcome="message_left",
+                                   method="person:call", reason="Out of hours: the only time she said.")
+        assert first.state == "due"
+
+
+def test_with_a_linked_case_open_a_check_in_does_not_contact_them_and_an_open_case_has_none(app):
+    from portal.store.models import CaseLink
+
+    reference = closed_case(app)
+    newer = send_report(new_client(app), {**SAFE_TEXT, "story": STORY})
+    with dbs(app) as s, s.begin():
+        s.add(CaseLink(report_id=report_row(app, reference).id, other_id=report_row(app, newer).id,
+                       relation="person", staff_id=add_staff(app, "lead").id, at=datetime.now(timezone.utc)))
+    with case(app, reference) as (s, report, staff, profiles):
+        first, second = service.set_monitoring(s, report, staff)
+        with pytest.raises(service.LinkedCaseOpen):
+            service.record_checkin(s, report, staff, first, profiles, safe_checked=True, outcome="well",
+                                   method="person:text")
+        service.record_checkin(s, report, staff, first, profiles, safe_checked=False, outcome="records_only")
+        assert [c.reference for c in service.context(s, report, staff).linked_open] == [newer]
+        report.is_open = True  # reopened
+        with pytest.raises(service.NotClosed):
+            service.skip_checkin(s, report, staff, second, "Reopened.")

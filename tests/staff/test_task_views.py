@@ -137,6 +137,11 @@ def test_the_safety_plan_is_structured_and_sealed(app, officer, reference, insta
     html = html_of(client.get(f"/staff/cases/{reference}"))
     assert "Who to call" in html and "Ring Quenbury on 999" in html and "Aunt in Zelminster" in html
     assert "Children&#39;s plan" not in html[html.index("Ring Quenbury"):]  # a part left empty is not shown
+    # The printed summary leaves the plan's parts out unless the officer chooses to print them.
+    printed = html_of(client.get(f"/staff/cases/{reference}/print"))
+    assert "Aunt in Zelminster" not in printed and "What the safety plan says is not on this paper." in printed
+    chosen = html_of(client.get(f"/staff/cases/{reference}/print?chosen=1&part=actions&part=safety_plan"))
+    assert "Aunt in Zelminster" in chosen
 
 
 def test_an_urgent_repair_is_due_the_next_working_day_and_a_repair_needs_its_urgency(app, officer, reference):
