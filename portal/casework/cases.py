@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.casework.common import CaseUnavailable, NotAllowed, audit, now, opened_json, opener, warn_unopened
 from portal.casework.contact import Profile, load_profiles, mark_profile_changes_seen, triage_choices
+from portal.casework.followup import refresh_next
 from portal.casework.indexing import NoIndexKey, index_key, refresh
 from portal.casework.queue import STATUSES
 from portal.casework.restriction import CaseRestricted, require_visible
@@ -131,9 +132,12 @@ def change_status(dbs: Session, report: Report, staff: StaffUser, status: str, r
         return
     if report.status == "closed":
         audit(dbs, staff, "case.reopened", report)
+    if not report.is_open:
+        report.next_review_on = None  # a reopened case is reviewed afresh (refresh_next sets the date)
     report.is_open, report.closed_at, report.close_reason = True, None, None
     audit(dbs, staff, "case.status_changed", report, detail=f"{report.status}->{status}")
     report.status = status
+    refresh_next(dbs, report)
     dbs.commit()
 
 
@@ -144,6 +148,7 @@ def close(dbs: Session, report: Report, staff: StaffUser, reason: str) -> None:
     report.is_open, report.closed_at, report.close_reason = False, now(), reason
     audit(dbs, staff, "case.status_changed", report, detail=f"{report.status}->closed reason:{reason}")
     report.status = "closed"
+    refresh_next(dbs, report)
     dbs.commit()
 
 
@@ -190,6 +195,7 @@ def record_triage(dbs: Session, report: Report, staff: StaffUser, decision: str,
     if report.triaged_at is None:
         report.triaged_at = now()
     report.contacted = True
+    refresh_next(dbs, report)
     return add_entry(dbs, report, staff, "triage", {"text": note}, code=decision)
 
 

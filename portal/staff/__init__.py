@@ -10,6 +10,7 @@ from portal.staff import (  # noqa: F401  (routes)
     marac_views,
     queue_views,
     restriction_views,
+    review_views,
     risk_views,
     safeguarding_views,
     sharing_views,

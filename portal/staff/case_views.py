@@ -32,6 +32,7 @@ from portal.staff.forms_links import RELATION_NAMES
 from portal.staff.labels import OPEN_ITEM_NAMES
 from portal.staff.marac_views import marac_context
 from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
+from portal.staff.review_views import review_context
 from portal.staff.risk_views import risk_context
 from portal.staff.safeguarding_views import safeguarding_context
 from portal.staff.sharing_views import share_context
@@ -67,7 +68,8 @@ def _whole_case(reference: str, view: str) -> dict[str, Any]:
                             staff_entered=staff_entered(report)),
             "attempts": contact_attempts(db(), report), "asb": asb_signs(free_text(answers) + notes),
             **risk_context(report), "lang": str(get_locale()), **marac_context(report),
-            **share_context(report, answers), **safeguarding_context(report, answers)}
+            **share_context(report, answers), **safeguarding_context(report, answers),
+            **review_context(report)}
 
 
 @bp.get("/cases/<reference>")
