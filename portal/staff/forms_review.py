@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import RadioField
 from wtforms.validators import InputRequired, Optional
 
@@ -12,15 +13,24 @@ from portal.staff.forms_case import long_text
 from portal.staff.forms_intake import _Day, _year_ok
 from portal.web.forms import TextForm
 
-YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+# Welsh answers with the question's own verb ("Ydy" the risk has changed, "Do" there was an incident).
+RISK_CHANGED_ANSWERS = [("yes", lazy_pgettext("answer: has the risk changed", "Yes")),
+                        ("no", lazy_pgettext("answer: has the risk changed", "No"))]
+NEW_INCIDENT_ANSWERS = [("yes", lazy_pgettext("answer: has there been a new incident", "Yes")),
+                        ("no", lazy_pgettext("answer: has there been a new incident", "No"))]
+MEASURES_OK_ANSWERS = [("yes", lazy_pgettext("answer: are the safety measures still right", "Yes")),
+                       ("no", lazy_pgettext("answer: are the safety measures still right", "No"))]
 
 
 class ReviewForm(TextForm):
-    risk_changed = RadioField(_l("Has the risk changed since the last review?"), choices=YES_NO,
+    risk_changed = RadioField(_l("Has the risk changed since the last review?"),
+                              choices=RISK_CHANGED_ANSWERS,
                               validators=[InputRequired(m.ANSWER_RISK_CHANGED)])
-    new_incident = RadioField(_l("Has there been a new incident?"), choices=YES_NO,
+    new_incident = RadioField(_l("Has there been a new incident?"),
+                              choices=NEW_INCIDENT_ANSWERS,
                               validators=[InputRequired(m.ANSWER_NEW_INCIDENT)])
-    measures_ok = RadioField(_l("Are the safety measures still right?"), choices=YES_NO,
+    measures_ok = RadioField(_l("Are the safety measures still right?"),
+                             choices=MEASURES_OK_ANSWERS,
                              validators=[InputRequired(m.ANSWER_MEASURES_OK)])
     notes = long_text(_l("Notes (optional)"), description=_l("What you checked and with whom. It is encrypted."))
     next_review_on = _Day(_l("Next review (optional)"), validators=[Optional()],
