@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, g, render_template
+from flask import current_app, g, render_template, request
 from flask_babel import format_date, gettext
 from werkzeug.wrappers import Response
 
@@ -41,8 +41,8 @@ def case_review(reference: str) -> Response | tuple[str, int]:
     """Record a review: has the risk changed, a new incident, are the safety measures still right; notes; and
     the next review (the risk level's interval, or sooner)."""
     report = case_or_404(reference)
-    if not report.is_open or not report.contacted:
-        abort(404)
+    if not report.is_open or not report.contacted:  # reviews start at first contact and stop at closing
+        return render_template("staff/review_none.html", **header(report)), 200 if request.method == "GET" else 400
     form = ReviewForm()
     notice = None
     latest = default_next_review(report)
@@ -56,8 +56,8 @@ def case_review(reference: str) -> Response | tuple[str, int]:
             form.next_review_on.errors.append(gettext(
                 "The next review can be no later than %(date)s, the longest this risk level may wait",
                 date=format_date(latest, DAY)))
-        except CaseNotOpen:
-            abort(404)
+        except CaseNotOpen:  # closed a moment ago, by someone else
+            return render_template("staff/review_none.html", **header(report)), 400
         except ReportNotStored:
             notice = "not-stored"
         else:

@@ -45,7 +45,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.case_marac": CASEWORK, "staff.case_marac_outcome": CASEWORK, "staff.case_marac_pack": CASEWORK,
     "staff.case_marac_export": CASEWORK,
     "staff.case_safeguarding": CASEWORK, "staff.case_safeguarding_referral": CASEWORK,
-    "staff.case_safeguarding_outcome": CASEWORK,
+    "staff.case_safeguarding_outcome": CASEWORK, "staff.case_review": CASEWORK,
     "staff.case_update": CASEWORK, "staff.new_case": CASEWORK, "staff.new_case_details": CASEWORK,
     "staff.team": {"lead"}, "staff.team_new": {"lead"}, "staff.team_person": {"lead"}, "staff.team_action": {"lead"},
     "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"},
