@@ -26,7 +26,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.casework.notify import send
-from portal.store.followup_models import OPEN_TASK_STATES, CaseTask, MonitorCheckin
+from portal.casework.queue import OPEN_TASK
+from portal.store.followup_models import CaseTask, MonitorCheckin
 from portal.store.models import Report, StaffUser
 from portal.store.settings import get_setting, set_setting
 from portal.workdays.working_time import is_working_day
@@ -60,8 +61,8 @@ def due_for(dbs: Session, staff_id: int, day: date) -> Due:
     def count(query: Any) -> int:
         return dbs.scalar(select(func.count()).select_from(query.subquery())) or 0
 
-    tasks = select(CaseTask.id, CaseTask.due_on).where(CaseTask.owner_id == staff_id,
-                                                       CaseTask.state.in_(OPEN_TASK_STATES), CaseTask.due_on <= day)
+    tasks = select(CaseTask.id, CaseTask.due_on).where(CaseTask.owner_id == staff_id, OPEN_TASK,
+                                                       CaseTask.due_on <= day)
     reviews = select(Report.id).where(Report.owner_id == staff_id, Report.is_open == True,  # noqa: E712
                                       Report.contacted == True, Report.next_review_on <= day)  # noqa: E712
     checkins = (select(MonitorCheckin.id).join(Report, Report.id == MonitorCheckin.report_id)

@@ -18,8 +18,8 @@ from typing import Any, TypeVarTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Select, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select, text, update
+from sqlalchemy.orm import Session, defer
 
 from portal.intake.conversations import waiting_reports_query
 from portal.store.db import changed
@@ -34,6 +34,9 @@ FLAGS = ("danger", "children", "no_contact", "messages", "profile", "out_of_hour
 FOLLOW = ("my_tasks", "reviews_overdue", "breathing_space", "monitored")
 BREATHING_SPACE_END = "breathing_space_end"
 BREATHING_SPACE_WINDOW = 10  # working days ahead that "breathing spaces ending" looks
+# Open tasks, written as the partial indexes on case_task are (literals, not bound parameters): only then can
+# SQLite (and PostgreSQL's generic plans) prove that ix_case_task_owner_open / ix_case_task_kind_open apply.
+OPEN_TASK = text("case_task.state IN (" + ", ".join(f"'{state}'" for state in OPEN_TASK_STATES) + ")")
 PAGE_SIZE = 50
 # Counting stops here: walking 950,000 closed cases to print an exact total costs 30-100 ms and tells
 # nobody anything; "more than 10,000" does. (Measured with benchmarks/queue.py.)
@@ -94,7 +97,7 @@ def _day_of(moment: datetime) -> date:
 
 
 def _open_tasks() -> Any:
-    return select(CaseTask.report_id).where(CaseTask.state.in_(OPEN_TASK_STATES))
+    return select(CaseTask.report_id).where(OPEN_TASK)
 
 
 def _filtered(query: Select[*_Row], f: QueueFilter, staff_id: int, now: datetime,
@@ -169,7 +172,8 @@ def queue_page(dbs: Session, f: QueueFilter, staff_id: int, now: datetime, page_
     member of staff may not see (`casework.restriction.hidden_ids`)."""
     query = _filtered(select(Report, StaffUser.name).outerjoin(StaffUser, Report.owner_id == StaffUser.id),
                       f, staff_id, now, hidden)
-    query = query.order_by(Report.band, Report.contacted, Report.next_due, Report.id)
+    # The sealed report is never shown here: leaving it out keeps ~1.5 kB per row out of the sort.
+    query = query.options(defer(Report.sealed)).order_by(Report.band, Report.contacted, Report.next_due, Report.id)
     rows = dbs.execute(query.limit(page_size).offset((f.page - 1) * page_size)).all()
     matching = _filtered(select(Report.id), f, staff_id, now, hidden).limit(COUNT_CAP + 1).subquery()
     total = dbs.scalar(select(func.count()).select_from(matching)) or 0

@@ -13,7 +13,7 @@ CSP. A JavaScript error on any page still fails its test.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -32,6 +32,7 @@ from staff_steps import (
     staff_goes_to_sign_in,
     staff_switches_language,
 )
+from test_browser_reviews import contacted
 from test_browser_safeguarding import flag_for_safeguarding, give_referrals
 
 pytestmark = pytest.mark.browser
@@ -47,7 +48,7 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "risk-agency-errors", "incident", "marac", "marac-errors", "marac-outcome", "marac-pack", "marac-print",
               "share-refused", "consent", "countersign", "shares-awaiting",
               "case-safeguarding", "safeguarding", "safeguarding-referral", "safeguarding-referral-errors",
-              "safeguarding-outcome"]
+              "safeguarding-outcome", "review", "review-errors", "queue-follow-up", "case-reviewed"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -72,6 +73,8 @@ class World:
     restricted: str = ""  # restricted to the English officer: every lead meets the break glass
     safeguarding: str = ""  # every safeguarding flag raised, no referral yet: all three prompts
     referral: str = ""  # the case's safeguarding referral still awaiting its outcome
+    review: str = ""  # contacted, its review two days overdue (the review page has its form)
+    reviewed: str = ""  # contacted and reviewed: the risk changed, so the case page points to a new assessment
     browsers: dict[str, Browsers] = field(default_factory=dict)
 
 
@@ -101,6 +104,11 @@ def world(browser, live_server):
     made.safeguarding = make_report(live_server, days_ago=1)
     flag_for_safeguarding(live_server, made.safeguarding)
     made.referral = give_referrals(live_server, case, officer_en.id)
+    made.review = make_report(live_server, days_ago=45, owner=officer_en)
+    contacted(live_server, made.review, date.today() - timedelta(days=2))
+    made.reviewed = make_report(live_server, days_ago=45, owner=officer_en)
+    contacted(live_server, made.reviewed, date.today() + timedelta(days=3))
+    review_it(live_server, made.reviewed, officer_en)
     contexts = []
     for lang, officer in (("en", officer_en), ("cy", officer_cy)):
         b = Browsers(lang, lead=make_staff(live_server, "lead", "en", enrolled=True), officer=officer,
@@ -123,6 +131,18 @@ def world(browser, live_server):
     yield made
     for context in contexts:
         context.close()
+
+
+def review_it(live_server: Any, reference: str, by: StaffAccount) -> None:
+    """A review that found the risk changed (so the case page points to a new assessment and actions)."""
+    from sqlalchemy import select
+
+    from portal.casework.reviews import record_review
+    from portal.store.models import Report, StaffUser
+
+    with live_server.app.test_request_context("/staff/"), live_server.app.extensions["sessionmaker"]() as dbs:
+        report = dbs.scalar(select(Report).where(Report.reference == reference))
+        record_review(dbs, report, dbs.get(StaffUser, by.id), True, False, True, "axe: he has been seen nearby.")
 
 
 def open_page(world: World, lang: str, name: str) -> Any:
@@ -161,6 +181,23 @@ def open_page(world: World, lang: str, name: str) -> Any:
         assert queue_row(page, world.overdue).count() == 1
         assert page.locator("a.clear-filters").count() == 1
         status = response.status
+    elif name == "review":
+        status = page.goto(f"/staff/cases/{world.review}/review").status
+        assert page.locator("input[name='risk_changed']").count() == 2
+    elif name == "review-errors":  # nothing answered
+        page.goto(f"/staff/cases/{world.review}/review")
+        page.click("main form button[type='submit']")
+        page.wait_for_load_state()
+        assert page.locator(".error-summary li").count() == 3
+        status = None
+    elif name == "queue-follow-up":
+        response = page.goto("/staff/?follow=reviews_overdue")
+        assert queue_row(page, world.review).count() == 1
+        assert page.locator("#filter-follow-reviews_overdue:checked").count() == 1
+        status = response.status
+    elif name == "case-reviewed":
+        status = page.goto(f"/staff/cases/{world.reviewed}").status
+        assert page.locator(".review-follow-up").count() == 1 and page.locator(".case-reviews li").count() >= 1
     elif name == "contact-errors":
         page.goto(f"{case}/contact")
         page.click("main form button[type='submit']")
