@@ -5,8 +5,8 @@ Welsh."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import date, datetime, timedelta
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
