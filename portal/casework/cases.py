@@ -133,7 +133,8 @@ def change_status(dbs: Session, report: Report, staff: StaffUser, status: str, r
     if report.status == "closed":
         audit(dbs, staff, "case.reopened", report)
     if not report.is_open:
-        report.next_review_on = None  # a reopened case is reviewed afresh (refresh_next sets the date)
+        # A reopened case is reviewed afresh (refresh_next sets the date), and monitoring after closure ends.
+        report.next_review_on = report.monitor_until = None
     report.is_open, report.closed_at, report.close_reason = True, None, None
     audit(dbs, staff, "case.status_changed", report, detail=f"{report.status}->{status}")
     report.status = status

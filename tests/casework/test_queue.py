@@ -453,3 +453,15 @@ def test_the_follow_up_filters(app, public):
     assert not re.search(r'id="filter-follow-my_tasks"[^>]*checked', html)
     f = QueueFilter.from_args(MultiDict([("follow", "monitored"), ("follow", "my_tasks"), ("owner", "mine")]))
     assert f.follow == ["my_tasks", "monitored"] and f.args() == {"owner": "mine", "follow": ["my_tasks", "monitored"]}
+
+
+def test_monitored_cases_are_listed_by_when_monitoring_ends(app, public):
+    day = _today()
+    ends_later, ends_soon = send_report(public), send_report(public)
+    for reference, until in ((ends_later, day + timedelta(days=60)), (ends_soon, day + timedelta(days=5))):
+        _contacted(app, reference, day + timedelta(days=1), kind="checkin")
+        set_report(app, reference, is_open=False, status="closed", close_reason="duplicate", monitor_until=until)
+    client, _ = signed_in(app, "officer")
+    assert [ref for ref in listed(client, "follow=monitored") if ref in (ends_later, ends_soon)] == [ends_soon,
+                                                                                                  ends_later]
+    assert "Check-in due" in html_of(client.get("/staff/?follow=monitored"))

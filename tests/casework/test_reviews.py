@@ -178,8 +178,10 @@ def test_an_escalation_after_a_long_gap_makes_the_review_due_today_not_overdue(a
 def test_reopening_a_case_makes_a_review_due(app, officer):  # type: ignore[no-untyped-def]
     reference = contacted_case(app, officer)
     set_report(app, reference, is_open=False, status="closed", next_review_on=None,
-               first_contact_at=datetime.now(ZoneInfo("UTC")) - timedelta(days=90))
+               first_contact_at=datetime.now(ZoneInfo("UTC")) - timedelta(days=90),
+               monitor_until=today() + timedelta(days=60))
     with working(app, reference, officer.id) as (s, report, staff):
         cases.change_status(s, report, staff, "case_open")
     row = report_row(app, reference)
     assert row.is_open and row.next_review_on == today() and row.next_kind == "review"
+    assert row.monitor_until is None  # monitoring after closure ends when the case reopens
