@@ -592,7 +592,8 @@ def measure(backend: Backend, fill_result: Fill, instance: Path, requests: int, 
             # "1,546 reports", or "More than 10,000 reports" once the count stops (shown as ">10,000").
             number = re.search(r"([\d,]+) reports?", count_text.group(1) if count_text else "")
             matched = ((">" if "More than" in count_text.group(1) else "") + number.group(1)) if number else "0"
-            page_query = next(c for c in captured if "ORDER BY report.band" in c[0])
+            # The page's query: in the queue's order, or (monitored cases) by when monitoring ends.
+            page_query = next(c for c in captured if re.search(r"ORDER BY report\.(band|monitor_until)", c[0]))
             count_query = next(c for c in captured if c[0].lstrip().upper().startswith("SELECT COUNT("))
             with engine.connect() as conn:
                 page_sql = timed(lambda q=page_query: conn.exec_driver_sql(*q).all(), requests)
