@@ -16,8 +16,11 @@ For each backend it:
 1. creates the schema with the real migrations (`upgrade(url)`): a throw-away SQLite file (not :memory:)
    in a temporary directory, or a fresh PostgreSQL schema (dropped first, and afterwards unless --keep);
 2. fills it with --reports reports in a realistic mix (see `plan` and `report_row`) and 20 officers, in
-   chunks: SQLAlchemy Core executemany on SQLite, binary COPY on PostgreSQL. The secondary indexes of
-   `report` are dropped for the fill and built again afterwards (exactly as the migrations defined them,
+   chunks: SQLAlchemy Core executemany on SQLite, binary COPY on PostgreSQL. After first contact a case has
+   what is next on it (`next_due`, `next_kind`, `next_review_on`, from its risk level's review interval) and
+   0-4 tasks (`case_task`: some overdue, some the end of a breathing space); some closed cases are still
+   monitored (`monitor_until`), and some of the rest carry their done tasks. The secondary indexes of
+   `report` and `case_task` are dropped for the fill and built again afterwards (exactly as the migrations defined them,
    read back from the catalogue), as any bulk load would; then ANALYZE (VACUUM ANALYZE on PostgreSQL,
    which autovacuum would have done on a live database), and a checkpoint and sync so the fill's writes
    are on disk before anything is timed;
@@ -58,9 +61,11 @@ import time  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from datetime import datetime, timedelta, timezone  # noqa: E402
+from datetime import date, datetime, timedelta, timezone  # noqa: E402
+from datetime import time as clock  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -70,6 +75,7 @@ from sqlalchemy import Engine, create_engine, event, insert, text  # noqa: E402
 
 from portal.casework.cases import CLOSE_REASONS  # noqa: E402
 from portal.casework.queue import OPEN_STATUSES, STATUSES  # noqa: E402
+from portal.store.followup_models import CaseTask  # noqa: E402
 from portal.store.models import Report, StaffUser  # noqa: E402
 
 TARGET_MS = 50.0
@@ -79,7 +85,10 @@ SEALED_BYTES = 1_500
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # What staff look at: the default view, then the filters they use most.
 PAGES = ["/staff/", "/staff/?owner=mine", "/staff/?overdue=1", "/staff/?kind=agency&language=cy",
-         "/staff/?flag=danger&flag=children", "/staff/?status=closed"]
+         "/staff/?flag=danger&flag=children", "/staff/?status=closed",
+         # After first contact: the follow-up filters.
+         "/staff/?follow=my_tasks", "/staff/?follow=reviews_overdue", "/staff/?owner=mine&follow=reviews_overdue",
+         "/staff/?follow=breathing_space", "/staff/?follow=monitored"]
 # Settings that would point the benchmark at a real database or real keys: never inherited.
 ISOLATE = ["DATABASE_URL", "PUBLIC_KEY_FILE", "PRIVATE_KEY_DIR", "SECRET_KEY", "KEY_PASSPHRASE",
            "KEY_PASSPHRASE_FILE", "SERVE", "PROXIES"]
@@ -96,14 +105,31 @@ DANGER, CHILDREN, NO_CONTACT, WELSH = 0.08, 0.35, 0.03, 0.20
 KIND_CUTS = ((0.60, "self"), (0.85, "concerned"), (1.00, "agency"))  # 60% / 25% / 15%
 OWNED_OPEN, OWNED_CLOSED = 0.70, 0.90  # open cases past "new" mostly have an owner; closed ones were worked
 DAY = 86_400.0
+# After first contact. Risk levels of contacted cases, and their review intervals (the REVIEW_DAYS default).
+RISK_CUTS = ((0.15, "high"), (0.40, "medium"), (0.85, "standard"), (1.00, ""))
+REVIEW_DAYS = {"high": 7, "medium": 14, "standard": 30, "": 30}
+REVIEW_LATE = 0.15  # open contacted cases whose review date has passed
+TASK_KINDS = ("security.locks", "security.door_alarm", "repairs", "rehousing.management_transfer",
+              "referral.idva", "referral.support", "money_advice", "safety_plan")
+TASK_LATE = 0.20  # open tasks past their due date
+BREATHING = 0.06  # open contacted cases with a breathing space running (its end is a task)
+MONITORING = (28, 91)  # days after closure of the check-ins: a monitored case is watched until the last one
+MONITORED = 0.35  # closed cases (closed in the last 91 days) still monitored
+CLOSED_TASKS = 0.30  # closed cases that carry their done tasks
+WOMAN, MAN = 0.10, 0.02  # asked to speak to a woman / a man
+TZ = ZoneInfo("Europe/London")
 assert set(OPEN_MIX) == set(OPEN_STATUSES) and "closed" in STATUSES, "the workflow changed: update OPEN_MIX"
 
 COLUMNS = ("id", "reference", "received_at", "first_contact_due", "reporter_kind", "danger_now", "children",
            "contact_language", "no_contact", "status", "is_open", "band", "contacted", "first_contact_at",
-           "owner_id", "closed_at", "close_reason", "idempotency_hash", "key_id", "sealed", "next_due")
+           "owner_id", "closed_at", "close_reason", "idempotency_hash", "key_id", "sealed", "next_due",
+           "next_kind", "next_review_on", "monitor_until", "risk_level", "staff_sex")
 PG_TYPES = ("varchar", "varchar", "timestamptz", "timestamptz", "varchar", "bool", "bool", "varchar", "bool",
             "varchar", "bool", "int4", "bool", "timestamptz", "int4", "timestamptz", "varchar", "varchar",
-            "varchar", "bytea", "timestamptz")
+            "varchar", "bytea", "timestamptz", "varchar", "date", "date", "varchar", "varchar")
+TASK_COLUMNS = ("report_id", "kind", "created_at", "owner_id", "due_on", "target_days", "state", "started_on",
+                "done_on")
+TASK_PG_TYPES = ("varchar", "varchar", "timestamptz", "int4", "date", "int4", "varchar", "date", "date")
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # as portal.intake.reports
 
 
@@ -117,6 +143,13 @@ class Mix:
     overdue: int = 0
     owned_open: int = 0
     mine_open: int = 0
+    contacted_open: int = 0
+    reviews_late: int = 0
+    tasks: int = 0
+    open_tasks: int = 0
+    tasks_late: int = 0
+    breathing: int = 0
+    monitored: int = 0
 
 
 def plan(n: int, now: float, rng: random.Random) -> list[tuple[float, str]]:
@@ -144,14 +177,22 @@ def reference(i: int) -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
+def start_of(day: date) -> datetime:
+    """The start of a day where the team works, as the queue's sort key (portal.casework.followup.start_of)."""
+    return datetime.combine(day, clock(0, 0), tzinfo=TZ).astimezone(timezone.utc)
+
+
 def report_row(i: int, received_ts: float, status: str, now: datetime, staff_ids: list[int], mine: int,
-               rng: random.Random, mix: Mix) -> tuple[Any, ...]:
+               rng: random.Random, mix: Mix) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+    """A report's row, and its tasks' rows."""
     received = datetime.fromtimestamp(received_ts, timezone.utc)
     due = received + timedelta(seconds=rng.uniform(0, 2 * DAY))
     danger, children, no_contact = rng.random() < DANGER, rng.random() < CHILDREN, rng.random() < NO_CONTACT
     r = rng.random()
     kind = next(k for cut, k in KIND_CUTS if r < cut)
     language = "cy" if rng.random() < WELSH else "en"
+    sex = rng.random()
+    staff_sex = "woman" if sex < WOMAN else ("man" if sex < WOMAN + MAN else "")
     is_open, contacted = status != "closed", status != "new"
     first_contact_at = closed_at = close_reason = owner = None
     if contacted:  # usually within the deadline, sometimes a little late
@@ -163,24 +204,83 @@ def report_row(i: int, received_ts: float, status: str, now: datetime, staff_ids
             owner = rng.choice(staff_ids)
     elif contacted and rng.random() < OWNED_OPEN:
         owner = rng.choice(staff_ids)
+    report_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    today = now.astimezone(TZ).date()
+    r = rng.random()
+    risk = next(level for cut, level in RISK_CUTS if r < cut) if contacted else ""
+    next_due, next_kind, review_on, monitor_until = due, "", None, None
+    tasks: list[tuple[Any, ...]] = []
+    if is_open and contacted:
+        interval = REVIEW_DAYS[risk]
+        late = rng.random() < REVIEW_LATE
+        review_on = today - timedelta(days=rng.randint(1, 10)) if late else \
+            today + timedelta(days=rng.randint(0, interval))
+        candidates = [(review_on, "review")]
+        for _ in range(rng.randint(0, 4)):
+            task_late = rng.random() < TASK_LATE
+            task_due = today - timedelta(days=rng.randint(1, 20)) if task_late else \
+                today + timedelta(days=rng.randint(0, 40))
+            state = rng.choice(("planned", "planned", "in_progress", "done"))
+            task_kind = rng.choice(TASK_KINDS)
+            tasks.append((report_id, task_kind, first_contact_at, owner, task_due, 0, state,
+                          task_due if state == "in_progress" else None, task_due if state == "done" else None))
+            if state != "done":
+                candidates.append((task_due, task_kind))
+                mix.open_tasks += 1
+                mix.tasks_late += task_late
+        if rng.random() < BREATHING:
+            ends = today + timedelta(days=rng.randint(-3, 60))
+            end_due = ends - timedelta(days=7)  # about five working days before it ends
+            tasks.append((report_id, "breathing_space", first_contact_at, owner, today - timedelta(days=30), 0,
+                          "in_progress", today - timedelta(days=30), None))
+            tasks.append((report_id, "breathing_space_end", first_contact_at, owner, end_due, 0, "planned",
+                          None, None))
+            candidates.append((end_due, "breathing_space_end"))
+            mix.breathing += 1
+            mix.open_tasks += 2
+        on, next_kind = min(candidates, key=lambda c: (c[0], c[1] != "review"))
+        next_due = start_of(on)
+        mix.contacted_open += 1
+        mix.reviews_late += late
+    elif not is_open and closed_at is not None:
+        closed_on = closed_at.astimezone(TZ).date()
+        if closed_on + timedelta(days=MONITORING[-1]) >= today and contacted and rng.random() < MONITORED:
+            monitor_until = closed_on + timedelta(days=MONITORING[-1])
+            checkin = next((closed_on + timedelta(days=d) for d in MONITORING
+                            if closed_on + timedelta(days=d) >= today), monitor_until)
+            next_due, next_kind = start_of(checkin), "checkin"
+            mix.monitored += 1
+        elif first_contact_at is not None:
+            next_due = start_of(closed_on)
+        if contacted and rng.random() < CLOSED_TASKS:
+            for _ in range(rng.randint(1, 3)):
+                tasks.append((report_id, rng.choice(TASK_KINDS), first_contact_at, owner, closed_on, 0, "done",
+                              None, closed_on))
     mix.reports += 1
+    mix.tasks += len(tasks)
     if is_open:
         mix.open += 1
         mix.new += status == "new"
         mix.overdue += status == "new" and due < now
         mix.owned_open += owner is not None
         mix.mine_open += owner == mine
-    return (str(uuid.UUID(int=rng.getrandbits(128), version=4)), reference(i), received, due, kind, danger,
-            children, language, no_contact, status, is_open, 0 if danger else (1 if children else 2), contacted,
-            first_contact_at, owner, closed_at, close_reason,
-            hashlib.sha256(f"bench-{i}".encode()).hexdigest(), "bench", os.urandom(SEALED_BYTES), due)
+    row = (report_id, reference(i), received, due, kind, danger, children, language, no_contact, status, is_open,
+           0 if danger or risk == "high" else (1 if children else 2), contacted, first_contact_at, owner, closed_at,
+           close_reason, hashlib.sha256(f"bench-{i}".encode()).hexdigest(), "bench", os.urandom(SEALED_BYTES),
+           next_due, next_kind, review_on, monitor_until, risk, staff_sex)
+    return row, tasks
 
 
-def chunks(n: int, now: datetime, staff_ids: list[int], rng: random.Random, mix: Mix) -> Iterator[list[tuple]]:
+def chunks(n: int, now: datetime, staff_ids: list[int], rng: random.Random,
+           mix: Mix) -> Iterator[tuple[list[tuple], list[tuple]]]:
     arrivals = plan(n, now.timestamp(), rng)
     for start in range(0, n, CHUNK):
-        yield [report_row(start + k, ts, status, now, staff_ids, staff_ids[0], rng, mix)
-               for k, (ts, status) in enumerate(arrivals[start:start + CHUNK])]
+        rows, tasks = [], []
+        for k, (ts, status) in enumerate(arrivals[start:start + CHUNK]):
+            row, its_tasks = report_row(start + k, ts, status, now, staff_ids, staff_ids[0], rng, mix)
+            rows.append(row)
+            tasks += its_tasks
+        yield rows, tasks
 
 
 # ---------------------------------------------------------------------------------------------- backends
@@ -204,8 +304,8 @@ class Backend:
     def setup(self) -> None: ...
     def teardown(self) -> None: ...
     def fill_engine(self) -> Engine: raise NotImplementedError
-    def secondary_indexes(self, conn: Any) -> list[tuple[str, str]]: raise NotImplementedError
-    def copy(self, engine: Engine, rows: list[tuple]) -> None: raise NotImplementedError
+    def secondary_indexes(self, conn: Any, table: str) -> list[tuple[str, str]]: raise NotImplementedError
+    def copy(self, engine: Engine, rows: list[tuple], table: str = "report") -> None: raise NotImplementedError
     def analyze(self, engine: Engine) -> None: raise NotImplementedError
     def size(self, engine: Engine) -> str: raise NotImplementedError
     def settle(self, engine: Engine) -> None: ...
@@ -239,13 +339,15 @@ class SQLite(Backend):
             cursor.close()
         return engine
 
-    def secondary_indexes(self, conn: Any) -> list[tuple[str, str]]:
+    def secondary_indexes(self, conn: Any, table: str) -> list[tuple[str, str]]:
         return [(r[0], r[1]) for r in conn.execute(text(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'report' AND sql IS NOT NULL"))]
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t AND sql IS NOT NULL"),
+            {"t": table})]
 
-    def copy(self, engine: Engine, rows: list[tuple]) -> None:
+    def copy(self, engine: Engine, rows: list[tuple], table: str = "report") -> None:
+        model, columns = (Report, COLUMNS) if table == "report" else (CaseTask, TASK_COLUMNS)
         with engine.begin() as conn:
-            conn.execute(insert(Report.__table__), [dict(zip(COLUMNS, row, strict=True)) for row in rows])
+            conn.execute(insert(model.__table__), [dict(zip(columns, row, strict=True)) for row in rows])
 
     def analyze(self, engine: Engine) -> None:
         with engine.begin() as conn:
@@ -295,21 +397,22 @@ class Postgres(Backend):
     def fill_engine(self) -> Engine:
         return create_engine(self.url)
 
-    def secondary_indexes(self, conn: Any) -> list[tuple[str, str]]:
+    def secondary_indexes(self, conn: Any, table: str) -> list[tuple[str, str]]:
         return [(r[0], r[1]) for r in conn.execute(text(
             "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x"
             " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
             " JOIN pg_namespace n ON n.oid = t.relnamespace"
-            " WHERE t.relname = 'report' AND n.nspname = current_schema()"
-            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)"))]
+            " WHERE t.relname = :t AND n.nspname = current_schema()"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)"), {"t": table})]
 
-    def copy(self, engine: Engine, rows: list[tuple]) -> None:
+    def copy(self, engine: Engine, rows: list[tuple], table: str = "report") -> None:
+        columns, types = (COLUMNS, PG_TYPES) if table == "report" else (TASK_COLUMNS, TASK_PG_TYPES)
         raw = engine.raw_connection()
         try:
             pg = raw.driver_connection
             with pg.cursor() as cursor:
-                with cursor.copy(f"COPY report ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
-                    copy.set_types(PG_TYPES)
+                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.set_types(types)
                     for row in rows:
                         copy.write_row(row)
             pg.commit()
@@ -320,6 +423,7 @@ class Postgres(Backend):
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM (ANALYZE) report"))
             conn.execute(text("VACUUM (ANALYZE) staff_user"))
+            conn.execute(text("VACUUM (ANALYZE) case_task"))
 
     def settle(self, engine: Engine) -> None:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -352,14 +456,16 @@ def fill(backend: Backend, n: int, seed: int, analyze: bool) -> Fill:
                  "totp_enrolled": True, "totp_last_step": 0, "active": True, "session_epoch": 0,
                  "created_at": now - timedelta(days=YEARS * 365)} for k in range(1, OFFICERS + 1)])
             staff_ids = sorted(conn.execute(text("SELECT id FROM staff_user")).scalars())
-            indexes = backend.secondary_indexes(conn)
+            indexes = backend.secondary_indexes(conn, "report") + backend.secondary_indexes(conn, "case_task")
             for name, _sql in indexes:
                 conn.exec_driver_sql(f'DROP INDEX "{name}"')
         result.staff_id = staff_ids[0]
         rng = random.Random(seed)
         done = 0
-        for rows in chunks(n, now, staff_ids, rng, result.mix):
+        for rows, tasks in chunks(n, now, staff_ids, rng, result.mix):
             backend.copy(engine, rows)
+            if tasks:
+                backend.copy(engine, tasks, "case_task")
             done += len(rows)
             if sys.stdout.isatty():
                 print(f"\r{backend.name}: {done:,} of {n:,} reports", end="", flush=True)
@@ -486,7 +592,8 @@ def measure(backend: Backend, fill_result: Fill, instance: Path, requests: int, 
             # "1,546 reports", or "More than 10,000 reports" once the count stops (shown as ">10,000").
             number = re.search(r"([\d,]+) reports?", count_text.group(1) if count_text else "")
             matched = ((">" if "More than" in count_text.group(1) else "") + number.group(1)) if number else "0"
-            page_query = next(c for c in captured if "ORDER BY report.band" in c[0])
+            # The page's query: in the queue's order, or (monitored cases) by when monitoring ends.
+            page_query = next(c for c in captured if re.search(r"ORDER BY report\.(band|monitor_until)", c[0]))
             count_query = next(c for c in captured if c[0].lstrip().upper().startswith("SELECT COUNT("))
             with engine.connect() as conn:
                 page_sql = timed(lambda q=page_query: conn.exec_driver_sql(*q).all(), requests)
@@ -530,7 +637,9 @@ def describe_fill(name: str, n: int, f: Fill, analyze: bool) -> str:
     return (f"{name}: filled {n:,} reports in {f.seconds:.1f} s (rows {f.rows_seconds:.1f} s, indexes "
             f"{f.index_seconds:.1f} s, {analysed}, sync {f.settle_seconds:.1f} s); {f.size}; {m.open:,} open "
             f"({m.new:,} new, {m.overdue:,} overdue, {m.owned_open:,} owned, {m.mine_open:,} the signed-in "
-            "officer's)")
+            f"officer's; {m.contacted_open:,} contacted, {m.reviews_late:,} with a review overdue); "
+            f"{m.tasks:,} tasks ({m.open_tasks:,} open, {m.tasks_late:,} overdue, {m.breathing:,} breathing "
+            f"spaces running); {m.monitored:,} closed cases monitored")
 
 
 def main(argv: list[str] | None = None) -> int:

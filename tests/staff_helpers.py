@@ -147,7 +147,11 @@ def report_row(app: Flask, reference: str) -> Report:
 
 
 def set_report(app: Flask, reference: str, **values: Any) -> None:
-    """Change a report's plaintext columns directly (for deterministic deadlines, statuses, owners)."""
+    """Change a report's plaintext columns directly (for deterministic deadlines, statuses, owners). A bulk UPDATE
+    skips the mapper event that keeps `next_due` equal to the first-contact deadline, so a new deadline is copied
+    to it here (unless `next_due` is given)."""
+    if "first_contact_due" in values and "next_due" not in values:
+        values["next_due"] = values["first_contact_due"]
     with dbs(app) as s, s.begin():
         s.execute(update(Report).where(Report.reference == reference).values(**values))
 

@@ -13,11 +13,12 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.casework.common import CaseUnavailable, NotAllowed, audit, now, opened_json, opener, warn_unopened
 from portal.casework.contact import Profile, load_profiles, mark_profile_changes_seen, triage_choices
+from portal.casework.followup import refresh_next
 from portal.casework.indexing import NoIndexKey, index_key, refresh
 from portal.casework.queue import STATUSES
 from portal.casework.restriction import CaseRestricted, require_visible
@@ -26,6 +27,7 @@ from portal.crypto.sealing import Unopened, try_open
 from portal.intake import conversations
 from portal.intake.reports import PURPOSE as REPORT_PURPOSE
 from portal.intake.reports import ReportNotStored, current_sealer
+from portal.store.followup_models import MonitorCheckin
 from portal.store.models import CONTACT_PURPOSE, CaseEntry, ContactAttempt, Report, StaffUser, band_for
 
 CLOSE_REASONS = ("support_in_place", "declined", "no_safe_contact", "moved_away", "another_agency",
@@ -135,9 +137,16 @@ def change_status(dbs: Session, report: Report, staff: StaffUser, status: str, r
         return
     if report.status == "closed":
         audit(dbs, staff, "case.reopened", report)
+    if not report.is_open:
+        # A reopened case is reviewed afresh (refresh_next sets the date), and monitoring after closure ends: the
+        # check-ins still to come go (those done or skipped stay on the record).
+        report.next_review_on = report.monitor_until = None
+        dbs.execute(delete(MonitorCheckin).where(MonitorCheckin.report_id == report.id,
+                                                 MonitorCheckin.state == "due"))
     report.is_open, report.closed_at, report.close_reason = True, None, None
     audit(dbs, staff, "case.status_changed", report, detail=f"{report.status}->{status}")
     report.status = status
+    refresh_next(dbs, report)
     dbs.commit()
 
 
@@ -148,6 +157,7 @@ def close(dbs: Session, report: Report, staff: StaffUser, reason: str) -> None:
     report.is_open, report.closed_at, report.close_reason = False, now(), reason
     audit(dbs, staff, "case.status_changed", report, detail=f"{report.status}->closed reason:{reason}")
     report.status = "closed"
+    refresh_next(dbs, report)
     dbs.commit()
 
 
@@ -198,6 +208,7 @@ def record_triage(dbs: Session, report: Report, staff: StaffUser, decision: str,
     if report.triaged_at is None:
         report.triaged_at = now()
     report.contacted = True
+    refresh_next(dbs, report)
     return add_entry(dbs, report, staff, "triage", {"text": note}, code=decision)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.casework.common import NotAllowed, audit, aware, now, opened_json, warn_unopened
+from portal.casework.followup import refresh_next
 from portal.crypto.sealing import Opener, Unopened, try_open
 from portal.intake.contact_plan import DIRECT_METHODS, REFERRER_KINDS, local_date
 from portal.intake.conversations import note_contact_attempt
@@ -221,6 +222,7 @@ def record_contact(dbs: Session, report: Report, staff: StaffUser, profiles: dic
         attempt.sealed = sealer.seal_json({"reason": reason}, CONTACT_PURPOSE, str(attempt.id))
     if reached:
         mark_reached(report, when)
+        refresh_next(dbs, report)  # the first review date, from the risk level
     if party == "reporter" and report.reporter_contacted_at is None:
         report.reporter_contacted_at = when
     if report.status == "new":

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.casework.common import today
-from portal.store.followup_models import OPEN_TASK_STATES, CaseTask, MonitorCheckin
+from portal.store.followup_models import OPEN_TASK_STATES, CaseReview, CaseTask, MonitorCheckin
 from portal.store.models import Report
 from portal.workdays.working_time import add_working_days
 
@@ -38,16 +38,41 @@ def start_of(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
 
 
+def _local_day(moment: datetime | None) -> date | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def review_basis(dbs: Session, report: Report) -> date | None:
+    """The day the review interval runs from: the last review, else the day the first-contact clock stopped."""
+    last = dbs.scalar(select(func.max(CaseReview.reviewed_on)).where(CaseReview.report_id == report.id))
+    return last or _local_day(report.first_contact_at) or _local_day(report.triaged_at)
+
+
+def _review_date(dbs: Session, report: Report) -> date:
+    """The review date the risk level allows: never later than one interval after the basis day (so a case that
+    becomes high risk is reviewed sooner, MHA 4.2.8), never before today (an escalation makes a review due now,
+    not one that was missed), and an earlier date already set (an officer's choice) is kept."""
+    day = today(current_app.config["TIMEZONE"])
+    basis = review_basis(dbs, report) or day
+    latest = max(day, review_after(basis, report.risk_level))
+    if report.next_review_on is None or report.next_review_on > latest:
+        return latest
+    return report.next_review_on
+
+
 def refresh_next(dbs: Session, report: Report) -> None:
     """Work out what is next on a case and keep it on the report. Before first contact the model keeps first
-    contact as next. After it, an open case always has a review date (set here if it has none); a closed case
-    under monitoring has its next check-in."""
+    contact as next. After it, an open case always has a review date (set here if it has none, brought forward
+    if the risk level now asks for a shorter interval); a closed case under monitoring has its next check-in."""
     if not report.contacted:
         return
     candidates: list[tuple[date, str]] = []
     if report.is_open:
-        if report.next_review_on is None:
-            report.next_review_on = review_after(today(current_app.config["TIMEZONE"]), report.risk_level)
+        report.next_review_on = _review_date(dbs, report)
         candidates.append((report.next_review_on, "review"))
         task = dbs.execute(select(CaseTask.due_on, CaseTask.kind)
                            .where(CaseTask.report_id == report.id, CaseTask.state.in_(OPEN_TASK_STATES))

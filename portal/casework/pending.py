@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.casework.common import aware
 from portal.casework.contact import apply_profile, mark_reached
+from portal.casework.followup import refresh_next
 from portal.store.models import ContactProfile, Message, Report
 
 
@@ -25,6 +26,7 @@ def apply_pending(dbs: Session) -> int:
             read = aware(message.seen_at)
             if report.reporter_kind == "self":
                 mark_reached(report, read)  # the person at risk holds the receipt
+                refresh_next(dbs, report)
                 if report.status == "contact_attempted":
                     report.status = "in_contact"
             elif report.reporter_contacted_at is None or aware(report.reporter_contacted_at) > read:

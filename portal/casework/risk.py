@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from portal.casework.common import NotAllowed, audit, aware, now, opened_json, opener, today, warn_unopened
 from portal.casework.dash import ANSWERS, Checklist
+from portal.casework.followup import refresh_next
 from portal.crypto.sealing import Unopened, try_open
 from portal.intake.reports import ReportNotStored, current_sealer
 from portal.store.models import Report, StaffUser, band_for
@@ -194,6 +195,7 @@ def recompute(dbs: Session, report: Report) -> None:
     latest = latest_complete(dbs, report)
     report.risk_level = latest.level if latest is not None else ""
     report.band = band_for(report.danger_now, report.children, report.urgent, high_risk=report.risk_level == "high")
+    refresh_next(dbs, report)  # a shorter review interval brings the next review forward
 
 
 def _assessed(dbs: Session, report: Report, staff: StaffUser) -> None:

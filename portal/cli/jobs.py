@@ -7,6 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from portal.casework.digest import send_digests
 from portal.casework.notify import NotifyFailed, notify
 from portal.casework.pending import apply_pending
 from portal.casework.retention import BadRetention, purge
@@ -47,15 +48,18 @@ def init_command() -> None:
 @with_appcontext
 def notify_command(quiet: bool) -> None:
     """E-mail the on-call address if reports became urgent, and the team if reports or reporters' messages have
-    arrived since the last e-mail, without any details; and count replies reporters have read (for cron, every
-    minute)."""
+    arrived since the last e-mail, without any details; once a day, each officer their counts of what is due; and
+    count replies reporters have read (for cron, every minute)."""
     apply_pending(db())
     try:
         outcome = notify(db(), current_app.config)
+        digests = send_digests(db(), current_app.config)
     except NotifyFailed as exc:
         raise click.ClickException(f"Could not send the e-mail ({exc}); the next run will try again.") from exc
     if quiet:
         return
+    if digests:
+        click.echo(f"Daily digest sent to {digests} member(s) of staff.")
     if outcome.urgent:
         click.echo(f"On-call e-mail sent: {outcome.urgent} urgent report(s).")
     if not outcome.arrived and not outcome.messages:

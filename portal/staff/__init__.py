@@ -13,6 +13,7 @@ from portal.staff import (  # noqa: F401  (routes)
     perpetrator_views,
     queue_views,
     restriction_views,
+    review_views,
     risk_views,
     routing_views,
     safeguarding_views,

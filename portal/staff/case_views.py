@@ -36,6 +36,7 @@ from portal.staff.marac_views import marac_context
 from portal.staff.monitoring_views import monitoring_context
 from portal.staff.perpetrator_views import perpetrator_context
 from portal.staff.report_view import PERSON_CENTRED, SAFE_CONTACT, free_text, rows
+from portal.staff.review_views import review_context
 from portal.staff.risk_views import risk_context
 from portal.staff.safeguarding_views import safeguarding_context
 from portal.staff.sharing_views import share_context
@@ -73,7 +74,8 @@ def _whole_case(reference: str, view: str) -> dict[str, Any]:
                             staff_entered=staff_entered(report)),
             "attempts": contact_attempts(db(), report), "asb": asb_signs(free_text(answers) + notes),
             **risk_context(report), "lang": str(get_locale()), **marac_context(report),
-            **share_context(report, answers), **safeguarding_context(report, answers)}
+            **share_context(report, answers), **safeguarding_context(report, answers),
+            **review_context(report)}
 
 
 @bp.get("/cases/<reference>")
@@ -180,7 +182,7 @@ def case_action(reference: str) -> Response | tuple[str, int]:
                           ends_on=form.ends_on.data if breathing else None)
             return saved(report, gettext("Action recorded."))
         except NotAnOwner:
-            form.owner.errors.append(m.SELECT_OWNER)
+            form.owner.errors.append(m.SELECT_TASK_OWNER)
         except DueInThePast:
             form.due_on.errors.append(m.DUE_IN_PAST)
         except ReportNotStored:

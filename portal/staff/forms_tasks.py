@@ -49,7 +49,7 @@ class TaskStateForm(TextForm):
 
 
 class TaskOwnerForm(TextForm):
-    owner = RadioField(_l("Who will do it?"), coerce=int, validators=[InputRequired(m.SELECT_OWNER)])
+    owner = RadioField(_l("Who will do it?"), coerce=int, validators=[InputRequired(m.SELECT_TASK_OWNER)])
 
 
 class TaskDueForm(TextForm):

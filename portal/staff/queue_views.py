@@ -4,14 +4,16 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal.casework.closing import waiting_count as waiting_count_closures
+from portal.casework.common import today
 from portal.casework.pending import apply_pending
 from portal.casework.queue import (
     FLAGS,
+    FOLLOW,
     KINDS,
     STATUSES,
     AlreadyClaimed,
@@ -29,6 +31,8 @@ from portal.staff.blueprint import bp
 from portal.staff.clock import clock_for, live_clock_data
 from portal.staff.forms_auth import ButtonForm
 from portal.staff.forms_monitoring import RoutingReasonForm
+from portal.staff.forms_risk import LEVEL_NAMES
+from portal.staff.queue_labels import FOLLOW_NAMES, next_of
 from portal.staff.routing_views import reason_given, reason_page
 from portal.store.db import db
 from portal.store.models import Report, StaffUser
@@ -50,8 +54,12 @@ def queue() -> str:
     items = [(report, owner, clock_for(report, now)) for report, owner in rows]
     shown = [report.id for report, _owner in rows]
     waiting, changed = waiting_among(db(), shown), changed_among(db(), shown)
+    tz = current_app.config["TIMEZONE"]
+    day = today(tz)
+    nexts = {report.id: next_of(report, tz, day) for report, _owner in rows}
     return render_template("staff/queue.html", f=f, items=items, total=total, now=now, waiting=waiting,
-                           changed=changed,
+                           changed=changed, nexts=nexts, follow=FOLLOW, follow_names=FOLLOW_NAMES,
+                           level_names=LEVEL_NAMES,
                            waiting_total=waiting_count(db()),
                            live=live_clock_data(now), statuses=STATUSES, kinds=KINDS, flags=FLAGS,
                            staff_list=caseworkers(), form=ButtonForm(), errors=[],

@@ -114,7 +114,7 @@ def case_task_owner(reference: str, task_id: int) -> Response | tuple[str, int]:
         except ts.NoChange:
             return saved(report, gettext("Nothing was changed."))
         except ts.TaskError:
-            form.owner.errors.append(m.SELECT_OWNER)
+            form.owner.errors.append(m.SELECT_TASK_OWNER)
     return _page(report, task, owner=form, status=400)
 
 

@@ -28,7 +28,9 @@ pytestmark = pytest.mark.single_pass  # it runs both databases itself
 SCRIPT = ROOT / "benchmarks" / "queue.py"
 POSTGRES = POSTGRES_URL
 PAGES = ["/staff/", "/staff/?owner=mine", "/staff/?overdue=1", "/staff/?kind=agency&language=cy",
-         "/staff/?flag=danger&flag=children", "/staff/?status=closed"]
+         "/staff/?flag=danger&flag=children", "/staff/?status=closed",
+         "/staff/?follow=my_tasks", "/staff/?follow=reviews_overdue", "/staff/?owner=mine&follow=reviews_overdue",
+         "/staff/?follow=breathing_space", "/staff/?follow=monitored"]
 REPORTS = 3000
 SMOKE_TARGET_MS = "1000"
 
@@ -63,7 +65,11 @@ def check(output: str, backend: str) -> None:
     # The page prints counts without separators ("2850"); the benchmark passes them on as shown.
     assert (rows["/staff/"].group(4), rows["/staff/"].group(5).replace(",", "")) == ("50", str(REPORTS // 20)), output
     assert rows["/staff/?status=closed"].group(5).replace(",", "") == str(REPORTS - REPORTS // 20), output
-    assert "6 of 6 pages pass" in output, output
+    assert f"{len(PAGES)} of {len(PAGES)} pages pass" in output, output
+    # After first contact: contacted cases have what is next, tasks, and some closed cases are monitored.
+    assert re.search(r"[1-9][\d,]* contacted, [1-9][\d,]* with a review overdue\); [1-9][\d,]* tasks", output), output
+    assert int(rows["/staff/?follow=reviews_overdue"].group(5).replace(",", "")) > 0, output
+    assert int(rows["/staff/?follow=monitored"].group(5).replace(",", "")) > 0, output
 
 
 def test_queue_benchmark_on_sqlite() -> None:

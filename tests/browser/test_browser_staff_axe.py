@@ -13,7 +13,7 @@ CSP. A JavaScript error on any page still fails its test.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -34,6 +34,7 @@ from staff_steps import (
 )
 from test_browser_enforcement import give_enforcement, make_authoriser
 from test_browser_monitoring import closed_with_checkin, text_only_answers
+from test_browser_reviews import contacted
 from test_browser_safeguarding import flag_for_safeguarding, give_referrals
 from test_browser_tasks import task_of
 
@@ -54,7 +55,8 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "monitoring", "checkin", "checkin-errors", "case-monitored", "routing",
               "perpetrator", "perpetrator-errors", "perpetrator-ral", "perpetrator-joint",
               "enforcement-start", "enforcement-start-errors", "enforcement-review", "enforcement-decision",
-              "enforcement-withdraw", "enforcement-awaiting"]
+              "enforcement-withdraw", "enforcement-awaiting",
+              "review", "review-errors", "queue-follow-up", "case-reviewed"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -86,6 +88,8 @@ class World:
     perpetrator: str = ""  # the case's perpetrator record (joint, on the Restricted Access List)
     at_review: str = ""  # an action against them at its proportionality review
     awaiting: str = ""  # an action waiting for a decision (the leads may authorise)
+    review: str = ""  # contacted, its review two days overdue (the review page has its form)
+    reviewed: str = ""  # contacted and reviewed: the risk changed, so the case page points to a new assessment
     browsers: dict[str, Browsers] = field(default_factory=dict)
 
 
@@ -120,6 +124,11 @@ def world(browser, live_server):
     made.routing = make_report(live_server, answers=text_only_answers("axe: a woman, please.", staff_sex="woman"),
                                danger_now=True, days_ago=60)
     made.perpetrator, made.at_review, made.awaiting = give_enforcement(live_server, case, officer_en.id)
+    made.review = make_report(live_server, days_ago=45, owner=officer_en)
+    contacted(live_server, made.review, date.today() - timedelta(days=2))
+    made.reviewed = make_report(live_server, days_ago=45, owner=officer_en)
+    contacted(live_server, made.reviewed, date.today() + timedelta(days=3))
+    review_it(live_server, made.reviewed, officer_en)
     contexts = []
     for lang, officer in (("en", officer_en), ("cy", officer_cy)):
         b = Browsers(lang, lead=make_staff(live_server, "lead", "en", enrolled=True), officer=officer,
@@ -143,6 +152,18 @@ def world(browser, live_server):
     yield made
     for context in contexts:
         context.close()
+
+
+def review_it(live_server: Any, reference: str, by: StaffAccount) -> None:
+    """A review that found the risk changed (so the case page points to a new assessment and actions)."""
+    from sqlalchemy import select
+
+    from portal.casework.reviews import record_review
+    from portal.store.models import Report, StaffUser
+
+    with live_server.app.test_request_context("/staff/"), live_server.app.extensions["sessionmaker"]() as dbs:
+        report = dbs.scalar(select(Report).where(Report.reference == reference))
+        record_review(dbs, report, dbs.get(StaffUser, by.id), True, False, True, "axe: he has been seen nearby.")
 
 
 def open_page(world: World, lang: str, name: str) -> Any:
@@ -181,6 +202,23 @@ def open_page(world: World, lang: str, name: str) -> Any:
         assert queue_row(page, world.overdue).count() == 1
         assert page.locator("a.clear-filters").count() == 1
         status = response.status
+    elif name == "review":
+        status = page.goto(f"/staff/cases/{world.review}/review").status
+        assert page.locator("input[name='risk_changed']").count() == 2
+    elif name == "review-errors":  # nothing answered
+        page.goto(f"/staff/cases/{world.review}/review")
+        page.click("main form button[type='submit']")
+        page.wait_for_load_state()
+        assert page.locator(".error-summary li").count() == 3
+        status = None
+    elif name == "queue-follow-up":
+        response = page.goto("/staff/?follow=reviews_overdue")
+        assert queue_row(page, world.review).count() == 1
+        assert page.locator("#filter-follow-reviews_overdue:checked").count() == 1
+        status = response.status
+    elif name == "case-reviewed":
+        status = page.goto(f"/staff/cases/{world.reviewed}").status
+        assert page.locator(".review-follow-up").count() == 1 and page.locator(".case-reviews li").count() >= 1
     elif name == "contact-errors":
         page.goto(f"{case}/contact")
         page.click("main form button[type='submit']")

@@ -215,3 +215,15 @@ def test_with_a_linked_case_open_a_check_in_does_not_contact_them_and_an_open_ca
         report.is_open = True  # reopened
         with pytest.raises(service.NotClosed):
             service.skip_checkin(s, report, staff, second, "Reopened.")
+
+
+def test_reopening_ends_monitoring_and_its_check_ins_still_to_come(app):
+    from portal.casework.cases import change_status
+
+    reference = closed_case(app)
+    with case(app, reference) as (s, report, staff, profiles):
+        first, _second = service.set_monitoring(s, report, staff)
+        service.skip_checkin(s, report, staff, first, "Moved away for a while.")
+        change_status(s, report, staff, "case_open")
+        assert report.monitor_until is None and report.next_kind != "checkin"
+        assert [(r.state, r.id) for r in service.checkins(s, report)] == [("skipped", first.id)]

@@ -358,3 +358,110 @@ def test_the_no_contact_and_out_of_hours_filters(app, public):
     assert queue_references(html_of(client.get("/staff/?flag=no_contact"))) == [quiet]
     assert queue_references(html_of(client.get("/staff/?flag=out_of_hours"))) == [late]
     assert plain in queue_references(html_of(client.get("/staff/")))
+
+
+# --- after first contact ------------------------------------------------------------------------------
+
+
+def _today():  # type: ignore[no-untyped-def]
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    return datetime.now(ZoneInfo("Europe/London")).date()
+
+
+def _contacted(app, reference: str, on, kind: str = "review", **values):  # type: ignore[no-untyped-def]
+    """Make a report contacted, with what is next on it due at the start of `on` (as refresh_next keeps it)."""
+    with app.test_request_context():
+        from portal.casework.followup import start_of
+        set_report(app, reference, contacted=True, status="in_contact", next_due=start_of(on), next_kind=kind,
+                   next_review_on=values.pop("next_review_on", on), **values)
+
+
+def _task(app, reference: str, kind: str, due_on, owner_id=None, state: str = "planned") -> None:  # type: ignore[no-untyped-def]
+    from portal.store.followup_models import CaseTask
+    from tests.staff_helpers import dbs
+    with dbs(app) as s, s.begin():
+        s.add(CaseTask(report_id=report_row(app, reference).id, kind=kind, created_at=utcnow(), owner_id=owner_id,
+                       due_on=due_on, state=state))
+
+
+def test_after_first_contact_overdue_comes_first_then_soonest(app, public):
+    day = _today()
+    later, overdue, soon, waiting = (send_report(public) for _ in range(4))
+    _contacted(app, later, day + timedelta(days=20))
+    _contacted(app, overdue, day - timedelta(days=2), kind="security.locks")
+    _contacted(app, soon, day + timedelta(days=1))
+    client, _ = signed_in(app, "officer")
+    assert listed(client) == [waiting, overdue, soon, later]
+    html = html_of(client.get("/staff/"))
+    row = html[html.index(f'id="select-{overdue}"'):]
+    row = row[:row.index("</tr>")]
+    assert "Task: New or stronger locks due" in row and "(overdue)" in row
+    soon_row = html[html.index(f'id="select-{soon}"'):]
+    assert "Review due" in soon_row[:soon_row.index("</tr>")]
+    assert "(overdue)" not in soon_row[:soon_row.index("</tr>")]
+
+
+def test_a_task_kind_nobody_named_yet_still_shows(app, public):
+    reference = send_report(public)
+    _contacted(app, reference, _today() + timedelta(days=3), kind="something_new")
+    client, _ = signed_in(app, "officer")
+    html = html_of(client.get("/staff/"))
+    row = html[html.index(f'id="select-{reference}"'):]
+    assert "Task due" in row[:row.index("</tr>")]
+
+
+def test_the_queue_shows_the_risk_level_and_the_persons_preferences(app, public):
+    woman, man = send_report(public), send_report(public, {"contact_language": "cy", **SAFE_TEXT})
+    set_report(app, woman, staff_sex="woman", risk_level="high")
+    set_report(app, man, staff_sex="man")
+    client, _ = signed_in(app, "officer")
+    html = html_of(client.get("/staff/"))
+    rows = {ref: html[html.index(f'id="select-{ref}"'):] for ref in (woman, man)}
+    rows = {ref: text[:text.index("</tr>")] for ref, text in rows.items()}
+    assert "Asked to speak to a woman" in rows[woman] and "High risk" in rows[woman]
+    assert "Asked to speak to a man" in rows[man] and "Cymraeg" in rows[man] and "Not assessed yet" in rows[man]
+
+
+def test_the_follow_up_filters(app, public):
+    client, me = signed_in(app, "officer")
+    other = add_staff(app, "officer")
+    day = _today()
+    r = {name: send_report(public) for name in ("mine_due", "mine_later", "mine_done", "others", "review_late",
+                                                 "breathing_soon", "breathing_far", "monitored", "monitor_over",
+                                                 "waiting")}
+    for name in ("mine_due", "mine_later", "mine_done", "others", "breathing_soon", "breathing_far"):
+        _contacted(app, r[name], day + timedelta(days=10))
+    _task(app, r["mine_due"], "security", day, owner_id=me.id)
+    _task(app, r["mine_later"], "security", day + timedelta(days=1), owner_id=me.id)
+    _task(app, r["mine_done"], "security", day - timedelta(days=1), owner_id=me.id, state="done")
+    _task(app, r["others"], "security", day - timedelta(days=1), owner_id=other.id)
+    _contacted(app, r["review_late"], day - timedelta(days=1))
+    _task(app, r["breathing_soon"], "breathing_space_end", day + timedelta(days=7))
+    _task(app, r["breathing_far"], "breathing_space_end", day + timedelta(days=40))
+    for name, until in (("monitored", day + timedelta(days=30)), ("monitor_over", day - timedelta(days=1))):
+        _contacted(app, r[name], day + timedelta(days=5), kind="checkin")
+        set_report(app, r[name], is_open=False, status="closed", close_reason="duplicate", monitor_until=until)
+    names = {ref: name for name, ref in r.items()}
+    for query, expected in [("follow=my_tasks", {"mine_due"}), ("follow=reviews_overdue", {"review_late"}),
+                            ("follow=breathing_space", {"breathing_soon"}), ("follow=monitored", {"monitored"}),
+                            ("follow=my_tasks&follow=reviews_overdue", set()),
+                            ("follow=nonsense", set(r) - {"monitored", "monitor_over"})]:
+        assert {names[ref] for ref in listed(client, query) if ref in names} == expected, query
+    html = html_of(client.get("/staff/?follow=reviews_overdue"))
+    assert re.search(r'id="filter-follow-reviews_overdue"[^>]*checked', html)
+    assert not re.search(r'id="filter-follow-my_tasks"[^>]*checked', html)
+    f = QueueFilter.from_args(MultiDict([("follow", "monitored"), ("follow", "my_tasks"), ("owner", "mine")]))
+    assert f.follow == ["my_tasks", "monitored"] and f.args() == {"owner": "mine", "follow": ["my_tasks", "monitored"]}
+
+
+def test_monitored_cases_are_listed_by_when_monitoring_ends(app, public):
+    day = _today()
+    ends_later, ends_soon = send_report(public), send_report(public)
+    for reference, until in ((ends_later, day + timedelta(days=60)), (ends_soon, day + timedelta(days=5))):
+        _contacted(app, reference, day + timedelta(days=1), kind="checkin")
+        set_report(app, reference, is_open=False, status="closed", close_reason="duplicate", monitor_until=until)
+    client, _ = signed_in(app, "officer")
+    assert [ref for ref in listed(client, "follow=monitored") if ref in (ends_later, ends_soon)] == [ends_soon,
+                                                                                                  ends_later]
+    assert "Check-in due" in html_of(client.get("/staff/?follow=monitored"))
