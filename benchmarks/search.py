@@ -502,7 +502,7 @@ class Filler:
     def row(self, i: int, ts: float, status: str) -> tuple[tuple, list[tuple]]:
         rng, result = self.rng, self.result
         report = list(bench_queue.report_row(i, ts, status, self.now, self.staff_ids, self.staff_ids[0], rng,
-                                             self.mix))
+                                             self.mix)[0])  # the report's row (its tasks are the queue's concern)
         report_id, kind, received = report_id_of(self.seed, i), report[4], report[2]
         report[0] = report_id
         h, repeat = self.household_for(i, rng)
@@ -960,7 +960,7 @@ def new_reports(app: Any, world: World, households: int, count: int, first: int,
         now = datetime.now(timezone.utc)
         for i in range(first, first + count):
             report = dict(zip(bench_queue.COLUMNS, bench_queue.report_row(
-                i, now.timestamp() - rng.uniform(60, 3 * 86_400), "new", now, staff_ids, staff_ids[0], rng, mix),
+                i, now.timestamp() - rng.uniform(60, 3 * 86_400), "new", now, staff_ids, staff_ids[0], rng, mix)[0],
                 strict=True))
             report["id"] = str(uuid.uuid4())
             h = rng.randrange(households) if rng.random() < REPEAT_SHARE else households + i
