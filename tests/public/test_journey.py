@@ -345,16 +345,15 @@ def test_head_on_a_form_page_is_a_get_and_sends_nothing(app, client, path):
 
 
 def test_the_confirmation_says_when_we_will_try_as_they_asked(app, client, reporter):
-    """Not safe today, safe only on afternoons of a working day at least three days ahead (whatever day the test
-    runs): the deadline is the end of that safe window, and the confirmation says so instead of promising today."""
-    from datetime import datetime, timedelta
+    """Not safe today, safe only on afternoons of the second working day from today (always after the working-day
+    target, whatever day the test runs): the deadline is the end of that safe window, and the confirmation says so
+    instead of promising today."""
+    from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from portal.workdays.working_time import is_working_day
+    from portal.workdays.working_time import next_working_day
     now = datetime.now(ZoneInfo("Europe/London"))
-    safe = now.date() + timedelta(days=3)
-    while not is_working_day(safe, "wales"):
-        safe += timedelta(days=1)
+    safe = next_working_day(next_working_day(now.date(), "wales"), "wales")
     answers = {"story": STORY, "contact_methods": ["text"], "phone_text": "07700 900982", "safe_today": "no",
                "safe_days": [f"{safe:%a}".lower()], "safe_times": ["afternoon"]}
     assert reporter.send(answers).status_code == 303
