@@ -99,12 +99,13 @@ def test_claiming_a_case_that_asked_for_a_woman_asks_why(new_context, live_serve
     page, _officer = signed_in_page(new_context, live_server, "officer", lang)
     page.goto("/staff/?owner=none&flag=danger")
     queue_row(page, reference).locator("button[formaction$='/claim']").click()
-    assert page.locator("h1").inner_text() == say("This does not match what the person asked for")
-    assert say("They asked to speak to a woman") in page.inner_text("main")
+    assert page.locator("h1").inner_text() == say("This case does not match what the person asked for")
+    assert say("They asked to speak to a woman. You have not said on your account that you are a woman.") in \
+        page.inner_text("main")
     page.get_by_role("button", name=say("Claim it anyway")).click()  # no reason: asked again
     assert say("Say why the case goes to someone who does not match what the person asked for") in \
         page.inner_text(".error-summary")
-    page.get_by_label(say("Why does the case go to them anyway?")).fill("The only officer on shift tonight.")
+    page.get_by_label(say("Why are you taking this case anyway?")).fill("The only officer on shift tonight.")
     page.get_by_role("button", name=say("Claim it anyway")).click()
     assert say("You have claimed %(reference)s.", reference=reference) in flash_text(page)
     page.goto(f"/staff/cases/{reference}")

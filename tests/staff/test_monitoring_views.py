@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.store.followup_models import MonitorCheckin
-from portal.store.models import CaseEntry
+from portal.store.models import CaseEntry, StaffUser
 from tests.staff_helpers import (
     SAFE_TEXT,
     STORY,
@@ -135,8 +135,16 @@ def test_a_claim_that_does_not_match_asks_why_first(app):
     officer, account = signed_in(app, "officer")
     reference = new_case(app, staff_sex="woman")
     response = post_form(officer, f"/staff/cases/{reference}/claim", {"back": "/staff/"}, token_from="/staff/")
-    assert response.status_code == 200 and "They asked to speak to a woman" in html_of(response)
+    page = html_of(response)
+    assert response.status_code == 200 and "This case does not match what the person asked for" in page
+    assert "They asked to speak to a woman. You have not said on your account that you are a woman." in page
+    assert "Why are you taking this case anyway?" in page and "Claim it anyway" in page
     assert report_row(app, reference).owner_id is None
+    with dbs(app) as s:
+        s.get(StaffUser, account.id).sex = "man"
+        s.commit()
+    page = html_of(post_form(officer, f"/staff/cases/{reference}/claim", {"back": "/staff/"}, token_from="/staff/"))
+    assert "They asked to speak to a woman. You said on your account that you are a man." in page
     response = post_form(officer, f"/staff/cases/{reference}/claim", {"back": "/staff/", "routing_reason": ""},
                          token_from="/staff/")
     assert response.status_code == 400 and report_row(app, reference).owner_id is None
@@ -157,8 +165,10 @@ def test_bulk_assign_lists_the_mismatches_and_can_leave_them_out(app):
     data = {"report": [welsh, plain], "owner": str(account.id), "back": "/staff/"}
     response = post_form(lead, "/staff/assign", data, token_from="/staff/")
     page = html_of(response)
-    assert response.status_code == 200 and welsh in page and "They asked for Welsh" in page
-    assert "Leave these out: assign the other 1" in page
+    assert response.status_code == 200 and welsh in page and "These cases do not match" not in page
+    name = account.name or account.email
+    assert f"They asked for Welsh. {name} has not said on their account that they can work a case in Welsh." in page
+    assert f"Why does this case go to {name} anyway?" in page and "Leave it out: assign the other 1" in page
     response = post_form(lead, "/staff/assign", {**data, "routing": "leave_out"}, token_from="/staff/")
     assert response.status_code == 303
     assert report_row(app, plain).owner_id == account.id and report_row(app, welsh).owner_id is None
