@@ -116,3 +116,18 @@ def test_the_page_in_welsh_names_the_channels_in_welsh(app, known):
     table = table[:table.index("</table>")]
     assert "Phone call" not in table and "Website" not in table
     assert '<th scope="row">Gwefan</th><td class="number">9</td>' in table
+
+
+def test_a_share_of_a_suppressed_whole_mutates_in_welsh(app):
+    """"2 of fewer than 5" is "… o lai na 5" in Welsh: the suppressed whole is its own sentence, not "fewer than 5"
+    slotted after "o" (which read "o llai na 5")."""
+    app.config["INDICATOR_MIN_COUNT"] = 5
+    with dbs(app) as s:
+        for day in (3, 4):
+            add(s, "web", datetime(2026, 8, day, 10, 0, tzinfo=LONDON))
+        s.commit()
+    welsh, _ = signed_in(app, "lead", language="cy")
+    html = html_of(welsh.get("/staff/indicators?period=quarter&quarter=2026-07"))
+    assert " o lai na 5 (" in html and "o llai na" not in html
+    english, _ = signed_in(app, "lead")
+    assert " of fewer than 5 (" in html_of(english.get("/staff/indicators?period=quarter&quarter=2026-07"))

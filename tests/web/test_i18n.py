@@ -123,3 +123,24 @@ def test_no_welsh_heading_needs_a_mutation_of_the_organisations_name(client):
     assert [m.string for m in catalogue if m.id and isinstance(m.string, str) and mutating.search(m.string)] == []
     assert "Tai Enghreifftiol: rhowch wybod am gam-drin domestig" in client.get(
         "/", headers={"Accept-Language": "cy"}).get_data(as_text=True)
+
+
+def test_the_staff_side_welsh_uses_the_right_senses_and_one_term_each():
+    """A Welsh-speaking officer's corrections: a repeat report is "adroddiad mynych", custom dates are "o'ch
+    dewis", flags are "fflagiau", counts are "niferoedd", an IDVA is a "cynghorydd annibynnol ar drais domestig",
+    breathing space is "cyfnod anadlu"; and "of fewer than 5" mutates ("o lai na 5")."""
+    wrong = {"sy'n ailadrodd": r"\brepeat report", "personol": r"\bcustom\b", "baner": r"\bflags?\b",
+             "cyfrifon": r"\bcounts?\b", "annibynnol trais": r"\bIDVA\b|violence adviser"}
+    for message in welsh_catalogue():
+        if not message.id or not isinstance(message.id, str):
+            continue
+        lowered = message.string.lower()
+        for welsh, english in wrong.items():
+            if re.search(english, message.id, re.IGNORECASE):
+                assert welsh not in lowered, (message.id, message.string)
+        if "breathing space" in message.id.lower():
+            assert re.search(r"\b(c|g|ch|ngh)yfnod(au)? anadlu", lowered), (message.id, message.string)
+        assert "o llai na" not in lowered, message.id
+    catalogue = welsh_catalogue()
+    assert catalogue["%(part)s of fewer than %(number)d (%(percent)s)"].string.startswith("%(part)s o lai na ")
+    assert "Fflagiau" == catalogue["Flags"].string and "o'ch dewis" in catalogue["Custom dates"].string
