@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from tests.hygiene import check_page
 from tests.pg import ON_POSTGRES, pg_schema, require_postgres
 
-pytest_plugins = ["tests.staff_helpers", "tests.log_watch"]
+pytest_plugins = ["tests.staff_helpers", "tests.log_watch", "tests.audit_watch"]
 
 ERROR_PREFIX = {"en": "Error:", "cy": "Gwall:"}
 

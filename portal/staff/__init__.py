@@ -1,5 +1,6 @@
 """The staff side: the community safety team's triage queue, under /staff/. Its own room, its own guard."""
 from portal.staff import (  # noqa: F401  (routes)
+    audit_views,
     auth_views,
     case_views,
     closing_views,

@@ -1,11 +1,11 @@
-"""For team leads: the team's accounts and the settings; for leads and auditors: the audit log."""
+"""For team leads: the team's accounts and the settings (the audit log is in audit_views)."""
 from __future__ import annotations
 
 import secrets
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal.staff import messages as m
@@ -15,7 +15,7 @@ from portal.staff.blueprint import bp
 from portal.staff.forms_auth import ButtonForm, EditStaffForm, NewStaffForm
 from portal.staff.forms_team import SettingsForm
 from portal.store.db import db
-from portal.store.models import AuditEvent, Report, StaffUser
+from portal.store.models import StaffUser
 from portal.store.settings import get_setting, set_setting
 from portal.team.accounts import (
     DuplicateEmail,
@@ -27,8 +27,6 @@ from portal.team.accounts import (
 )
 from portal.web.form_errors import error_summary
 from portal.web.limits import account_key, clear
-
-AUDIT_PAGE = 100
 
 
 @bp.get("/team")
@@ -163,21 +161,3 @@ def settings() -> str | Response | tuple[str, int]:
         return redirect(url_for("staff.settings"), code=303)
     status = 400 if form.errors else 200
     return render_template("staff/settings.html", form=form, errors=error_summary(form)), status
-
-
-@bp.get("/audit")
-@allow("lead", "auditor")
-def audit_log() -> str:
-    """Who did what to which case, and when; newest first. Never content."""
-    try:
-        page = max(1, min(int(request.args.get("page", "1")), 10_000))
-    except ValueError:
-        page = 1
-    query = (select(AuditEvent, Report.reference)
-             .outerjoin(Report, Report.id == AuditEvent.report_id)
-             .order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE))
-    events = db().execute(query).all()
-    total = db().scalar(select(func.count()).select_from(AuditEvent)) or 0
-    names = {f"staff:{p.id}": p.name or p.email for p in db().scalars(select(StaffUser))}
-    return render_template("staff/audit.html", events=events, names=names, page=page, total=total,
-                           per_page=AUDIT_PAGE)

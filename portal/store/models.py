@@ -161,6 +161,8 @@ class AuditEvent(Base):
     Never content. `report_id` is not a foreign key so that purging a case leaves its audit trail whole."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_actor_at", "actor", "at"),
+                      Index("ix_audit_event_action_at", "action", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -451,7 +451,7 @@ def test_the_audit_log_lists_events_without_content(app, public, officer):
     client.get(f"/staff/cases/{reference}")
     lead, _ = signed_in(app, "lead")
     html = html_of(lead.get("/staff/audit"))
-    assert "case.opened" in html and reference in html and "Porthcawl" not in html
+    assert "Opened a case" in html and "the case page" in html and reference in html and "Porthcawl" not in html
     with dbs(app) as s:
         assert s.scalar(select(func.count()).select_from(AuditEvent)) >= 3
 

@@ -57,7 +57,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.case_safeguarding_outcome": CASEWORK, "staff.case_review": CASEWORK,
     "staff.case_update": CASEWORK, "staff.new_case": CASEWORK, "staff.new_case_details": CASEWORK,
     "staff.team": {"lead"}, "staff.team_new": {"lead"}, "staff.team_person": {"lead"}, "staff.team_action": {"lead"},
-    "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"},
+    "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"}, "staff.audit_csv": {"lead", "auditor"},
     "staff.indicators": {"lead", "auditor"}, "staff.indicators_csv": {"lead", "auditor"},
 }
 # A GET of these only sends the person where the form is (the glass is offered on the case's own page).

@@ -96,7 +96,7 @@ def test_the_page_and_the_csv_show_reports_by_channel(app, known):
     html = html_of(client.get("/staff/indicators?period=quarter&quarter=2026-07"))
     table = html[html.index('id="by-channel"'):]
     table = table[:table.index("</table>")]
-    assert "<caption>How reports reached us</caption>" in table
+    assert ">How reports reached us</caption>" in table
     assert '<th scope="row">Phone call</th><td class="number">6</td>' in table
     assert '<th scope="row">Police</th><td class="number">5</td>' in table
     assert '<th scope="row">In person</th><td class="number">fewer than 5</td>' in table

@@ -259,3 +259,27 @@ def test_0009_turns_actions_into_tasks_and_gives_each_case_its_next_thing(instan
     again, _reports = read()
     engine.dispose()
     assert [tuple(t) for t in again] == [tuple(t) for t in tasks]
+
+
+def test_0010_indexes_the_audit_log_for_its_filters_and_keeps_every_row(instance: Path):
+    from sqlalchemy import inspect
+
+    app = make_app()
+    url = app.config["DATABASE_URL"]
+    command.downgrade(alembic_config(url), "0009")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for n in range(30):
+            conn.execute(text("INSERT INTO audit_event (at, actor, action, report_id, detail) VALUES "
+                              "(:at, :actor, :action, null, '')"),
+                         {"at": ARRIVED + timedelta(minutes=n), "actor": f"staff:{n % 3}",
+                          "action": ("staff.signed_in", "case.opened")[n % 2]})
+    command.upgrade(alembic_config(url), "head")
+    names = {i["name"] for i in inspect(engine).get_indexes("audit_event")}
+    assert {"ix_audit_event_actor_at", "ix_audit_event_action_at", "ix_audit_event_at"} <= names
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_event WHERE actor = 'staff:1'")).scalar() == 10
+    command.downgrade(alembic_config(url), "0009")
+    assert "ix_audit_event_actor_at" not in {i["name"] for i in inspect(engine).get_indexes("audit_event")}
+    command.upgrade(alembic_config(url), "head")
+    engine.dispose()

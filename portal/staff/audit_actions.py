@@ -1,0 +1,107 @@
+"""What each audit action code is called in the log, in the reader's language: every code the portal writes.
+
+A test (tests/staff/test_audit_labels.py) finds every code written in the source, and the suite's listener
+(tests/conftest.py) fails any test that writes an event whose action has no name here."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+ACTION_NAMES: dict[str, Any] = {
+    # Signing in and the team's accounts
+    "staff.signed_in": _l("Signed in"),
+    "staff.signed_out": _l("Signed out"),
+    "staff.password_changed": _l("Changed their password"),
+    "staff.added": _l("Added a member of staff"),
+    "staff.role_changed": _l("Changed a member of staff's role"),
+    "staff.authoriser_on": _l("Allowed a member of staff to authorise action against perpetrators"),
+    "staff.authoriser_off": _l("Stopped a member of staff authorising action against perpetrators"),
+    "staff.routing_details_changed": _l("Changed what a member of staff's account says for routing"),
+    "staff.deactivate": _l("Deactivated an account"),
+    "staff.reactivate": _l("Reactivated an account"),
+    "staff.reset-code": _l("Reset an account's sign-in code"),
+    "staff.reset-password": _l("Reset an account's password"),
+    "staff.unlock": _l("Cleared an account's sign-in lock"),
+    # Opening and finding cases
+    "case.opened": _l("Opened a case"),
+    "report.opened": _l("Opened a report from the command line"),
+    "case.refused": _l("Was refused a restricted case"),
+    "case.break_glass": _l("Opened a restricted case in an emergency"),
+    "search.run": _l("Searched for people and addresses"),
+    "report.indexed": _l("Indexed a report for search"),
+    # A case's course
+    "case.created": _l("Entered a disclosure as a new case"),
+    "case.claimed": _l("Took a case"),
+    "case.assigned": _l("Assigned a case"),
+    "case.status_changed": _l("Changed a case's status"),
+    "case.reopened": _l("Reopened a case"),
+    "case.urgent_marked": _l("Marked a case urgent, or not"),
+    "case.repeat_marked": _l("Marked a repeat report, or not"),
+    "case.linked": _l("Linked two cases"),
+    "case.unlinked": _l("Unlinked two cases"),
+    "case.restricted": _l("Changed who may see a case"),
+    "case.profile_changed": _l("Changed how to contact someone safely"),
+    "case.contact_recorded": _l("Recorded a contact attempt"),
+    "case.message_sent": _l("Sent a message to the reporter"),
+    "case.note_added": _l("Added a note"),
+    "case.action_added": _l("Recorded an action"),
+    "case.triage_added": _l("Recorded a triage decision"),
+    "case.update_added": _l("Recorded an agency's update"),
+    "case.glass_added": _l("Recorded why a restricted case was opened in an emergency"),
+    "case.routing_added": _l("Recorded why a case went to someone who does not match what the person asked"),
+    # Risk, MARAC, safeguarding and sharing
+    "case.risk_started": _l("Started a DASH risk checklist"),
+    "case.risk_continued": _l("Went on with a DASH risk checklist"),
+    "case.risk_added": _l("Completed a DASH risk checklist"),
+    "case.risk_recorded": _l("Recorded another agency's risk assessment"),
+    "case.risk_from_form": _l("Recorded the risk assessment on an agency's referral form"),
+    "case.incident_added": _l("Recorded an incident"),
+    "marac.referred": _l("Referred a case to MARAC"),
+    "marac.outcome_recorded": _l("Recorded a MARAC's outcome"),
+    "marac.pack_built": _l("Prefilled a MARAC referral form"),
+    "marac.pack_saved": _l("Saved a MARAC referral form"),
+    "marac.pack_exported": _l("Downloaded a MARAC referral form"),
+    "case.safeguarding_flag": _l("Changed a safeguarding flag"),
+    "case.safeguarding_referral": _l("Recorded a safeguarding referral"),
+    "case.safeguarding_outcome": _l("Recorded a safeguarding referral's outcome"),
+    "case.consent_recorded": _l("Recorded consent to share information"),
+    "case.share_added": _l("Recorded information shared"),
+    "share.countersigned": _l("Countersigned information shared without consent"),
+    # Following through
+    "case.task_added": _l("Added a task"),
+    "case.task_state": _l("Moved a task on"),
+    "case.task_reopened": _l("Reopened a task"),
+    "case.task_owner": _l("Gave a task to someone else"),
+    "case.task_due": _l("Changed a task's due date"),
+    "case.review_recorded": _l("Recorded a case review"),
+    "case.closure_requested": _l("Asked a team lead to sign off closing a case"),
+    "case.closure_signed_off": _l("Signed off closing a case"),
+    "case.closure_sent_back": _l("Sent back a request to close a case"),
+    "case.monitoring_set": _l("Set monitoring after closing"),
+    "case.checkin_done": _l("Made a monitoring check-in"),
+    "case.checkin_skipped": _l("Skipped a monitoring check-in"),
+    # Perpetrators
+    "case.perpetrator_added": _l("Recorded a perpetrator"),
+    "case.perpetrator_updated": _l("Changed a perpetrator's record"),
+    "case.perpetrator_ral": _l("Changed the Restricted Access List flag"),
+    "case.perpetrator_joint": _l("Recorded the advice on a joint tenancy"),
+    "case.enforcement_started": _l("Asked for action against a perpetrator"),
+    "case.enforcement_reviewed": _l("Recorded a proportionality review"),
+    "case.enforcement_authorised": _l("Authorised action against a perpetrator"),
+    "case.enforcement_declined": _l("Declined action against a perpetrator"),
+    "case.enforcement_withdrawn": _l("Withdrew a request for action against a perpetrator"),
+    # The team's figures, settings and the log itself
+    "indicators.viewed": _l("Looked at the indicators"),
+    "indicators.exported": _l("Downloaded the indicators"),
+    "audit.exported": _l("Downloaded the audit log"),
+    "settings.changed": _l("Changed the team's settings"),
+    "settings.task_days_changed": _l("Changed the target days for actions"),
+    # The command line and the portal itself
+    "cases.purged": _l("Deleted cases past their retention period"),
+    "keys.rotated": _l("Made a new key pair"),
+    "keys.resealed": _l("Sealed stored records again with the new key"),
+    "keys.retired": _l("Retired an old key"),
+    "index.key_made": _l("Made a new search index key"),
+    "db.granted": _l("Set the database roles"),
+}
