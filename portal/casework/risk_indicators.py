@@ -1,7 +1,9 @@
 """The board's figures on risk, MARAC, lawful sharing and safeguarding, from plaintext codes, dates and counts only
 (nothing here opens anything). Every count goes out through the same small-number rule as the other indicators.
 
-- Completion: the share of the period's reports with a completed risk assessment (ours, or another agency's).
+- Completion: the share of the period's reports with a completed risk assessment (ours, or another agency's); and
+  the DASH completion rate: of the period's reports whose person at risk we reached, the share with a completed
+  DASH checklist (ours, another agency's or the one on a referral form), whenever it was completed.
 - Levels are counted per tool (DASH, DARA, other): scores from different tools are never one scale.
 - MARAC: cases referred in the period, by criterion, and without consent.
 - Sharing: shares dated in the period by lawful basis and by agency; shares without consent, countersigned by a
@@ -13,11 +15,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from portal.casework.indicators_base import Disclosure, Figure, Percent
-from portal.store.models import CaseEntry
+from portal.store.models import CaseEntry, Report
 from portal.store.risk_models import InfoShare, MaracReferral, RiskAssessment, SafeguardingReferral
 
 # Written out (not imported from the services or forms), so that this module imports nothing that can open a
@@ -37,6 +39,9 @@ class RiskFigures:
     assessed_percent: Percent  # …of the reports received in the period
     assessments: Figure  # completed assessments recorded in the period
     part_done: Figure  # our checklists started in the period and not yet finished
+    dash_due: Figure  # reports received in the period whose person at risk was reached
+    dash_completed: Figure  # …of those, with a completed DASH checklist
+    dash_completed_percent: Percent
     by_source: dict[str, Figure]
     levels: dict[str, dict[str, Figure]]  # tool → level → count
     escalations: Figure
@@ -59,7 +64,9 @@ class RiskFigures:
     def rows(self) -> list[tuple[str, str, Figure | Percent | float | None]]:
         out: list[tuple[str, str, Figure | Percent | float | None]] = [
             ("risk", "assessed_cases", self.assessed_cases), ("risk", "assessed_percent", self.assessed_percent),
-            ("risk", "assessments", self.assessments), ("risk", "part_done", self.part_done)]
+            ("risk", "assessments", self.assessments), ("risk", "part_done", self.part_done),
+            ("risk", "dash_due", self.dash_due), ("risk", "dash_completed", self.dash_completed),
+            ("risk", "dash_completed_percent", self.dash_completed_percent)]
         out += [("risk_source", k, v) for k, v in self.by_source.items()]
         out += [("risk_level", f"{tool}_{level}", v)
                 for tool, group in self.levels.items() for level, v in group.items()]
@@ -102,6 +109,12 @@ def compute_risk(dbs: Session, rule: Disclosure, start: datetime, end: datetime,
         levels.setdefault(tool, Counter())[level] += n
         escalations += n if escalation else 0
 
+    reached = and_(Report.received_at >= start, Report.received_at < end, Report.first_contact_at.is_not(None))
+    dash_due = dbs.scalar(select(func.count()).select_from(Report).where(reached)) or 0
+    dash_completed = dbs.scalar(select(func.count()).select_from(Report).where(reached, exists().where(
+        RiskAssessment.report_id == Report.id, RiskAssessment.tool == "dash", RiskAssessment.complete.is_(True))
+    )) or 0
+
     referred = and_(MaracReferral.at >= start, MaracReferral.at < end)
     marac_cases = set(dbs.scalars(select(MaracReferral.report_id).where(referred)))
     entries = and_(CaseEntry.at >= start, CaseEntry.at < end, CaseEntry.kind == "action")
@@ -142,6 +155,8 @@ def compute_risk(dbs: Session, rule: Disclosure, start: datetime, end: datetime,
     return RiskFigures(
         assessed_cases=rule.one(assessed_cases), assessed_percent=rule.percent(assessed_cases, flags["received"]),
         assessments=rule.one(sum(sources.values())), part_done=rule.one(part_done),
+        dash_due=rule.one(dash_due), dash_completed=rule.one(dash_completed),
+        dash_completed_percent=rule.percent(dash_completed, dash_due),
         by_source=rule.group({s: sources[s] for s in SOURCES}),
         levels={tool: rule.group({level: levels[tool][level] for level in LEVELS}) for tool in TOOLS},
         escalations=rule.one(escalations), marac_cases=rule.one(len(marac_cases)),

@@ -94,6 +94,7 @@ ACTION_NAMES: dict[str, Any] = {
     # The team's figures, settings and the log itself
     "indicators.viewed": _l("Looked at the indicators"),
     "indicators.exported": _l("Downloaded the indicators"),
+    "indicators.board_pack": _l("Made the indicators' board pack"),
     "audit.exported": _l("Downloaded the audit log"),
     "settings.changed": _l("Changed the team's settings"),
     "settings.task_days_changed": _l("Changed the target days for actions"),

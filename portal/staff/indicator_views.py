@@ -86,12 +86,14 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _figures() -> tuple[Indicators, str]:
+def _figures(*, exact: bool) -> tuple[Indicators, str]:
+    """The period's figures: exact for the screen (leads and auditors, inside the team), or through the
+    small-number rule for what leaves the team (the CSV and the board pack)."""
     config = current_app.config
     today = _now().astimezone(ZoneInfo(config["TIMEZONE"])).date()
     period, problem = period_from_args(request.args, today)
-    figures = compute(db(), period, now=_now(), threshold=config["INDICATOR_MIN_COUNT"], nation=config["NATION"],
-                      tz=config["TIMEZONE"])
+    figures = compute(db(), period, now=_now(), threshold=1 if exact else config["INDICATOR_MIN_COUNT"],
+                      nation=config["NATION"], tz=config["TIMEZONE"])
     return figures, problem
 
 
@@ -116,13 +118,25 @@ def _detail(period: Period) -> str:
 @bp.get("/indicators")
 @allow("lead", "auditor")
 def indicators() -> tuple[str, int] | str:
-    """The indicators for a month, a quarter or a custom period."""
-    figures, problem = _figures()
-    audit("indicators.viewed", detail=_detail(figures.period))
+    """The indicators for a month, a quarter or a custom period, counted exactly: the page is for the team."""
+    return _page(board=False)
+
+
+@bp.get("/indicators/board")
+@allow("lead", "auditor")
+def indicators_board() -> tuple[str, int] | str:
+    """The board pack: the same figures to print for the board, small counts hidden as in the CSV."""
+    return _page(board=True)
+
+
+def _page(*, board: bool) -> tuple[str, int]:
+    figures, problem = _figures(exact=not board)
+    audit("indicators.board_pack" if board else "indicators.viewed", detail=_detail(figures.period))
     db().commit()
     today = _now().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
     return render_template(
-        "staff/indicators.html", f=figures, problem=PROBLEMS.get(problem), period_name=period_name,
+        "staff/indicators.html", f=figures, problem=PROBLEMS.get(problem), period_name=period_name, board=board,
+        leaving_threshold=current_app.config["INDICATOR_MIN_COUNT"],
         months=recent_periods("month", today, 24), quarters=recent_periods("quarter", today, 12),
         kind_names=KIND_NAMES, language_names=LANGUAGE_NAMES, channel_labels=CHANNEL_LABELS, flag_labels=FLAG_LABELS,
         labels=il, action_names=ACTION_NAMES, referral_names=REFERRAL_NAMES,
@@ -145,7 +159,7 @@ def _safe(text: str) -> str:
 def indicators_csv() -> Response:
     """The same figures as CSV: one row per figure, with its section and label in the reader's language.
     Suppressed counts read "<5"; bounded percentages ">=96.2" or "<=3.8". Audited before it is sent."""
-    figures, _problem = _figures()
+    figures, _problem = _figures(exact=False)
     audit("indicators.exported", detail=_detail(figures.period))
     db().commit()
     out = io.StringIO()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 import subprocess
 import sys
 import uuid
@@ -319,11 +320,20 @@ def test_the_page_shows_the_figures_without_decrypting_anything(app, known, monk
     assert "July to September 2026" in html
     assert '<svg class="chart" aria-hidden="true"' in html and "<script" not in html.split("</head>")[1]
     assert '<th scope="row">The person themselves</th><td class="number">11</td>' in html
-    assert '<th scope="row">An agency</th><td class="number">fewer than 5</td>' in html
-    assert "at least 50%" in html
+    # On screen, for the team, every count is exact; what leaves the team hides the small ones.
+    assert re.search(r'<th scope="row">An agency</th><td class="number">[1-4]</td>', html)
+    assert "fewer than 5" not in html.split("<h2")[1] and "at least 50%" not in html
+    assert "These are exact counts, for the team." in html and "/staff/indicators/board?" in html
     assert "2 working hours" in html and "10 working hours" in html
     events = audit_events(app, "indicators.viewed")
     assert [(e.actor, e.detail) for e in events] == [(f"staff:{lead.id}", "quarter:2026-07-01..2026-09-30")]
+    board = html_of(client.get("/staff/indicators/board?period=quarter&quarter=2026-07"))
+    assert "Performance indicators: board pack" in board and "July to September 2026" in board
+    assert '<th scope="row">The person themselves</th><td class="number">11</td>' in board
+    assert '<th scope="row">An agency</th><td class="number">fewer than 5</td>' in board
+    assert "at least 50%" in board and 'class="period-picker' not in board
+    (packed,) = audit_events(app, "indicators.board_pack")
+    assert (packed.actor, packed.detail) == (f"staff:{lead.id}", "quarter:2026-07-01..2026-09-30")
 
 
 def test_the_page_in_welsh_names_the_months_in_welsh(app, known):
@@ -416,3 +426,21 @@ def test_reaching_the_person_is_counted_apart_from_the_reporter_and_from_triage(
     assert f.reporter_only.value == 1
     assert (f.triage_due.value, f.triaged_in_time.value) == (2, 1)
     assert f.overdue_now.value == 0
+
+
+def test_the_dash_completion_rate_counts_reached_people_with_a_finished_dash(app):
+    with dbs(app) as s:
+        reached = [add(s, f"D{i}", "self", "en", f"2026-07-0{i + 6} 10:00", f"2026-07-0{i + 6} 17:00",
+                       f"2026-07-0{i + 6} 12:00") for i in range(4)]
+        not_reached = add(s, "DX", "self", "en", "2026-07-10 10:00", "2026-07-10 17:00")
+        s.flush()
+        assessment(s, reached[0], "2026-07-06 13:00", "high")  # ours, finished
+        assessment(s, reached[1], "2026-07-07 13:00", "medium", source="form")  # from a referral form
+        assessment(s, reached[2], "2026-07-08 13:00", "", complete=False)  # part-done: not complete
+        assessment(s, reached[3], "2026-07-09 13:00", "medium", tool="dara", source="agency")  # not a DASH
+        assessment(s, not_reached, "2026-07-10 13:00", "high")  # not reached: not in the rate
+        s.commit()
+    r = figures(app).risk
+    assert (r.dash_due.value, r.dash_completed.value, r.dash_completed_percent.value) == (4, 2, 50.0)
+    hidden = figures(app, threshold=5).risk
+    assert hidden.dash_due.suppressed and hidden.dash_completed_percent.value is None

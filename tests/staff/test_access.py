@@ -59,6 +59,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.team": {"lead"}, "staff.team_new": {"lead"}, "staff.team_person": {"lead"}, "staff.team_action": {"lead"},
     "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"}, "staff.audit_csv": {"lead", "auditor"},
     "staff.indicators": {"lead", "auditor"}, "staff.indicators_csv": {"lead", "auditor"},
+    "staff.indicators_board": {"lead", "auditor"},
 }
 # A GET of these only sends the person where the form is (the glass is offered on the case's own page).
 REDIRECTS_ON_GET = {"staff.case_break_glass", "staff.case_closure",  # …and a closure when none waits
