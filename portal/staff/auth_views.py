@@ -1,4 +1,8 @@
-"""Signing in (password, then a TOTP code; first time: enrolment), signing out, one's own account."""
+"""Signing in (password, then a TOTP code; first time: enrolment), signing out, one's own account.
+
+Language: a switch chosen on a sign-in step (`choose_language`) carries through the steps that follow; a right
+password brings the account's language unless one was chosen, and a choice made is saved with the account
+once the code is right. The blueprint keeps the language in use for the signed-out and expired pages."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -7,7 +11,7 @@ from flask import current_app, g, redirect, render_template, request, session, u
 from werkzeug.wrappers import Response
 
 from portal.staff import messages as m
-from portal.staff.access import allow
+from portal.staff.access import allow, signed_in_staff
 from portal.staff.access import sign_in as start_session
 from portal.staff.blueprint import bp
 from portal.staff.forms_auth import ButtonForm, CodeForm, LanguageForm, PasswordForm, SignInForm
@@ -24,6 +28,7 @@ from portal.team.accounts import (
     set_password,
 )
 from portal.web.form_errors import error_summary
+from portal.web.i18n import LANGUAGES, remembered_staff_language
 from portal.web.limits import account_key, attempt, clear
 
 PENDING_LIFETIME = 300  # seconds between a right password and its code
@@ -76,11 +81,13 @@ def sign_in() -> str | Response | tuple[str, int]:
             form.email.errors.append(m.BAD_CREDENTIALS)
         else:
             clear(key)
-            following = session.get("next")
+            following, chosen = session.get("next"), session.get("language_chosen", False)
             session.clear()
             session.regenerate()  # type: ignore[attr-defined]
             session.update({"pending": staff.id, "pending_epoch": staff.session_epoch, "next": following,
-                            "pending_at": datetime.now(timezone.utc).timestamp()})
+                            "pending_at": datetime.now(timezone.utc).timestamp(), "language_chosen": chosen})
+            if not chosen:
+                g.staff_language = staff.language  # the account's language from the next step on
             return redirect(url_for("staff.code" if staff.totp_enrolled else "staff.enrol"), code=303)
     form.password.data = ""
     return render_template("staff/sign_in.html", form=form, errors=error_summary(form)), 400
@@ -101,6 +108,9 @@ def _second_step(template: str, staff: StaffUser, **context: object) -> str | Re
         else:
             clear(key)
             following = _safe_next(session.get("next"))
+            chosen = remembered_staff_language() if session.get("language_chosen") else None
+            if chosen:
+                staff.language = chosen  # the language last chosen is the account's from now on
             start_session(staff)
             g.staff = staff
             audit("staff.signed_in", staff)
@@ -148,6 +158,24 @@ def sign_out() -> Response:
 def signed_out() -> str:
     """Confirmation that the session has ended."""
     return render_template("staff/signed_out.html")
+
+
+@bp.post("/sign-in/language")
+@allow()
+def choose_language() -> Response:
+    """The language switch where nobody is signed in (the sign-in steps, signed out, an expired page): kept in
+    this browser for the pages that follow, and saved with the account when this sign-in finishes. Someone
+    still signed in (a page that expired with its token, not its session) has it saved with their account."""
+    form = LanguageForm()
+    if form.validate_on_submit() and form.language.data in LANGUAGES:
+        staff = signed_in_staff()
+        if staff is not None:
+            staff.language = form.language.data
+            db().commit()
+        else:
+            session["language_chosen"] = True
+        g.staff_language = form.language.data
+    return redirect(_safe_next(request.form.get("back")) or url_for("staff.sign_in"), code=303)
 
 
 @bp.post("/language")

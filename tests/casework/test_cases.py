@@ -418,6 +418,17 @@ def test_no_asb_prompt_for_everyday_english_words(app, public, officer):
     assert "asb-prompt" not in html_of(client.get(f"/staff/cases/{reference}"))
 
 
+def test_the_asb_prompt_appears_for_a_welsh_report_as_for_an_english_one(app, public):
+    """Sent in Welsh, read by a Welsh-speaking officer: no accent on swn, a lock after a nasal mutation."""
+    client, _ = signed_in(app, "officer", language="cy")
+    reference = send_report(public, {**SAFE_TEXT, "story": "Mae swn ofnadwy bob nos, a thorrodd e fy nghlo. "
+                                     "Ffoniodd y cymdogion yr heddlu."}, lang="cy")
+    html = html_of(client.get(f"/staff/cases/{reference}"))
+    assert 'class="notice notice-warning asb-prompt"' in html and "(swn, nghlo, heddlu)" in html
+    quiet = send_report(public, {**SAFE_TEXT, "story": "Mae e'n swnian drwy'r amser ac yn cloi'r drws."}, lang="cy")
+    assert "asb-prompt" not in html_of(client.get(f"/staff/cases/{quiet}"))
+
+
 # --- the audit log is append-only ---------------------------------------------------------------------
 
 

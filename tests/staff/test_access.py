@@ -30,6 +30,7 @@ CASEWORK = {"officer", "lead"}
 EVERYONE = {"officer", "lead", "auditor"}
 EXPECTED: dict[str, set[str] | str] = {
     "staff.sign_in": OPEN, "staff.code": OPEN, "staff.enrol": OPEN, "staff.signed_out": OPEN,
+    "staff.choose_language": OPEN,  # the sign-in pages' language switch (it can only save one's own language)
     "staff.sign_out": EVERYONE, "staff.language": EVERYONE, "staff.account": EVERYONE,
     "staff.queue": CASEWORK, "staff.claim_case": CASEWORK, "staff.bulk_assign": CASEWORK,
     "staff.case": CASEWORK, "staff.case_print": CASEWORK, "staff.case_contact": CASEWORK,
@@ -103,7 +104,8 @@ def test_every_staff_view_declares_who_may_use_it(app):
 def test_only_the_sign_in_pages_are_open(app):
     open_endpoints = {e for e, view in app.view_functions.items()
                       if e.startswith("staff.") and getattr(view, "staff_roles", None) == {"anyone"}}
-    assert open_endpoints == {"staff.sign_in", "staff.code", "staff.enrol", "staff.signed_out"}
+    assert open_endpoints == {"staff.sign_in", "staff.code", "staff.enrol", "staff.signed_out",
+                              "staff.choose_language"}
 
 
 def test_a_staff_view_without_allow_is_refused_to_everyone(staff_app_factory):
