@@ -7,7 +7,7 @@ in one transaction, so a crash leaves either a whole batch gone and counted, or 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -72,11 +72,18 @@ def _purge_batch(dbs: Session, cutoff: datetime, zone: ZoneInfo) -> int:
         .where(*_expired(cutoff)).order_by(Report.id).limit(BATCH).with_for_update()).all()
     if not rows:
         return 0
-    tally = Counter((_month(r.received_at, zone), r.reporter_kind, r.close_reason or "unknown") for r in rows)
-    for (month, kind, reason), n in tally.items():
-        row = dbs.get(PurgedTally, (month, kind, reason))
+    return delete_cases(dbs, rows, zone)
+
+
+def delete_cases(dbs: Session, rows: Sequence[Any], zone: ZoneInfo, reason: str | None = None) -> int:
+    """Count the cases in `purged_tally` (month received, kind, closing reason, or `reason` when given: "erased"
+    for a case erased on request) and delete them and everything in them. The caller commits."""
+    tally = Counter((_month(r.received_at, zone), r.reporter_kind, reason or r.close_reason or "unknown")
+                    for r in rows)
+    for (month, kind, why), n in tally.items():
+        row = dbs.get(PurgedTally, (month, kind, why))
         if row is None:
-            dbs.add(PurgedTally(month=month, reporter_kind=kind, close_reason=reason, count=n))
+            dbs.add(PurgedTally(month=month, reporter_kind=kind, close_reason=why, count=n))
         else:
             row.count += n
     ids = [r.id for r in rows]

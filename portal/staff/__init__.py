@@ -6,6 +6,7 @@ from portal.staff import (  # noqa: F401  (routes)
     closing_views,
     contact_views,
     enforcement_views,
+    erasure_views,
     indicator_views,
     intake_views,
     links_views,

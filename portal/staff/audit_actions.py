@@ -81,6 +81,10 @@ ACTION_NAMES: dict[str, Any] = {
     "case.monitoring_set": _l("Set monitoring after closing"),
     "case.checkin_done": _l("Made a monitoring check-in"),
     "case.checkin_skipped": _l("Skipped a monitoring check-in"),
+    # Retention and rights
+    "case.erasure_added": _l("Recorded a request to erase a case, or a decision to keep it"),
+    "case.erased": _l("Erased a case on request"),
+    "case.subject_access_exported": _l("Downloaded a case for a subject access request"),
     # Perpetrators
     "case.perpetrator_added": _l("Recorded a perpetrator"),
     "case.perpetrator_updated": _l("Changed a perpetrator's record"),

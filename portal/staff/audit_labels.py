@@ -50,7 +50,7 @@ COMMON = {
     "custom": _l("dates of your choice"), "pdf": _l("PDF"), "docx": _l("Word document"), "odt": _l("OpenDocument"),
     "html": _l("web page"), "measures_not_ok": _l("the safety measures need changing"),
     "tell_reporter": _l("the reporter's page may say so"), "evidence": _l("with a note of the evidence"),
-    "override": _l("without their consent, for a reason recorded"),
+    "override": _l("without their consent, for a reason recorded"), "json": _l("JSON"),
 }
 PROFILE_NAMES = {"person": _l("the person at risk's profile"), "reporter": _l("the reporter's profile")}
 # What a printed summary held beyond its usual parts (case.opened "print ...").
@@ -65,7 +65,8 @@ VIEW_NAMES = {
     "marac-export": _l("downloading a MARAC referral form"), "share": _l("recording a share"),
     "consent": _l("recording consent"), "perpetrator": _l("the perpetrator record"),
     "enforcement": _l("action against a perpetrator"), "checkin": _l("a monitoring check-in"),
-    "monitoring": _l("setting monitoring"),
+    "monitoring": _l("setting monitoring"), "subject-access": _l("a subject access request"),
+    "subject-access-json": _l("a subject access request, as JSON"),
 }
 _TASKS = {"case.task_added", "case.task_state", "case.task_reopened", "case.task_owner", "case.task_due",
           "case.action_added", "settings.task_days_changed"}
@@ -83,6 +84,7 @@ BY_ACTION: dict[str, list[Mapping[str, Any]]] = {
     "case.risk_recorded": [risk.ASSESSING_AGENCY_NAMES, risk.TOOL_NAMES, risk.LEVEL_NAMES],
     "case.risk_added": [risk.LEVEL_NAMES], "case.risk_from_form": [risk.LEVEL_NAMES],
     "case.share_added": [sharing.AGENCY_NAMES], "share.countersigned": [sharing.AGENCY_NAMES],
+    "case.erasure_added": [{"requested": _l("a request to erase"), "kept": _l("the case is kept")}],
     "case.restricted": [RESTRICTION_NAMES], "case.linked": [RELATION_NAMES], "staff.role_changed": [ROLE_NAMES],
     **{f"case.enforcement_{stage}": [perpetrator.KIND_NAMES]
        for stage in ("started", "reviewed", "authorised", "declined", "withdrawn")},
@@ -133,6 +135,7 @@ PREFIXES: dict[str, Callable[[str, Mapping[str, str]], str]] = {
     "tenure": _in(perpetrator.TENURE_NAMES),
     "mediation": _in(perpetrator.MEDIATION_NAMES), "unmatched": _in(ROUTING_NAMES),
     "reason": _in(CLOSE_REASON_NAMES), "open": _in(OPEN_ITEM_NAMES),
+    "requested_by": lambda v, p: gettext("recorded by %(name)s", name=p.get(v) or actor_label(v)),
     "action": lambda v, _p: action_label(v), "side": lambda v, _p: {"public": gettext("the public side"),
                                                                  "triage": gettext("the staff side")}.get(v, v),
     "month": _span, "quarter": _span, "year": _span, "custom": _span,

@@ -57,7 +57,8 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "perpetrator", "perpetrator-errors", "perpetrator-ral", "perpetrator-joint",
               "enforcement-start", "enforcement-start-errors", "enforcement-review", "enforcement-decision",
               "enforcement-withdraw", "enforcement-awaiting",
-              "review", "review-errors", "queue-follow-up", "case-reviewed"]
+              "review", "review-errors", "queue-follow-up", "case-reviewed",
+              "retention", "erasure", "erasure-errors", "subject-access"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -406,6 +407,19 @@ def open_page(world: World, lang: str, name: str) -> Any:
         status = page.goto("/staff/audit").status
     elif name == "audit-filtered":
         status = page.goto(f"/staff/audit?case={world.case}&since=2000-01-01").status
+    elif name == "retention":
+        status = page.goto("/staff/retention?days=30").status
+    elif name == "erasure":
+        status = page.goto(f"/staff/cases/{world.case}/erasure").status
+    elif name == "erasure-errors":  # nothing answered, and an exception with no reason
+        page.goto(f"/staff/cases/{world.case}/erasure")
+        page.locator('input[name="exception"][value="yes"]').check()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        assert page.locator(".error-summary li").count() == 3
+        status = None
+    elif name == "subject-access":
+        status = page.goto(f"/staff/cases/{world.case}/subject-access").status
     elif name == "audit-errors":
         assert page.goto("/staff/audit?since=yesterday&case=NO-SUCH").status == 400
         assert page.locator(".error-summary li").count() == 2

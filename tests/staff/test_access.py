@@ -56,6 +56,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.case_enforcement_decision": CASEWORK, "staff.case_enforcement_withdraw": CASEWORK,
     "staff.enforcement_awaiting": CASEWORK, "staff.team_authoriser": {"lead"},
     "staff.case_safeguarding_outcome": CASEWORK, "staff.case_review": CASEWORK,
+    "staff.case_erasure": CASEWORK, "staff.case_erasure_decision": {"lead"}, "staff.retention": {"lead"},
+    "staff.case_subject_access": {"lead"}, "staff.case_subject_access_json": {"lead"},
     "staff.case_update": CASEWORK, "staff.new_case": CASEWORK, "staff.new_case_details": CASEWORK,
     "staff.team": {"lead"}, "staff.team_new": {"lead"}, "staff.team_person": {"lead"}, "staff.team_action": {"lead"},
     "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"}, "staff.audit_csv": {"lead", "auditor"},
@@ -64,7 +66,8 @@ EXPECTED: dict[str, set[str] | str] = {
 }
 # A GET of these only sends the person where the form is (the glass is offered on the case's own page).
 REDIRECTS_ON_GET = {"staff.case_break_glass", "staff.case_closure",  # …and a closure when none waits
-                    "staff.case_monitoring"}  # …and monitoring dates on a case still open
+                    "staff.case_monitoring",  # …and monitoring dates on a case still open
+                    "staff.case_erasure_decision"}  # …and a decision on erasure when no request waits
 # Pages an auditor must never reach: casework, the queue, the team and settings.
 NOT_FOR_AUDITORS = {e for e, roles in EXPECTED.items() if roles != OPEN and "auditor" not in roles}
 
