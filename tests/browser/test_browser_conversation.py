@@ -309,14 +309,15 @@ def test_reporter_conversation_pages_have_no_axe_violations(new_context, live_se
     page.goto(f"/{lang}/replies")
     check("replies")
     page.fill("#receipt", "12")
-    page.click(f"form[action='/{lang}/replies'] button[type='submit']")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the next page, not the one still showing
+        page.click(f"form[action='/{lang}/replies'] button[type='submit']")
     assert page.locator(".error-summary").count() == 1
     check("replies-errors")
     reporter_sends_a_report(page, lang, "axe: a report to reach the receipt pages.")
     assert page.locator(f"main a[href='/{lang}/receipt/new']").count() == 1
     check("sent-with-offer")
-    page.click(f"main a[href='/{lang}/receipt/new']")
+    with page.expect_navigation():
+        page.click(f"main a[href='/{lang}/receipt/new']")
     check("receipt-offer")
     page.click(f"form[action='/{lang}/receipt/new'] button[type='submit']")
     page.wait_for_url(f"**/{lang}/receipt")
@@ -324,27 +325,29 @@ def test_reporter_conversation_pages_have_no_axe_violations(new_context, live_se
     page.click(f"form[action='/{lang}/receipt'] button[type='submit']")
     page.wait_for_url(f"**/{lang}/replies/messages")
     check("messages-empty")
-    page.click(f"form[action='/{lang}/replies/messages'] button[type='submit']")  # empty: an error
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the next page, not the one still showing
+        page.click(f"form[action='/{lang}/replies/messages'] button[type='submit']")  # empty: an error
     assert page.locator(".error-summary").count() == 1
     check("messages-errors")
     reporter_writes(page, lang, "axe: a message to the team.")
     check("messages")
-    page.click(f"a[href='/{lang}/replies/contact']")
+    with page.expect_navigation():
+        page.click(f"a[href='/{lang}/replies/contact']")
     check("contact-details")
     page.check("input[name='contact_methods'][value='call']")
-    page.click("button[name='action'][value='save']")  # no number: an error on its own field
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the next page, not the one still showing
+        page.click("button[name='action'][value='save']")  # no number: an error on its own field
     assert page.locator(".error-summary").count() == 1
     check("contact-details-errors")
     page.fill("#phone_call", "07700 900123")
     page.click("button[name='action'][value='save']")
     page.wait_for_url(f"**/{lang}/replies/messages")
     check("contact-changed")
-    page.click(f"a[href='/{lang}/replies/delete']")
+    with page.expect_navigation():
+        page.click(f"a[href='/{lang}/replies/delete']")
     check("delete")
-    page.click(f"form[action='/{lang}/replies/delete'] button[type='submit']")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the next page, not the one still showing
+        page.click(f"form[action='/{lang}/replies/delete'] button[type='submit']")
     check("deleted")
     reporter_sends_a_report(page, lang, "axe: another report, to sign out.")
     reporter_gets_a_receipt(page, lang)
