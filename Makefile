@@ -41,10 +41,15 @@ lint: $(STAMP)
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_architecture.py
 
+# The two passes run side by side, one a core: the whole suite on SQLite (browser tests included) and the
+# non-browser suite again with every app on PostgreSQL, whose output follows the first's. Either failing fails.
 test: $(STAMP) translations check-translations lint
 	$(BIN)/python -m portal.devtools.browser_check
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
-	$(BIN)/python -m tests.pg $(PYTEST_ARGS)  # the non-browser suite again, every app on PostgreSQL
+	@log=$$(mktemp); $(BIN)/python -m tests.pg $(PYTEST_ARGS) > $$log 2>&1 & pg=$$!; \
+	$(BIN)/python -m pytest $(PYTEST_ARGS); sqlite=$$?; \
+	wait $$pg; postgres=$$?; cat $$log; rm -f $$log; \
+	echo "make test: SQLite pass exit $$sqlite, PostgreSQL pass exit $$postgres"; \
+	test $$sqlite -eq 0 && test $$postgres -eq 0
 
 clean:
 	rm -rf $(VENV) instance/test-* .pytest_cache
