@@ -144,6 +144,8 @@ def _page(*, board: bool) -> tuple[str, int]:
 
 
 def _cell(value: Figure | Percent | float | None) -> str:
+    if isinstance(value, Percent) and value.value is None:
+        return gettext("suppressed")  # in the reader's language, like the rest of the file
     if isinstance(value, (Figure, Percent)):
         return value.csv()
     return "" if value is None else f"{value:g}"

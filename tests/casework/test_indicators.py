@@ -378,6 +378,9 @@ def test_the_csv_export_in_welsh(app, known):
     client, _ = signed_in(app, "lead", language="cy")
     text = client.get("/staff/indicators.csv?period=month&month=2026-07").get_data(as_text=True)
     assert "Gorffennaf 2026" in text
+    values = {row[2]: row[3] for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if len(row) == 4}
+    assert values["follow_up.reviews_on_time_percent"] == "wedi'i guddio"  # nothing to share: said in Welsh
+    assert "suppressed" not in text
 
 
 def test_staff_record_whether_a_report_is_a_repeat(app, known):
