@@ -6,7 +6,10 @@ the same small-number rule as the other indicators:
 - reviews on time: among reviews in the period that answered a review date, those on or before it;
 - cases monitored after closure: cases closed in the period with check-ins set;
 - repeat within 12 months of closure: reports received in the period linked (as the same household or person) to
-  a case closed in the 12 months before the report.
+  a case closed in the 12 months before the report;
+- costs: among tasks done in the period, by kind, how many have a cost recorded and what they cost in all (in
+  pounds); a total is not shown when the number behind it is small (a single lock change's price would say that
+  one was fitted).
 """
 from __future__ import annotations
 
@@ -43,6 +46,8 @@ class FollowupFigures:
     reviews_on_time_percent: Percent
     closed_monitored: Figure  # cases closed in the period, with monitoring after closure
     repeat_after_closure: Figure  # reports received in the period, linked to a case closed in the year before
+    costed: dict[str, Figure]  # kind → tasks done in the period with a cost recorded
+    cost_pounds: dict[str, float | None]  # kind → their total cost, None when `costed` is suppressed
 
     def rows(self) -> list[tuple[str, str, Figure | Percent | float | None]]:
         out: list[tuple[str, str, Figure | Percent | float | None]] = []
@@ -53,6 +58,8 @@ class FollowupFigures:
                 ("follow_up", "reviews_on_time_percent", self.reviews_on_time_percent),
                 ("follow_up", "closed_monitored", self.closed_monitored),
                 ("follow_up", "repeat_after_closure", self.repeat_after_closure)]
+        out += [("costed", k, v) for k, v in self.costed.items()]
+        out += [("cost_pounds", k, v) for k, v in self.cost_pounds.items()]
         return out
 
 
@@ -81,14 +88,19 @@ def _repeats(dbs: Session, start: datetime, end: datetime) -> int:
 def compute_followup(dbs: Session, rule: Disclosure, start: datetime, end: datetime, first: date,
                      last: date) -> FollowupFigures:
     """The period is [start, end) as moments and [first, last] as dates."""
-    done, in_target = Counter[str](), Counter[str]()
+    done, in_target, costed, pence = Counter[str](), Counter[str](), Counter[str](), Counter[str]()
+    finished = and_(CaseTask.state == "done", CaseTask.done_on >= first, CaseTask.done_on <= last)
     for kind, in_time, n in dbs.execute(
-            select(CaseTask.kind, CaseTask.done_on <= CaseTask.due_on, func.count())
-            .where(CaseTask.state == "done", CaseTask.done_on >= first, CaseTask.done_on <= last)
+            select(CaseTask.kind, CaseTask.done_on <= CaseTask.due_on, func.count()).where(finished)
             .group_by(CaseTask.kind, CaseTask.done_on <= CaseTask.due_on)):
         head = kind.partition(".")[0]
         done[head] += n
         in_target[head] += n if in_time else 0
+    for kind, n, total in dbs.execute(select(CaseTask.kind, func.count(), func.sum(CaseTask.cost_pence))
+                                      .where(finished, CaseTask.cost_pence.is_not(None)).group_by(CaseTask.kind)):
+        head = kind.partition(".")[0]
+        costed[head] += n
+        pence[head] += int(total or 0)
     kinds = [*TASK_KINDS, *sorted(k for k in done if k not in TASK_KINDS)]
 
     answered = and_(CaseReview.reviewed_on >= first, CaseReview.reviewed_on <= last, CaseReview.due_on.is_not(None))
@@ -106,4 +118,6 @@ def compute_followup(dbs: Session, rule: Disclosure, start: datetime, end: datet
         tasks_in_target_percent={k: rule.percent(in_target[k], done[k]) for k in kinds},
         reviews=rule.one(reviews), reviews_on_time=rule.one(on_time),
         reviews_on_time_percent=rule.percent(on_time, reviews),
-        closed_monitored=rule.one(monitored), repeat_after_closure=rule.one(_repeats(dbs, start, end)))
+        closed_monitored=rule.one(monitored), repeat_after_closure=rule.one(_repeats(dbs, start, end)),
+        costed={k: rule.one(costed[k]) for k in kinds},
+        cost_pounds={k: None if rule.one(costed[k]).suppressed else round(pence[k] / 100, 2) for k in kinds})

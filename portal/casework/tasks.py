@@ -307,7 +307,26 @@ def change_due(dbs: Session, report: Report, task: CaseTask, due_on: date, staff
     dbs.commit()
 
 
-__all__ = ["BREATHING_SPACE_END", "DEFAULT_TASK_DAYS", "DueInThePast", "NoChange", "NotAState", "NotAnOwner",
+MAX_COST_PENCE = 100_000_000  # a million pounds: more is a slip of the keyboard
+
+
+class BadCost(TaskError):
+    """A cost that is negative or too large."""
+
+
+def set_cost(dbs: Session, report: Report, task: CaseTask, pence: int | None, staff: StaffUser) -> None:
+    """Record what a task cost (or clear it with None), whatever its state: invoices come after the work."""
+    if pence is not None and not 0 <= pence <= MAX_COST_PENCE:
+        raise BadCost(str(pence))
+    if pence == task.cost_pence:
+        raise NoChange("cost")
+    audit(dbs, staff, "case.task_cost", report,
+          detail=f"{task.id} {task.kind} {'cost_set' if pence is not None else 'cost_cleared'}")
+    task.cost_pence = pence
+    dbs.commit()
+
+
+__all__ = ["BREATHING_SPACE_END", "BadCost", "DEFAULT_TASK_DAYS", "DueInThePast", "NoChange", "NotAState", "NotAnOwner",
            "NotBackToPlanned", "NotOpen", "NotATarget", "TaskClosed", "TaskError", "TaskPlan", "change_due",
            "change_state", "default_due", "find_task", "is_overdue", "measures_to_revisit", "possible_owners",
-           "reassign", "record_action", "reopen", "set_task_days", "task_days", "tasks_of"]
+           "reassign", "record_action", "reopen", "set_cost", "set_task_days", "task_days", "tasks_of"]

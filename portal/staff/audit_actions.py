@@ -74,6 +74,7 @@ ACTION_NAMES: dict[str, Any] = {
     "case.task_reopened": _l("Reopened a task"),
     "case.task_owner": _l("Gave a task to someone else"),
     "case.task_due": _l("Changed a task's due date"),
+    "case.task_cost": _l("Recorded what a task cost, or cleared it"),
     "case.review_recorded": _l("Recorded a case review"),
     "case.closure_requested": _l("Asked a team lead to sign off closing a case"),
     "case.closure_signed_off": _l("Signed off closing a case"),

@@ -48,7 +48,8 @@ COMMON = {
     "exemption": _l("extreme-incident exemption"), "police": _l("reported to the police"),
     "other": _l("not reported to the police"), "month": _l("month"), "quarter": _l("quarter"), "year": _l("year"),
     "custom": _l("dates of your choice"), "pdf": _l("PDF"), "docx": _l("Word document"), "odt": _l("OpenDocument"),
-    "html": _l("web page"), "measures_not_ok": _l("the safety measures need changing"),
+    "html": _l("web page"), "cost_set": _l("cost recorded"), "cost_cleared": _l("cost cleared"),
+    "measures_not_ok": _l("the safety measures need changing"),
     "tell_reporter": _l("the reporter's page may say so"), "evidence": _l("with a note of the evidence"),
     "override": _l("without their consent, for a reason recorded"), "json": _l("JSON"),
 }
@@ -69,7 +70,7 @@ VIEW_NAMES = {
     "subject-access-json": _l("a subject access request, as JSON"),
 }
 _TASKS = {"case.task_added", "case.task_state", "case.task_reopened", "case.task_owner", "case.task_due",
-          "case.action_added", "settings.task_days_changed"}
+          "case.task_cost", "case.action_added", "settings.task_days_changed"}
 # The names that come first for each action, before COMMON.
 BY_ACTION: dict[str, list[Mapping[str, Any]]] = {
     "case.opened": [VIEW_NAMES], "case.routing_added": [ROUTING_NAMES], "case.profile_changed": [PROFILE_NAMES],

@@ -1,10 +1,11 @@
 """Forms for a case's tasks (state, owner, due date) and a lead's targets in working days for each action."""
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, RadioField
+from wtforms import DateField, RadioField, StringField
 from wtforms.validators import InputRequired, NumberRange
 
 from portal.staff import messages as m
@@ -50,6 +51,38 @@ class TaskStateForm(TextForm):
 
 class TaskOwnerForm(TextForm):
     owner = RadioField(_l("Who will do it?"), coerce=int, validators=[InputRequired(m.SELECT_TASK_OWNER)])
+
+
+ENTER_COST = _l("Enter the cost in pounds, like 85 or 85.50")
+
+
+def pence_of(text: str) -> int | None:
+    """"85", "£85.50", "1,200" as pence; "" as None (no cost recorded). ValueError if it is not an amount."""
+    cleaned = text.strip().lstrip("£").replace(",", "").strip()
+    if not cleaned:
+        return None
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValueError(cleaned) from exc
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount > 1_000_000:
+        raise ValueError(cleaned)
+    return int(amount * 100)
+
+
+class TaskCostForm(TextForm):
+    cost = StringField(_l("What it cost, in pounds (optional)"),
+                       description=_l("For example, 85.50 for a lock change. Leave it empty if there was no cost or "
+                                      "you do not know it yet."))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        try:
+            self.pence = pence_of(self.cost.data or "")
+        except ValueError:
+            self.cost.errors = [*self.cost.errors, ENTER_COST]
+            return False
+        return ok
 
 
 class TaskDueForm(TextForm):

@@ -60,6 +60,9 @@ FOLLOWUP_LABELS = {
 SECTION_NAMES.update({"tasks_done": _l("Actions done, by kind"),
                       "tasks_in_target": _l("Actions done within their target, by kind"),
                       "tasks_in_target_percent": _l("Actions done within their target, by kind (%)"),
-                      "follow_up": _l("Follow-through")})
+                      "follow_up": _l("Follow-through"),
+                      "costed": _l("Actions done with a cost recorded, by kind"),
+                      "cost_pounds": _l("What the actions done cost, by kind (pounds)")})
 GROUP_LABELS.update({"tasks_done": TASK_KIND_NAMES, "tasks_in_target": TASK_KIND_NAMES,
-                     "tasks_in_target_percent": TASK_KIND_NAMES, "follow_up": FOLLOWUP_LABELS})
+                     "tasks_in_target_percent": TASK_KIND_NAMES, "follow_up": FOLLOWUP_LABELS,
+                     "costed": TASK_KIND_NAMES, "cost_pounds": TASK_KIND_NAMES})

@@ -17,9 +17,11 @@ from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
 from portal.staff.case_common import case_or_404, header, saved
 from portal.staff.forms_tasks import (
+    ENTER_COST,
     TARGET_NAMES,
     TASK_MOVE_NAMES,
     TASK_STATE_NAMES,
+    TaskCostForm,
     TaskDueForm,
     TaskOwnerForm,
     TaskStateForm,
@@ -55,14 +57,17 @@ def _task_or_404(report: Report, task_id: int) -> CaseTask:
 
 
 def _page(report: Report, task: CaseTask, *, state: Any = None, owner: Any = None, due: Any = None,
-          status: int = 200) -> tuple[str, int]:
+          cost: Any = None, status: int = 200) -> tuple[str, int]:
     state = state or TaskStateForm(formdata=None)
     owner = owner or TaskOwnerForm(formdata=None, data={"owner": task.owner_id})
     due = due or TaskDueForm(formdata=None, data={"due_on": task.due_on})
+    cost = cost or TaskCostForm(formdata=None, data={"cost": "" if task.cost_pence is None
+                                                     else f"{task.cost_pence / 100:.2f}"})
     state.state.choices = [(s, TASK_MOVE_NAMES[s]) for s in ts.MOVES.get(task.state, ())]
     owner.owner.choices = owner_choices(db())
-    failed = next((f for f in (state, owner, due) if any(field.errors for field in f)), state)
+    failed = next((f for f in (state, owner, due, cost) if any(field.errors for field in f)), state)
     return render_template("staff/task.html", task=task, state_form=state, owner_form=owner, due_form=due,
+                           cost_form=cost,
                            errors=error_summary(failed), **tasks_context(report), **header(report)), status
 
 
@@ -134,6 +139,24 @@ def case_task_due(reference: str, task_id: int) -> Response | tuple[str, int]:
         except ts.TaskError:
             form.due_on.errors.append(m.DUE_IN_PAST)
     return _page(report, task, due=form, status=400)
+
+
+@bp.post("/cases/<reference>/tasks/<int(max=2147483647):task_id>/cost")
+@allow(*CASEWORK)
+def case_task_cost(reference: str, task_id: int) -> Response | tuple[str, int]:
+    """Record what a task cost, or clear it, whatever its state (invoices come after the work)."""
+    report = case_or_404(reference)
+    task = _task_or_404(report, task_id)
+    form = TaskCostForm()
+    if form.validate_on_submit():
+        try:
+            ts.set_cost(db(), report, task, form.pence, g.staff)
+            return saved(report, gettext("Cost recorded.") if form.pence is not None else gettext("Cost cleared."))
+        except ts.NoChange:
+            return saved(report, gettext("Nothing was changed."))
+        except ts.BadCost:
+            form.cost.errors = [*form.cost.errors, ENTER_COST]
+    return _page(report, task, cost=form, status=400)
 
 
 @bp.route("/settings/tasks", methods=["GET", "POST"])

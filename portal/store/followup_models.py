@@ -45,6 +45,9 @@ class CaseTask(Base):
     done_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # done, or found not needed
     state_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     state_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    # What it cost the landlord (a lock change, a repair), in pence, if anyone recorded it: a plain amount, summed
+    # by the indicators by kind and period (migration 0013).
+    cost_pence: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (
         # "My tasks due" and the daily digest: one officer's open tasks by due date.

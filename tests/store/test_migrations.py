@@ -283,3 +283,29 @@ def test_0010_indexes_the_audit_log_for_its_filters_and_keeps_every_row(instance
     assert "ix_audit_event_actor_at" not in {i["name"] for i in inspect(engine).get_indexes("audit_event")}
     command.upgrade(alembic_config(url), "head")
     engine.dispose()
+
+
+def test_0013_gives_tasks_a_cost_and_keeps_every_task(instance: Path):
+    app = make_app()
+    url = app.config["DATABASE_URL"]
+    command.downgrade(alembic_config(url), "0012")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO staff_user (id, email, name, role, language, password_hash, totp_secret, "
+                          "totp_enrolled, totp_last_step, active, session_epoch, created_at) VALUES (1, 'o@x.org', "
+                          "'O', 'officer', 'en', 'h', 's', true, 0, true, 0, :at)"), {"at": ARRIVED})
+        rid = _report(conn, 1, "self", contacted=True)
+        for n, kind in enumerate(("security", "repairs.urgent")):
+            conn.execute(text("INSERT INTO case_task (report_id, kind, created_at, owner_id, due_on, target_days, "
+                              "state) VALUES (:rid, :kind, :at, 1, :due, 2, 'planned')"),
+                         {"rid": rid, "kind": kind, "at": ARRIVED, "due": ARRIVED.date() + timedelta(days=n)})
+    command.upgrade(alembic_config(url), "head")
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT kind, cost_pence FROM case_task ORDER BY kind")).all() == [
+            ("repairs.urgent", None), ("security", None)]
+        conn.execute(text("UPDATE case_task SET cost_pence = 8550 WHERE kind = 'security'"))
+    command.downgrade(alembic_config(url), "0012")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM case_task")).scalar() == 2
+    command.upgrade(alembic_config(url), "head")
+    engine.dispose()
