@@ -32,7 +32,7 @@ from portal.store.models import CONTACT_PURPOSE, CaseEntry, ContactAttempt, Repo
 
 CLOSE_REASONS = ("support_in_place", "declined", "no_safe_contact", "moved_away", "another_agency",
                  "not_domestic_abuse", "duplicate")
-ENTRY_KINDS = ("note", "action", "triage", "update", "glass", "routing")
+ENTRY_KINDS = ("note", "action", "triage", "update", "glass", "routing", "followup")
 
 
 @dataclass

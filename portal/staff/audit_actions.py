@@ -81,6 +81,11 @@ ACTION_NAMES: dict[str, Any] = {
     "case.monitoring_set": _l("Set monitoring after closing"),
     "case.checkin_done": _l("Made a monitoring check-in"),
     "case.checkin_skipped": _l("Skipped a monitoring check-in"),
+    # Case reviews (review rounds)
+    "round.set": _l("Set a review round"),
+    "round.case_reviewed": _l("Reviewed a case for a review round"),
+    "case.followup_added": _l("Gave a follow-up from a case review"),
+    "settings.review_checklist_changed": _l("Changed the case review checklist"),
     # Perpetrators
     "case.perpetrator_added": _l("Recorded a perpetrator"),
     "case.perpetrator_updated": _l("Changed a perpetrator's record"),
