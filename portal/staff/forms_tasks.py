@@ -16,7 +16,8 @@ TASK_STATE_NAMES = {"planned": _l("Planned"), "in_progress": _l("In progress"), 
 # What a change of state is called on a button or a choice.
 TASK_MOVE_NAMES = {"in_progress": _l("Started"), "done": _l("Done"), "not_needed": _l("Not needed"),
                    "reopen": _l("Reopen it: it is not done after all")}
-RAISED_NAMES = {"breathing_space_end": _l("A breathing space ends soon: agree what happens next")}
+RAISED_NAMES = {"breathing_space_end": _l("A breathing space ends soon: agree what happens next"),
+                "review_followup": _l("Follow-up from a case review")}
 SUB_NAMES = {"referral": ALL_REFERRAL_NAMES, "rehousing": REHOUSING_NAMES,
              "repairs": {"urgent": _l("Urgent repair")}}
 
