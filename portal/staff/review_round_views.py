@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, refresh
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -168,9 +168,19 @@ def review_round_case(round_id: int, reference: str) -> Response | tuple[str, in
         return render_template("staff/review_round_own.html", rnd=rnd, report=report), (
             400 if request.method == "POST" else 200)
     notice = None
+    switch = request.form.get("switch_language") if request.method == "POST" else None
     if request.method == "POST":
         form = fr.case_review_form(points, submitted=True)
-        if form.validate():
+        if switch in ("en", "cy"):  # the header's language button: everything typed comes back, nothing stored
+            form.validate()
+            if not form.csrf_token.errors:  # only this reviewer's own page changes their language
+                g.staff.language = switch
+                db().commit()
+                refresh()
+            form = fr.case_review_form(points, submitted=True)  # its labels in the new language
+            for field in form:
+                field.errors = []
+        elif form.validate():
             given = rr.Findings(answers={p.code: getattr(form, f"point_{n}").data for n, p in enumerate(points)},
                                 findings={p.code: getattr(form, f"finding_{n}").data or ""
                                           for n, p in enumerate(points)},
@@ -194,9 +204,10 @@ def review_round_case(round_id: int, reference: str) -> Response | tuple[str, in
         form = fr.case_review_form(points, data=fr.review_data(points, answers, _findings(case)) if answers else {})
     context.update(show=REVIEW_PARTS, hidden_rows=CODEWORD_FIELDS, can_change=False, conversation=None,
                    printing=not can(g.staff, "officer", "lead"), tasks=tasks_of(db(), report))
-    status = {"expired": 200, "not-stored": 503}.get(notice or "", 400 if form.errors else 200)
+    status = {"expired": 200, "not-stored": 503}.get(notice or "", 400 if any(f.errors for f in form) else 200)
     return render_template("staff/review_round_case.html", rnd=rnd, case=case, reference=report.reference,
                            form=form, points=points, errors=error_summary(form), notice=notice,
+                           switch_form="review-form",
                            **{**context, **NAMES, "staff_names": _names()}), status
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.casework import review_checklist as rc
 from portal.casework import review_rounds as rr
@@ -340,3 +340,20 @@ def test_results_count_each_point_over_the_reviewers_sample(app, team):
     results = rr.results(found, rr.round_points(rnd))
     assert len(found) == 2
     assert results["dash"] == {"not_met": 1, "na": 1} and results["records"] == {"met": 2}
+
+
+def test_purging_a_reviewed_case_takes_its_review_with_it(app, team):
+    from portal.casework.retention import purge
+
+    gone = case(app, january(3), closed=january(10))
+    kept = case(app, january(4))
+    rnd = set_round(app, team["lead"], size=2)
+    for rid in (gone, kept):
+        review(app, team["auditor"], rnd.id, rid, rr.Findings(answers(ALL), findings={"dash": "Fine."}))
+    result = purge(app.extensions["sessionmaker"], app.config, now=datetime(2040, 1, 1, tzinfo=timezone.utc))
+    assert result.cases == 1
+    with dbs(app) as s:
+        assert s.scalars(select(RoundCase.report_id)).all() == [kept]
+        assert s.scalar(select(func.count()).select_from(RoundAnswer)) == len(ALL)
+        assert s.get(ReviewRound, rnd.id) is not None
+    assert gone in {e.report_id for e in audit_events(app, "round.case_reviewed")}  # the trail stays whole

@@ -240,3 +240,38 @@ def test_the_indicators_show_case_reviews_and_the_csv_names_each_point(app, worl
     assert by_code["review_points_met_percent.dash"][1] == "DASH risk assessment done"
     assert by_code["review_points_met_percent.dash"][0] == "Case reviews: cases meeting each point, of those it " \
                                                            "applied to (%)"
+
+
+def test_switching_language_on_the_checklist_keeps_what_was_typed(app, world):
+    page = html_of(world["auditor"].get(review_url(world)))
+    assert 'form="review-form"' in page  # the header's button sends the checklist with it
+    switched = world["auditor"].post(review_url(world), data={"point_0": "met", "finding_1": FINDING,
+                                                              "switch_language": "cy", "csrf_token": csrf_from(page)})
+    html = html_of(switched)
+    assert switched.status_code == 200 and '<html lang="cy"' in html and FINDING in html
+    assert "Asesiad risg DASH wedi&#39;i wneud" in html and 'name="point_0" type="radio" value="met" checked' in html
+    assert 'class="error-summary"' not in html and not audit_events(app, "round.case_reviewed")
+
+
+def test_the_audit_log_says_what_a_round_did_in_words(app):
+    from flask_babel import force_locale
+
+    from portal.staff.audit_labels import detail_label
+
+    people = {"staff:4": "Siân Evans"}
+    with app.test_request_context():
+        with force_locale("en"):
+            assert detail_label("round.set", "round:3 received dates:2026-01-01..2026-03-31 size:10 officer:4",
+                                people) == ("review round 3; Cases received in the period; 1 Jan 2026 to 31 Mar 2026; "
+                                            "10 cases each; the cases of Siân Evans")
+            assert detail_label("round.case_reviewed", "round:3 met:5 not_met:1 na:1 again follow_up") == (
+                "review round 3; 5 points met; 1 point not met; 1 point not applicable; recorded again; "
+                "with a follow-up for the owner")
+            assert detail_label("settings.review_checklist_changed", "turned_off:dash,records added:own-2") == (
+                "turned off: DASH risk assessment done, Records clear; added a point of their own")
+            assert detail_label("case.opened", "case-review") == "a case review in a review round"
+            assert detail_label("case.task_added", "12 review_followup planned") == (
+                "Follow-up from a case review; Planned")
+        with force_locale("cy"):
+            assert detail_label("round.case_reviewed", "round:3 met:5 not_met:1 na:1") == (
+                "cylch adolygu 3; 5 pwynt wedi'u bodloni; 1 pwynt heb eu bodloni; 1 pwynt amherthnasol")
