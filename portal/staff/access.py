@@ -2,8 +2,9 @@
 
 Roles: `officer` works cases; `lead` works cases and manages staff and settings; `auditor` reads the audit
 log and the indicators, and a case only when it is in their sample of a review round, on that round's checklist
-page (portal/staff/review_round_views.py): never the case pages, and nothing that changes a case. The guard also enforces the session rules: idle
-and absolute expiry, and `session_epoch` (bumped on password, role or code changes, and deactivation).
+page (portal/staff/review_round_views.py): never the case pages, and nothing that changes a case. The guard also
+enforces the session rules: idle and absolute expiry, and `session_epoch` (bumped on password, role or code
+changes, and deactivation).
 """
 from __future__ import annotations
 

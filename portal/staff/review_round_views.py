@@ -198,7 +198,7 @@ def review_round_case(round_id: int, reference: str) -> Response | tuple[str, in
             notice = _notice(form)
     else:
         form = None
-    context = _whole_case(reference, "case-review")  # audited before anything is decrypted
+    context = _whole_case(reference, "case-review", read_only=True)  # audited before anything is decrypted
     if form is None:
         answers = rr.answers_of(db(), [case.id]).get(case.id, {})
         form = fr.case_review_form(points, data=fr.review_data(points, answers, _findings(case)) if answers else {})

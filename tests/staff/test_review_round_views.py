@@ -275,3 +275,32 @@ def test_the_audit_log_says_what_a_round_did_in_words(app):
         with force_locale("cy"):
             assert detail_label("round.case_reviewed", "round:3 met:5 not_met:1 na:1") == (
                 "cylch adolygu 3; 5 pwynt wedi'u bodloni; 1 pwynt heb eu bodloni; 1 pwynt amherthnasol")
+
+
+def test_reviewing_a_case_nobody_has_opened_writes_nothing_on_it(app):
+    """The first opening of an agency's referral records its DASH score as an assessment; a review's opening does
+    not: it writes nothing on the case but its audit event."""
+    from portal.intake.reports import new_submission_key, submit
+    from portal.store.risk_models import RiskAssessment
+    from tests.staff_helpers import add_staff
+
+    officer = add_staff(app, "officer")
+    with app.test_request_context("/staff/"), dbs(app) as s:
+        receipt = submit(s, kind="agency", answers={"story": "A referral from Women's Aid.", "dash_done": "yes",
+                                                    "dash_score": 16, "org_name": "Example Women's Aid",
+                                                    "contact_methods": ["none"]},
+                         flags={"danger_now": False, "children": False, "no_contact": False},
+                         contact_language="en", submission_key=new_submission_key())
+    set_report(app, receipt.reference, owner_id=officer.id)
+    lead, _lead = signed_in(app, "lead")
+    auditor, _auditor = signed_in(app, "auditor")
+    rid = round_id_from(new_round(lead, officer=str(officer.id)))
+    before = report_row(app, receipt.reference)
+    page = auditor.get(f"/staff/review-rounds/{rid}/cases/{receipt.reference}")
+    assert page.status_code == 200 and "A referral from Women&#39;s Aid." in html_of(page)
+    after = report_row(app, receipt.reference)
+    with dbs(app) as s:
+        assert s.scalars(select(RiskAssessment.id)).all() == []
+    assert (after.risk_level, after.indexed_key, after.status) == (before.risk_level, before.indexed_key, before.status)
+    assert not audit_events(app, "case.risk_from_form")
+    assert [e.detail for e in audit_events(app, "case.opened")] == ["case-review"]
