@@ -39,7 +39,7 @@ from portal.store.assurance_models import (
     RoundCase,
 )
 from portal.store.followup_models import CaseTask
-from portal.store.models import Report, StaffUser
+from portal.store.models import CaseEntry, Report, StaffUser
 from portal.workdays.working_time import add_working_days
 
 REVIEWERS = ("lead", "auditor")
@@ -224,8 +224,6 @@ def results(answers: dict[int, dict[str, str]], points: Sequence[Point]) -> dict
 
 def follow_ups(dbs: Session, rnd: ReviewRound, report_ids: Sequence[str]) -> dict[str, list[CaseTask]]:
     """The follow-up tasks this round gave each case (codes, dates and states only)."""
-    from portal.store.models import CaseEntry
-
     found: dict[str, list[CaseTask]] = {}
     if report_ids:
         for task in dbs.scalars(select(CaseTask).join(CaseEntry, CaseEntry.id == CaseTask.entry_id)
@@ -247,8 +245,8 @@ def record_case_review(dbs: Session, staff: StaffUser, rnd: ReviewRound, rc: Rou
                        given: Findings) -> RoundCase:
     """Record (or record again) the review of a case of this reviewer's sample: an answer for every point of the
     round's checklist; the findings and notes sealed; a follow-up, if given, a task on the case for its owner (or,
-    with no active owner, for the lead who set the round), with its words sealed on the case. The case itself is
-    not changed. Raises NotAReviewer, NotInSample, OwnCase, Unanswered or NoOneToFollowUp."""
+    with no active owner, for the lead who set the round), with its words sealed on the case. Nothing else on the
+    case changes. Raises NotAReviewer, NotInSample, OwnCase, Unanswered or NoOneToFollowUp."""
     if staff.role not in REVIEWERS:
         raise NotAReviewer(staff.role)
     require_visible(dbs, staff, report)
