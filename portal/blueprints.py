@@ -48,3 +48,6 @@ def register_blueprints(app: Flask) -> None:
     # So does the staff's new-case form (a long call must not be lost to a stale token): it checks the token,
     # bound to the staff session, itself (portal/staff/intake_views.py).
     csrf.exempt("portal.staff.intake_views.new_case_details")
+    # …and the review rounds' forms (portal/staff/review_round_views.py), for the same reason.
+    for view in ("review_round_new", "review_round_case", "review_checklist"):
+        csrf.exempt(f"portal.staff.review_round_views.{view}")

@@ -32,7 +32,7 @@ from portal.store.models import CONTACT_PURPOSE, CaseEntry, ContactAttempt, Repo
 
 CLOSE_REASONS = ("support_in_place", "declined", "no_safe_contact", "moved_away", "another_agency",
                  "not_domestic_abuse", "duplicate")
-ENTRY_KINDS = ("note", "action", "triage", "update", "glass", "routing", "erasure")
+ENTRY_KINDS = ("note", "action", "triage", "update", "glass", "routing", "erasure", "followup")
 
 
 @dataclass
@@ -55,12 +55,14 @@ class OpenedCase:
 
 
 def open_case(dbs: Session, report: Report, staff: StaffUser, view: str, *, with_entries: bool = True,
-              with_conversation: bool = True, mark_seen: bool = False) -> OpenedCase:
+              with_conversation: bool = True, mark_seen: bool = False, read_only: bool = False) -> OpenedCase:
     """Decrypt a report, its profiles, entries and conversation for this request. The audit event is committed
     first, so even a failed opening leaves its trace: every page that shows sealed content comes here. A
     caseworker's view (`mark_seen`) clears the queue's flags for new messages and changed profiles. A restricted
     case this member of staff may not see raises CaseRestricted before anything is opened. The opening also
-    brings the case's blind index up to date (where this host has the index key)."""
+    brings the case's blind index up to date (where this host has the index key) and records what the report
+    itself carries (an agency's DASH score, a preference kept on the report), unless it is `read_only` (a case
+    review, which writes nothing on the case but its audit event)."""
     require_visible(dbs, staff, report)
     audit(dbs, staff, "case.opened", report, detail=view)
     dbs.commit()
@@ -79,7 +81,7 @@ def open_case(dbs: Session, report: Report, staff: StaffUser, view: str, *, with
                                        sealed_entry if isinstance(sealed_entry, Unopened) else None))
     conversation = conversations.team_view(dbs, report, keys, mark_seen) if with_conversation else None
     profiles = load_profiles(dbs, report, content, keys)
-    if not isinstance(opened, Unopened):
+    if not isinstance(opened, Unopened) and not read_only:
         sex = content.get("answers", {}).get("staff_sex")
         if report.staff_sex == "" and sex in ("woman", "man"):  # a report from before it was kept on the report
             report.staff_sex = sex

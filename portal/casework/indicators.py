@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from portal.casework.followup_indicators import FollowupFigures, compute_followup
 from portal.casework.indicators_base import Disclosure, Figure, Percent
 from portal.casework.periods import Period
+from portal.casework.review_round_indicators import ReviewRoundFigures, compute_review_rounds
 from portal.casework.risk_indicators import RiskFigures, compute_risk
 from portal.store.models import CaseEntry, PurgedTally, Report
 from portal.workdays.working_time import WorkingCalendar
@@ -85,6 +86,7 @@ class Indicators:
     repeat: Figure
     purged_months: list[str] = field(default_factory=list)
     followup: FollowupFigures | None = None  # tasks, reviews, monitoring (portal/casework/followup_indicators.py)
+    review_rounds: ReviewRoundFigures | None = None  # case reviews (portal/casework/review_round_indicators.py)
 
     def rows(self) -> list[tuple[str, str, Figure | Percent | float | None]]:
         """Every figure as (section, key, value), in the order of the page: what the CSV export writes."""
@@ -114,6 +116,7 @@ class Indicators:
         out += [("closed", "total", self.closed)]
         out += [("closed_by_reason", k, v) for k, v in self.closed_by_reason.items()]
         out += self.followup.rows() if self.followup else []
+        out += self.review_rounds.rows() if self.review_rounds else []
         return out
 
 
@@ -237,7 +240,8 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
         referrals=rule.group({r: referrals[r] for r in REFERRALS}, total_shown=False),
         closed=rule.one(sum(reasons.values())), closed_by_reason=rule.group(reasons),
         purged_months=[m for m in months if m in purged_months],
-        followup=compute_followup(dbs, rule, start, end, period.first, period.last))
+        followup=compute_followup(dbs, rule, start, end, period.first, period.last),
+        review_rounds=compute_review_rounds(dbs, rule, period.first, period.last))
 
 
 def _epoch_seconds(dbs: Session) -> Any:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.store.assurance_models import RoundAnswer, RoundCase
 from portal.store.followup_models import MonitorCheckin
 from portal.store.models import AuditEvent, CaseEntry, ContactAttempt, Conversation, Message, PurgedTally, Report
 from portal.store.settings import get_setting
@@ -94,6 +95,10 @@ def delete_cases(dbs: Session, rows: Sequence[Any], zone: ZoneInfo, reason: str 
     dbs.execute(delete(ContactAttempt).where(ContactAttempt.report_id.in_(ids)))
     dbs.execute(delete(CaseEntry).where(CaseEntry.report_id.in_(ids)))
     dbs.execute(delete(MonitorCheckin).where(MonitorCheckin.report_id.in_(ids)))
+    # A case review's answers and findings go with the case (the audit trail keeps that it was reviewed).
+    dbs.execute(delete(RoundAnswer).where(RoundAnswer.round_case_id.in_(
+        select(RoundCase.id).where(RoundCase.report_id.in_(ids)))))
+    dbs.execute(delete(RoundCase).where(RoundCase.report_id.in_(ids)))
     dbs.execute(delete(Report).where(Report.id.in_(ids)))
     return len(ids)
 

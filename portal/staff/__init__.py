@@ -15,6 +15,7 @@ from portal.staff import (  # noqa: F401  (routes)
     perpetrator_views,
     queue_views,
     restriction_views,
+    review_round_views,
     review_views,
     risk_views,
     routing_views,

@@ -1,8 +1,10 @@
 """Who may see what on the staff side. Deny by default: a staff view with no `allow(...)` is refused to all.
 
 Roles: `officer` works cases; `lead` works cases and manages staff and settings; `auditor` reads the audit
-log (and later the indicators) and never case content. The guard also enforces the session rules: idle
-and absolute expiry, and `session_epoch` (bumped on password, role or code changes, and deactivation).
+log and the indicators, and a case only when it is in their sample of a review round, on that round's checklist
+page (portal/staff/review_round_views.py): never the case pages, and nothing that changes a case. The guard also
+enforces the session rules: idle and absolute expiry, and `session_epoch` (bumped on password, role or code
+changes, and deactivation).
 """
 from __future__ import annotations
 

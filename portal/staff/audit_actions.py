@@ -86,6 +86,11 @@ ACTION_NAMES: dict[str, Any] = {
     "case.erasure_added": _l("Recorded a request to erase a case, or a decision to keep it"),
     "case.erased": _l("Erased a case on request"),
     "case.subject_access_exported": _l("Downloaded a case for a subject access request"),
+    # Case reviews (review rounds)
+    "round.set": _l("Set a review round"),
+    "round.case_reviewed": _l("Reviewed a case for a review round"),
+    "case.followup_added": _l("Gave a follow-up from a case review"),
+    "settings.review_checklist_changed": _l("Changed the case review checklist"),
     # Perpetrators
     "case.perpetrator_added": _l("Recorded a perpetrator"),
     "case.perpetrator_updated": _l("Changed a perpetrator's record"),

@@ -28,6 +28,8 @@ from portal.staff.forms_links import LEVEL_NAMES as RESTRICTION_NAMES
 from portal.staff.forms_links import RELATION_NAMES
 from portal.staff.forms_marac import AWARE_NAMES, CRITERION_NAMES, MARAC_CONSENT_NAMES
 from portal.staff.forms_monitoring import CHECKIN_OUTCOME_NAMES, ROUTING_NAMES
+from portal.staff.forms_review_round import BASIS_NAMES as ROUND_BASIS_NAMES
+from portal.staff.forms_review_round import POINT_NAMES
 from portal.staff.forms_tasks import RAISED_NAMES, TASK_STATE_NAMES, task_label
 from portal.staff.labels import CHANNEL_NAMES, OPEN_ITEM_NAMES, ROLE_NAMES, STATUS_NAMES
 
@@ -68,7 +70,10 @@ VIEW_NAMES = {
     "enforcement": _l("action against a perpetrator"), "checkin": _l("a monitoring check-in"),
     "monitoring": _l("setting monitoring"), "subject-access": _l("a subject access request"),
     "subject-access-json": _l("a subject access request, as JSON"),
+    "case-review": _l("a case review in a review round"),
 }
+# What a case review's detail may say beyond its counts (round.case_reviewed).
+ROUND_REVIEW_NAMES = {"again": _l("recorded again"), "follow_up": _l("with a follow-up for the owner")}
 _TASKS = {"case.task_added", "case.task_state", "case.task_reopened", "case.task_owner", "case.task_due",
           "case.task_cost", "case.action_added", "settings.task_days_changed"}
 # The names that come first for each action, before COMMON.
@@ -90,6 +95,7 @@ BY_ACTION: dict[str, list[Mapping[str, Any]]] = {
     **{f"case.enforcement_{stage}": [perpetrator.KIND_NAMES]
        for stage in ("started", "reviewed", "authorised", "declined", "withdrawn")},
     **{action: [TASK_STATE_NAMES] for action in _TASKS},
+    "round.set": [ROUND_BASIS_NAMES], "round.case_reviewed": [ROUND_REVIEW_NAMES],
 }
 
 
@@ -139,7 +145,20 @@ PREFIXES: dict[str, Callable[[str, Mapping[str, str]], str]] = {
     "requested_by": lambda v, p: gettext("recorded by %(name)s", name=p.get(v) or actor_label(v)),
     "action": lambda v, _p: action_label(v), "side": lambda v, _p: {"public": gettext("the public side"),
                                                                  "triage": gettext("the staff side")}.get(v, v),
-    "month": _span, "quarter": _span, "year": _span, "custom": _span,
+    "month": _span, "quarter": _span, "year": _span, "custom": _span, "dates": _span,
+    # Review rounds: which round, how many cases each reviewer is given, whose cases; a review's answers; the
+    # checklist's points turned on or off (a lead's own point's code means nothing to a reader).
+    "round": lambda v, _p: gettext("review round %(number)s", number=v),
+    "size": lambda v, _p: ngettext("%(num)d case each", "%(num)d cases each", int(v)) if v.isdigit() else v,
+    "officer": lambda v, p: gettext("the cases of %(name)s", name=_named("staff")(v, p)),
+    "met": lambda v, _p: ngettext("%(num)d point met", "%(num)d points met", int(v)) if v.isdigit() else v,
+    "not_met": lambda v, _p: ngettext("%(num)d point not met", "%(num)d points not met", int(v))
+    if v.isdigit() else v,
+    "na": lambda v, _p: ngettext("%(num)d point not applicable", "%(num)d points not applicable", int(v))
+    if v.isdigit() else v,
+    "turned_on": lambda v, _p: gettext("turned on: %(points)s", points=_words(v, POINT_NAMES)),
+    "turned_off": lambda v, _p: gettext("turned off: %(points)s", points=_words(v, POINT_NAMES)),
+    "added": lambda _v, _p: gettext("added a point of their own"),
 }
 
 

@@ -57,13 +57,13 @@ NEVER_PRINTED = ("must_not_see",)
 ALL_PARTS = {part: True for part in PRINT_PARTS}
 
 
-def _whole_case(reference: str, view: str) -> dict[str, Any]:
+def _whole_case(reference: str, view: str, read_only: bool = False) -> dict[str, Any]:
     """Everything the case and print pages show, decrypted for this request (and audited as `view`). Opening
     the case page is when a caseworker reads the reporter's messages and sees a changed profile, so that
-    clears the queue's flags."""
+    clears the queue's flags. `read_only`: a case review's opening, which writes nothing on the case."""
     report = case_or_404(reference)
     changed = unseen_profile_change(db(), report)
-    opened = open_case(db(), report, g.staff, view, mark_seen=view == "case")
+    opened = open_case(db(), report, g.staff, view, mark_seen=view == "case", read_only=read_only)
     answers = opened.content.get("answers", {})
     notes = [e.content.get("text", "") for e in opened.entries if e.entry.kind == "note"]
     return {**header(report), **profile_context(report, opened, changed), "entries": opened.entries,

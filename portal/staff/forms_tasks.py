@@ -1,6 +1,7 @@
 """Forms for a case's tasks (state, owner, due date) and a lead's targets in working days for each action."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,7 +18,8 @@ TASK_STATE_NAMES = {"planned": _l("Planned"), "in_progress": _l("In progress"), 
 # What a change of state is called on a button or a choice.
 TASK_MOVE_NAMES = {"in_progress": _l("Started"), "done": _l("Done"), "not_needed": _l("Not needed"),
                    "reopen": _l("Reopen it: it is not done after all")}
-RAISED_NAMES = {"breathing_space_end": _l("A breathing space ends soon: agree what happens next")}
+RAISED_NAMES = {"breathing_space_end": _l("A breathing space ends soon: agree what happens next"),
+                "review_followup": _l("Follow-up from a case review")}
 SUB_NAMES = {"referral": ALL_REFERRAL_NAMES, "rehousing": REHOUSING_NAMES,
              "repairs": {"urgent": _l("Urgent repair")}}
 
@@ -53,6 +55,7 @@ class TaskOwnerForm(TextForm):
     owner = RadioField(_l("Who will do it?"), coerce=int, validators=[InputRequired(m.SELECT_TASK_OWNER)])
 
 
+_AMOUNT = re.compile(r"[0-9]{1,7}(\.[0-9]{1,2})?")
 ENTER_COST = _l("Enter the cost in pounds, like 85 or 85.50")
 
 
@@ -61,6 +64,8 @@ def pence_of(text: str) -> int | None:
     cleaned = text.strip().lstrip("£").replace(",", "").strip()
     if not cleaned:
         return None
+    if not _AMOUNT.fullmatch(cleaned):
+        raise ValueError(cleaned)
     try:
         amount = Decimal(cleaned)
     except InvalidOperation as exc:

@@ -2,9 +2,15 @@
 portal/casework/risk_indicators.py's; tests/staff/test_indicator_views.py checks every code has a name)."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
+from portal.casework.review_checklist import checklist
 from portal.staff.forms_case import ACTION_NAMES
+from portal.staff.forms_review_round import POINT_NAMES, point_name
+from portal.store.db import db
 
 SOURCE_NAMES = {"ours": _l("Our own DASH checklists"), "agency": _l("Another agency's assessments"),
                 "form": _l("DASH scores given on an agency's referral")}
@@ -44,12 +50,14 @@ SECTION_NAMES = {"risk_source": _l("Who assessed the risk"), "marac": _l("MARAC"
                  "marac_criterion": _l("MARAC referrals, by criterion"), "sharing": _l("Information sharing"),
                  "sharing_basis": _l("Information shared, by lawful basis"),
                  "safeguarding_referral": _l("Safeguarding referrals")}
-GROUP_LABELS = {"risk_source": SOURCE_NAMES, "risk_level": RISK_LEVEL_LABELS, "marac_criterion": CRITERION_NAMES,
-                "sharing_basis": BASIS_NAMES, "safeguarding_referral": CONCERN_NAMES}
+GROUP_LABELS: dict[str, Mapping[str, Any]] = {
+    "risk_source": SOURCE_NAMES, "risk_level": RISK_LEVEL_LABELS, "marac_criterion": CRITERION_NAMES,
+    "sharing_basis": BASIS_NAMES, "safeguarding_referral": CONCERN_NAMES}
 
 # Follow-through (portal/casework/followup_indicators.py).
 TASK_KIND_NAMES = {**ACTION_NAMES, "safety_plan": _l("Safety plan"),
-                   "breathing_space_end": _l("Before a breathing space ends")}
+                   "breathing_space_end": _l("Before a breathing space ends"),
+                   "review_followup": _l("Follow-ups from case reviews")}
 FOLLOWUP_LABELS = {
     "reviews": _l("Reviews that answered a review date"),
     "reviews_on_time": _l("Reviews on time"),
@@ -66,3 +74,34 @@ SECTION_NAMES.update({"tasks_done": _l("Actions done, by kind"),
 GROUP_LABELS.update({"tasks_done": TASK_KIND_NAMES, "tasks_in_target": TASK_KIND_NAMES,
                      "tasks_in_target_percent": TASK_KIND_NAMES, "follow_up": FOLLOWUP_LABELS,
                      "costed": TASK_KIND_NAMES, "cost_pounds": TASK_KIND_NAMES})
+
+
+class PointNames(Mapping[str, Any]):
+    """A checklist point's name: a built-in point's, or a lead's own words in the reader's language (read from the
+    checklist setting when asked for, in a request)."""
+
+    def __getitem__(self, code: str) -> Any:
+        if code in POINT_NAMES:
+            return POINT_NAMES[code]
+        for point in checklist(db()):
+            if point.code == code:
+                return point_name(point)
+        raise KeyError(code)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(POINT_NAMES)
+
+    def __len__(self) -> int:
+        return len(POINT_NAMES)
+
+# Case reviews (portal/casework/review_round_indicators.py): a point is a built-in one, or a lead's own, named in the
+# reader's language from the checklist (portal/casework/review_checklist.py).
+REVIEW_POINT_NAMES: Mapping[str, Any] = PointNames()
+SINGLE_LABELS[("review_rounds", "reviewed")] = _l("Cases reviewed in review rounds")
+SECTION_NAMES.update({"review_rounds": _l("Case reviews"),
+                      "review_points_met": _l("Case reviews: cases meeting each point"),
+                      "review_points_applied": _l("Case reviews: cases each point applied to"),
+                      "review_points_met_percent": _l("Case reviews: cases meeting each point, of those it applied "
+                                                      "to (%)")})
+GROUP_LABELS.update({"review_points_met": REVIEW_POINT_NAMES, "review_points_applied": REVIEW_POINT_NAMES,
+                     "review_points_met_percent": REVIEW_POINT_NAMES})

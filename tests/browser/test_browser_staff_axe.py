@@ -58,7 +58,9 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "enforcement-start", "enforcement-start-errors", "enforcement-review", "enforcement-decision",
               "enforcement-withdraw", "enforcement-awaiting",
               "review", "review-errors", "queue-follow-up", "case-reviewed",
-              "retention", "erasure", "erasure-errors", "subject-access"]
+              "retention", "erasure", "erasure-errors", "subject-access",
+              "review-rounds", "review-rounds-errors", "review-round", "review-round-case", "review-round-case-errors",
+              "review-checklist"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -92,6 +94,7 @@ class World:
     awaiting: str = ""  # an action waiting for a decision (the leads may authorise)
     review: str = ""  # contacted, its review two days overdue (the review page has its form)
     reviewed: str = ""  # contacted and reviewed: the risk changed, so the case page points to a new assessment
+    review_round: int = 0  # a round of the English officer's cases (the case among them), one of them reviewed
     browsers: dict[str, Browsers] = field(default_factory=dict)
 
 
@@ -131,6 +134,7 @@ def world(browser, live_server):
     made.reviewed = make_report(live_server, days_ago=45, owner=officer_en)
     contacted(live_server, made.reviewed, date.today() + timedelta(days=3))
     review_it(live_server, made.reviewed, officer_en)
+    made.review_round = review_round(live_server, officer_en, made.reviewed)
     contexts = []
     for lang, officer in (("en", officer_en), ("cy", officer_cy)):
         b = Browsers(lang, lead=make_staff(live_server, "lead", "en", enrolled=True), officer=officer,
@@ -166,6 +170,29 @@ def review_it(live_server: Any, reference: str, by: StaffAccount) -> None:
     with live_server.app.test_request_context("/staff/"), live_server.app.extensions["sessionmaker"]() as dbs:
         report = dbs.scalar(select(Report).where(Report.reference == reference))
         record_review(dbs, report, dbs.get(StaffUser, by.id), True, False, True, "axe: he has been seen nearby.")
+
+
+def review_round(live_server: Any, officer: StaffAccount, reviewed: str) -> int:
+    """A round of the officer's cases of the last 60 days, set by a lead; one case reviewed by an auditor (so the
+    round page has results), with a follow-up."""
+    from sqlalchemy import select
+
+    from portal.casework import review_rounds as rr
+    from portal.store.assurance_models import ReviewRound, RoundCase
+    from portal.store.models import Report, StaffUser
+
+    lead, auditor = make_staff(live_server, "lead", "en"), make_staff(live_server, "auditor", "en")
+    app = live_server.app
+    with app.test_request_context("/staff/"), app.extensions["sessionmaker"]() as dbs:
+        today = date.today()
+        rnd = rr.set_round(dbs, dbs.get(StaffUser, lead.id), basis="received", first=today - timedelta(days=60),
+                           last=today, size=10, officer_id=officer.id)
+        report = dbs.scalar(select(Report).where(Report.reference == reviewed))
+        case = dbs.scalar(select(RoundCase).where(RoundCase.round_id == rnd.id, RoundCase.report_id == report.id))
+        rr.record_case_review(dbs, dbs.get(StaffUser, auditor.id), dbs.get(ReviewRound, rnd.id), case, report,
+                              rr.Findings({p.code: "met" for p in rr.round_points(rnd)} | {"dash": "not_met"},
+                                          follow_up="axe: finish the DASH."))
+        return rnd.id
 
 
 def open_page(world: World, lang: str, name: str) -> Any:
@@ -221,6 +248,30 @@ def open_page(world: World, lang: str, name: str) -> Any:
     elif name == "case-reviewed":
         status = page.goto(f"/staff/cases/{world.reviewed}").status
         assert page.locator(".review-follow-up").count() == 1 and page.locator(".case-reviews li").count() >= 1
+    elif name == "review-rounds":
+        status = page.goto("/staff/review-rounds").status
+        assert page.locator("table.review-rounds tbody tr").count() >= 1 and page.locator("form.new-round").count()
+    elif name == "review-rounds-errors":  # no dates given
+        page.goto("/staff/review-rounds")
+        page.click("form.new-round button[type='submit']")
+        page.wait_for_load_state()
+        assert page.locator(".error-summary li").count() == 2
+        status = None
+    elif name == "review-round":
+        status = page.goto(f"/staff/review-rounds/{world.review_round}").status
+        assert page.locator("table.round-sample tbody tr").count() >= 3
+        assert page.locator("table.round-results tbody tr").count() == 7
+    elif name == "review-round-case":
+        status = page.goto(f"/staff/review-rounds/{world.review_round}/cases/{world.case}").status
+        assert page.locator(".review-case .profile").count() == 1 and page.locator(".review-point").count() == 7
+    elif name == "review-round-case-errors":  # nothing answered
+        page.goto(f"/staff/review-rounds/{world.review_round}/cases/{world.case}")
+        page.click("#review-form button[type='submit']")
+        page.wait_for_load_state()
+        assert page.locator(".error-summary li").count() == 7
+        status = None
+    elif name == "review-checklist":
+        status = page.goto("/staff/settings/review-checklist").status
     elif name == "contact-errors":
         page.goto(f"{case}/contact")
         page.click("main form button[type='submit']")
@@ -509,7 +560,8 @@ def test_staff_page_fits_a_320px_screen(world, lang, name):
 
 # Pages with a table that scrolls on its own on a narrow screen: there the scrolling region must be reachable by
 # keyboard (axe's scrollable-region-focusable only fires when the table is wider than the screen).
-NARROW = ["audit", "queue", "case", "indicators", "team", "search-results", "shares-awaiting", "enforcement-awaiting"]
+NARROW = ["audit", "queue", "case", "indicators", "team", "search-results", "shares-awaiting", "enforcement-awaiting",
+          "review-rounds", "review-round", "review-round-case"]
 
 
 @pytest.mark.parametrize("name", NARROW)

@@ -110,7 +110,7 @@ def test_small_numbers_are_suppressed(known):
 def test_every_kind_has_a_name():
     assert set(ACTION_NAMES) <= set(fi.TASK_KINDS) <= set(il.TASK_KIND_NAMES)
     assert set(il.FOLLOWUP_LABELS) == {k for s, k, _v in fi.FollowupFigures(
-        {}, {}, {}, *([None] * 5)).rows() if s == "follow_up"}  # type: ignore[arg-type]
+        {}, {}, {}, *([None] * 5), {}, {}).rows() if s == "follow_up"}  # type: ignore[arg-type]
 
 
 def test_the_page_and_the_csv_show_them(known):

@@ -47,7 +47,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.case_marac_export": CASEWORK,
     "staff.case_safeguarding": CASEWORK, "staff.case_safeguarding_referral": CASEWORK,
     "staff.case_task": CASEWORK, "staff.case_task_state": CASEWORK, "staff.case_task_owner": CASEWORK,
-    "staff.case_task_due": CASEWORK, "staff.task_settings": {"lead"},
+    "staff.case_task_due": CASEWORK, "staff.task_settings": {"lead"}, "staff.case_task_cost": CASEWORK,
     "staff.case_monitoring": CASEWORK, "staff.case_checkin": CASEWORK, "staff.case_checkin_skip": CASEWORK,
     "staff.account_routing": EVERYONE,
     "staff.case_perpetrator_new": CASEWORK, "staff.case_perpetrator": CASEWORK,
@@ -63,6 +63,9 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.settings": {"lead"}, "staff.audit_log": {"lead", "auditor"}, "staff.audit_csv": {"lead", "auditor"},
     "staff.indicators": {"lead", "auditor"}, "staff.indicators_csv": {"lead", "auditor"},
     "staff.indicators_board": {"lead", "auditor"},
+    "staff.review_rounds": {"lead", "auditor"}, "staff.review_round_new": {"lead"},
+    "staff.review_round": {"lead", "auditor"}, "staff.review_round_case": {"lead", "auditor"},
+    "staff.review_checklist": {"lead"},
 }
 # A GET of these only sends the person where the form is (the glass is offered on the case's own page).
 REDIRECTS_ON_GET = {"staff.case_break_glass", "staff.case_closure",  # …and a closure when none waits
@@ -89,6 +92,7 @@ def url_for_rule(rule, reference: str, person_id: int) -> str:  # type: ignore[n
     url = url.replace("<channel>", "phone").replace("<kind>", "self").replace("<referral_id>", REFERRAL_ID)
     url = re.sub(r"<int(?:\([^)]*\))?:task_id>", TASK_ID, url)
     url = url.replace("<checkin_id>", CHECKIN_ID)
+    url = re.sub(r"<int(?:\([^)]*\))?:round_id>", ROUND_ID, url)
     url = url.replace("<perpetrator_id>", PERPETRATOR_ID).replace("<enforcement_id>", ENFORCEMENT_ID)
     assert "<" not in url, f"a new URL variable in {rule.rule}: give it a real value here"
     return url
@@ -130,6 +134,7 @@ def world(app):  # type: ignore[no-untyped-def]
     target = add_staff(app, "officer")
     _safeguarding_referral(app, reference, target.id)
     _perpetrator_and_action(app, reference, target.id)
+    _review_round(app, reference, target.id)
     return reference, target.id
 
 
@@ -138,6 +143,7 @@ TASK_ID = ""  # the world's task (its page)
 CHECKIN_ID = ""  # the world's monitoring check-in (its page)
 PERPETRATOR_ID = "none"  # the world's perpetrator record, joint (its pages)
 ENFORCEMENT_ID = "none"  # an action against them at the proportionality review (its pages)
+ROUND_ID = "0"  # a review round that drew the world's case (its pages)
 # Only staff given the permission to authorise (none of the accounts the matrix signs in) decide an action and see
 # the list of those waiting: everyone else in the roles allowed is refused.
 AUTHORISERS_ONLY = {"staff.case_enforcement_decision", "staff.enforcement_awaiting"}
@@ -165,6 +171,24 @@ def _perpetrator_and_action(app: Flask, reference: str, staff_id: int) -> None:
                           staff_id=staff_id, kind="warning", stage="review", key_id=sealer.key_id,
                           sealed=sealer.seal_json({"victim_view": "v", "safety_plan": "p"}, ENFORCEMENT_PURPOSE,
                                                   ENFORCEMENT_ID)))
+
+
+def _review_round(app: Flask, reference: str, staff_id: int) -> None:
+    """A round a lead set, which drew the world's case: stored directly, no audit event."""
+    global ROUND_ID
+    from datetime import date, datetime, timezone
+
+    from portal.intake.reports import find_by_reference
+    from portal.store.assurance_models import ReviewRound, RoundCase
+
+    with app.app_context(), app.extensions["sessionmaker"]() as s, s.begin():
+        rnd = ReviewRound(created_at=datetime.now(timezone.utc), created_by=staff_id, basis="received",
+                          period_first=date(2026, 1, 1), period_last=date(2026, 1, 31), size=1, seed="s",
+                          points='[{"code": "dash"}]')
+        s.add(rnd)
+        s.flush()
+        s.add(RoundCase(round_id=rnd.id, report_id=find_by_reference(s, reference).id, position=1))
+        ROUND_ID = str(rnd.id)
 
 
 def _safeguarding_referral(app: Flask, reference: str, staff_id: int) -> None:
@@ -291,13 +315,14 @@ def test_a_lead_reaches_team_settings_and_audit(app, world):
 
 
 def test_the_navigation_offers_only_what_the_role_may_use(app):
-    expectations = {"officer": {"/staff/"}, "lead": {"/staff/", "/staff/team", "/staff/settings", "/staff/audit"},
-                    "auditor": {"/staff/audit"}}
+    expectations = {"officer": {"/staff/"}, "lead": {"/staff/", "/staff/team", "/staff/settings", "/staff/audit",
+                                                     "/staff/review-rounds"},
+                    "auditor": {"/staff/audit", "/staff/review-rounds"}}
     for role, links in expectations.items():
         client, _ = signed_in(app, role)
         html = html_of(client.get("/staff/account"))
         nav = html[html.index('class="staff-nav"'):html.index("</nav>")]
-        for link in ("/staff/", "/staff/team", "/staff/settings", "/staff/audit"):
+        for link in ("/staff/", "/staff/team", "/staff/settings", "/staff/audit", "/staff/review-rounds"):
             assert (f'href="{link}"' in nav) == (link in links), (role, link)
 
 

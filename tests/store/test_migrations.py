@@ -285,16 +285,22 @@ def test_0010_indexes_the_audit_log_for_its_filters_and_keeps_every_row(instance
     engine.dispose()
 
 
+BEFORE_0013 = "0011"  # the revision 0013 follows
+
+
 def test_0013_gives_tasks_a_cost_and_keeps_every_task(instance: Path):
     app = make_app()
     url = app.config["DATABASE_URL"]
-    command.downgrade(alembic_config(url), "0012")
+    command.downgrade(alembic_config(url), BEFORE_0013)
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO staff_user (id, email, name, role, language, password_hash, totp_secret, "
                           "totp_enrolled, totp_last_step, active, session_epoch, created_at) VALUES (1, 'o@x.org', "
                           "'O', 'officer', 'en', 'h', 's', true, 0, true, 0, :at)"), {"at": ARRIVED})
-        rid = _report(conn, 1, "self", contacted=True)
+        rid = "report-1"
+        conn.execute(text(f"INSERT INTO report ({REPORT}, next_due) VALUES (:id, 'REF1-CCCC', :at, :due, 'self', "
+                          "false, false, 'en', false, 'case_open', true, 2, true, :at, :key, 'k', :sealed, :due)"),
+                     {"id": rid, "at": ARRIVED, "due": ARRIVED + timedelta(hours=7), "key": "1" * 64, "sealed": b"x"})
         for n, kind in enumerate(("security", "repairs.urgent")):
             conn.execute(text("INSERT INTO case_task (report_id, kind, created_at, owner_id, due_on, target_days, "
                               "state) VALUES (:rid, :kind, :at, 1, :due, 2, 'planned')"),
@@ -304,8 +310,53 @@ def test_0013_gives_tasks_a_cost_and_keeps_every_task(instance: Path):
         assert conn.execute(text("SELECT kind, cost_pence FROM case_task ORDER BY kind")).all() == [
             ("repairs.urgent", None), ("security", None)]
         conn.execute(text("UPDATE case_task SET cost_pence = 8550 WHERE kind = 'security'"))
-    command.downgrade(alembic_config(url), "0012")
+    command.downgrade(alembic_config(url), BEFORE_0013)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM case_task")).scalar() == 2
+    command.upgrade(alembic_config(url), "head")
+    engine.dispose()
+
+
+def test_0011_adds_review_rounds_to_a_populated_database_and_goes_back(instance: Path):
+    from sqlalchemy import inspect
+
+    app = make_app()
+    url = app.config["DATABASE_URL"]
+    command.downgrade(alembic_config(url), "0010")
+    engine = create_engine(url)
+    assert not {"review_round", "review_round_case", "review_round_answer"} & set(inspect(engine).get_table_names())
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO staff_user (id, email, name, role, language, password_hash, totp_secret, "
+                          "totp_enrolled, totp_last_step, active, session_epoch, created_at) VALUES (1, 'l@x.org', "
+                          "'L', 'lead', 'en', 'h', 's', true, 0, true, 0, :at)"), {"at": ARRIVED})
+        kept = []
+        for n in range(1, 5):  # reports as 0010 has them (with what is next on each)
+            kept.append(f"report-{n}")
+            conn.execute(text(f"INSERT INTO report ({REPORT}, next_due) VALUES (:id, :ref, :at, :due, 'self', false, "
+                              "false, 'en', false, 'new', true, 2, false, null, :key, 'k', :sealed, :due)"),
+                         {"id": kept[-1], "ref": f"REF{n}-BBBB", "at": ARRIVED, "due": ARRIVED + timedelta(hours=7),
+                          "key": f"{n}" * 64, "sealed": b"x"})
+    command.upgrade(alembic_config(url), "head")
+    with engine.connect() as conn:
+        reports = conn.scalar(text("SELECT count(*) FROM report"))
+        counts = [conn.scalar(text(f"SELECT count(*) FROM {t}"))
+                  for t in ("review_round", "review_round_case", "review_round_answer")]
+    assert reports == len(kept) and counts == [0, 0, 0]
+    with engine.begin() as conn:  # the new tables take a round on the cases already there
+        conn.execute(text("INSERT INTO review_round (id, created_at, created_by, basis, period_first, period_last, "
+                          "size, officer_id, seed, points) VALUES (1, :at, 1, 'received', :first, :last, 2, null, "
+                          "'seed', '[{\"code\": \"dash\"}]')"),
+                     {"at": ARRIVED, "first": ARRIVED.date(), "last": ARRIVED.date()})
+        for position, rid in enumerate(kept[:2], start=1):
+            conn.execute(text("INSERT INTO review_round_case (round_id, report_id, position) VALUES (1, :rid, :n)"),
+                         {"rid": rid, "n": position})
+        conn.execute(text("INSERT INTO review_round_answer (round_case_id, point, answer) "
+                          "SELECT id, 'dash', 'met' FROM review_round_case WHERE position = 1"))
+    names = {i["name"] for i in inspect(engine).get_indexes("review_round_case")}
+    assert "ix_review_round_case_reviewed" in names
+    command.downgrade(alembic_config(url), "0010")
+    assert not {"review_round", "review_round_case"} & set(inspect(engine).get_table_names())
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM report")) == len(kept)
     command.upgrade(alembic_config(url), "head")
     engine.dispose()
