@@ -23,6 +23,7 @@ from portal.staff import forms_safeguarding as safeguarding
 from portal.staff import forms_sharing as sharing
 from portal.staff.audit_actions import ACTION_NAMES
 from portal.staff.forms_case import ALL_ACTION_NAMES, CLOSE_REASON_NAMES, METHOD_NAMES
+from portal.staff.forms_complaint import COMPLAINT_CHANNEL_NAMES, COMPLAINT_OUTCOME_NAMES, COMPLAINT_TOPIC_NAMES
 from portal.staff.forms_intake import UPDATE_AGENCY_NAMES
 from portal.staff.forms_links import LEVEL_NAMES as RESTRICTION_NAMES
 from portal.staff.forms_links import RELATION_NAMES
@@ -65,7 +66,7 @@ VIEW_NAMES = {
     "marac-export": _l("downloading a MARAC referral form"), "share": _l("recording a share"),
     "consent": _l("recording consent"), "perpetrator": _l("the perpetrator record"),
     "enforcement": _l("action against a perpetrator"), "checkin": _l("a monitoring check-in"),
-    "monitoring": _l("setting monitoring"),
+    "monitoring": _l("setting monitoring"), "complaint": _l("a complaint"),
 }
 _TASKS = {"case.task_added", "case.task_state", "case.task_reopened", "case.task_owner", "case.task_due",
           "case.action_added", "settings.task_days_changed"}
@@ -87,6 +88,8 @@ BY_ACTION: dict[str, list[Mapping[str, Any]]] = {
     **{f"case.enforcement_{stage}": [perpetrator.KIND_NAMES]
        for stage in ("started", "reviewed", "authorised", "declined", "withdrawn")},
     **{action: [TASK_STATE_NAMES] for action in _TASKS},
+    "case.complaint_recorded": [COMPLAINT_CHANNEL_NAMES, COMPLAINT_TOPIC_NAMES],
+    "case.complaint_responded": [COMPLAINT_OUTCOME_NAMES], "case.complaint_closed": [COMPLAINT_OUTCOME_NAMES],
 }
 
 
@@ -121,6 +124,7 @@ PREFIXES: dict[str, Callable[[str, Mapping[str, str]], str]] = {
     "previous": lambda v, _p: gettext("previous key %(key)s", key=v) if v != "-" else gettext("no previous key"),
     "count": lambda v, _p: ngettext("%(num)d case", "%(num)d cases", int(v)) if v.isdigit() else v,
     "found": lambda v, _p: ngettext("%(num)d found", "%(num)d found", int(v)) if v.isdigit() else v,
+    "days": lambda v, _p: ngettext("%(num)d working day", "%(num)d working days", int(v)) if v.isdigit() else v,
     "checkins": lambda v, _p: ngettext("%(num)d check-in", "%(num)d check-ins", int(v)) if v.isdigit() else v,
     "part-done": lambda v, _p: ngettext("%(num)d question not answered yet", "%(num)d questions not answered yet",
                                         int(v)) if v.isdigit() else v,
