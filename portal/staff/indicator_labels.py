@@ -1,10 +1,13 @@
-"""Names, in the reader's language, for the risk, MARAC, sharing and safeguarding indicators' codes (the codes are
-portal/casework/risk_indicators.py's; tests/staff/test_indicator_views.py checks every code has a name)."""
+"""Names, in the reader's language, for the indicators' codes: risk, MARAC, sharing and safeguarding (the codes are
+portal/casework/risk_indicators.py's), follow-through, complaints and survivors' feedback; tests/staff/
+test_indicator_views.py checks every code has a name."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from portal.questions import feedback as fq
 from portal.staff.forms_case import ACTION_NAMES
+from portal.staff.forms_complaint import COMPLAINT_CHANNEL_NAMES, COMPLAINT_OUTCOME_NAMES
 
 SOURCE_NAMES = {"ours": _l("Our own DASH checklists"), "agency": _l("Another agency's assessments"),
                 "form": _l("DASH scores given on an agency's referral")}
@@ -60,3 +63,22 @@ SECTION_NAMES.update({"tasks_done": _l("Actions done, by kind"),
                       "follow_up": _l("Follow-through")})
 GROUP_LABELS.update({"tasks_done": TASK_KIND_NAMES, "tasks_in_target": TASK_KIND_NAMES,
                      "tasks_in_target_percent": TASK_KIND_NAMES, "follow_up": FOLLOWUP_LABELS})
+
+# Complaints and survivors' feedback (portal/casework/complaint_indicators.py).
+NOT_ANSWERED = {"": _l("Not answered")}
+SAFER_NAMES = {**dict(fq.SAFER_CHOICES), **NOT_ANSWERED}
+CONTACT_WAY_NAMES = {**dict(fq.CONTACT_WAY_CHOICES), **NOT_ANSWERED}
+COMPLAINT_LABELS = {
+    "received": _l("Complaints received"),
+    "responded": _l("Complaints responded to"),
+    "in_time": _l("Responded to within the deadline"),
+    "in_time_percent": _l("Responded to within the deadline (%)"),
+    "overdue_now": _l("Waiting for a response past the deadline now"),
+}
+FEEDBACK_LABELS = {"given": _l("Survivors who gave feedback"), "comments": _l("Feedback with a comment")}
+SECTION_NAMES.update({"complaints": _l("Complaints"), "complaints_by_channel": _l("Complaints, by how they reached us"),
+                      "complaints_by_outcome": _l("Complaints, by outcome"), "feedback": _l("Survivors' feedback"),
+                      "feedback_safer": fq.SAFER_QUESTION, "feedback_contact_way": fq.CONTACT_WAY_QUESTION})
+GROUP_LABELS.update({"complaints": COMPLAINT_LABELS, "complaints_by_channel": COMPLAINT_CHANNEL_NAMES,
+                     "complaints_by_outcome": COMPLAINT_OUTCOME_NAMES, "feedback": FEEDBACK_LABELS,
+                     "feedback_safer": SAFER_NAMES, "feedback_contact_way": CONTACT_WAY_NAMES})
