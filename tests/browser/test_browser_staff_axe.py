@@ -32,6 +32,7 @@ from staff_steps import (
     staff_goes_to_sign_in,
     staff_switches_language,
 )
+from test_browser_complaints import closed_with_feedback, complaint_on
 from test_browser_enforcement import give_enforcement, make_authoriser
 from test_browser_monitoring import closed_with_checkin, text_only_answers
 from test_browser_reviews import contacted
@@ -57,7 +58,9 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "perpetrator", "perpetrator-errors", "perpetrator-ral", "perpetrator-joint",
               "enforcement-start", "enforcement-start-errors", "enforcement-review", "enforcement-decision",
               "enforcement-withdraw", "enforcement-awaiting",
-              "review", "review-errors", "queue-follow-up", "case-reviewed"]
+              "review", "review-errors", "queue-follow-up", "case-reviewed",
+              "complaint-new", "complaint-new-errors", "complaint", "complaint-errors", "complaints",
+              "complaint-settings", "case-feedback"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -91,6 +94,8 @@ class World:
     awaiting: str = ""  # an action waiting for a decision (the leads may authorise)
     review: str = ""  # contacted, its review two days overdue (the review page has its form)
     reviewed: str = ""  # contacted and reviewed: the risk changed, so the case page points to a new assessment
+    complaint: str = ""  # a complaint on the case, by phone, waiting for a response
+    feedback: str = ""  # closed, and its survivor answered the questions through the receipt
     browsers: dict[str, Browsers] = field(default_factory=dict)
 
 
@@ -130,6 +135,8 @@ def world(browser, live_server):
     made.reviewed = make_report(live_server, days_ago=45, owner=officer_en)
     contacted(live_server, made.reviewed, date.today() + timedelta(days=3))
     review_it(live_server, made.reviewed, officer_en)
+    made.complaint = complaint_on(live_server, case, officer_en)
+    made.feedback = closed_with_feedback(live_server, officer_en)
     contexts = []
     for lang, officer in (("en", officer_en), ("cy", officer_cy)):
         b = Browsers(lang, lead=make_staff(live_server, "lead", "en", enrolled=True), officer=officer,
@@ -212,6 +219,31 @@ def open_page(world: World, lang: str, name: str) -> Any:
         page.wait_for_load_state()
         assert page.locator(".error-summary li").count() == 3
         status = None
+    elif name in {"complaint-new", "complaint-new-errors"}:
+        status = page.goto(f"{case}/complaint").status
+        if name == "complaint-new-errors":  # the date cleared, nothing chosen or written
+            page.fill("#received_on", "")
+            page.click("main form button[type='submit']")
+            page.wait_for_load_state()
+            assert page.locator(".error-summary li").count() == 4
+            status = None
+    elif name in {"complaint", "complaint-errors"}:
+        status = page.goto(f"{case}/complaints/{world.complaint}").status
+        assert page.locator("main form").count() == 2
+        if name == "complaint-errors":  # an outcome with no summary
+            page.check("input[name='outcome'][value='upheld']")
+            page.click(f"main form[action$='/complaints/{world.complaint}/outcome'] button[type='submit']")
+            page.wait_for_load_state()
+            assert page.locator(".error-summary li").count() == 1
+            status = None
+    elif name == "complaints":
+        status = page.goto("/staff/complaints").status
+        assert page.locator("table.complaints-waiting tbody tr").count() >= 1
+    elif name == "complaint-settings":
+        status = page.goto("/staff/settings/complaints").status
+    elif name == "case-feedback":
+        status = page.goto(f"/staff/cases/{world.feedback}").status
+        assert page.locator("section.survivor-feedback dl.feedback-answers > div").count() == 2
     elif name == "queue-follow-up":
         response = page.goto("/staff/?follow=reviews_overdue")
         assert queue_row(page, world.review).count() == 1
@@ -495,7 +527,8 @@ def test_staff_page_fits_a_320px_screen(world, lang, name):
 
 # Pages with a table that scrolls on its own on a narrow screen: there the scrolling region must be reachable by
 # keyboard (axe's scrollable-region-focusable only fires when the table is wider than the screen).
-NARROW = ["audit", "queue", "case", "indicators", "team", "search-results", "shares-awaiting", "enforcement-awaiting"]
+NARROW = ["audit", "queue", "case", "indicators", "team", "search-results", "shares-awaiting", "enforcement-awaiting",
+          "complaints"]
 
 
 @pytest.mark.parametrize("name", NARROW)
