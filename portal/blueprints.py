@@ -10,7 +10,11 @@ from portal.web.helplines import load_helplines
 def register_blueprints(app: Flask) -> None:
     from flask_wtf.csrf import CSRFProtect
 
-    from portal.public import conversation_views, profile_views  # noqa: F401  (routes on the public blueprint)
+    from portal.public import (  # noqa: F401  (routes on the public blueprint)
+        conversation_views,
+        feedback_views,
+        profile_views,
+    )
     from portal.public.root import bp as root_bp
     from portal.public.views import bp as public_bp
     from portal.web.limits import init_limiter
@@ -51,3 +55,6 @@ def register_blueprints(app: Flask) -> None:
     # …and the review rounds' forms (portal/staff/review_round_views.py), for the same reason.
     for view in ("review_round_new", "review_round_case", "review_checklist"):
         csrf.exempt(f"portal.staff.review_round_views.{view}")
+    # …and the two complaint forms with words in them (portal/staff/complaint_views.py).
+    csrf.exempt("portal.staff.complaint_views.case_complaint_new")
+    csrf.exempt("portal.staff.complaint_views.case_complaint_outcome")

@@ -1,7 +1,7 @@
 """What is next on a case after first contact: its review date (from its risk level) and the earliest open task,
-review or monitoring check-in, kept on the report (`next_due`, `next_kind`) so that the queue sorts on it without
-a join. Every service that adds or changes a task, a review, a check-in, the risk level or the contact clock calls
-`refresh_next`."""
+review, monitoring check-in or complaint's response deadline, kept on the report (`next_due`, `next_kind`) so that
+the queue sorts on it without a join. Every service that adds or changes a task, a review, a check-in, a complaint,
+the risk level or the contact clock calls `refresh_next`."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.casework.common import today
+from portal.store.complaint_models import Complaint
 from portal.store.followup_models import OPEN_TASK_STATES, CaseReview, CaseTask, MonitorCheckin
 from portal.store.models import Report
 from portal.workdays.working_time import add_working_days
@@ -67,7 +68,8 @@ def _review_date(dbs: Session, report: Report) -> date:
 def refresh_next(dbs: Session, report: Report) -> None:
     """Work out what is next on a case and keep it on the report. Before first contact the model keeps first
     contact as next. After it, an open case always has a review date (set here if it has none, brought forward
-    if the risk level now asks for a shorter interval); a closed case under monitoring has its next check-in."""
+    if the risk level now asks for a shorter interval); a closed case under monitoring has its next check-in; and
+    either may have a complaint's response deadline."""
     if not report.contacted:
         return
     candidates: list[tuple[date, str]] = []
@@ -84,6 +86,10 @@ def refresh_next(dbs: Session, report: Report) -> None:
                              .where(MonitorCheckin.report_id == report.id, MonitorCheckin.state == "due"))
         if checkin is not None:
             candidates.append((checkin, "checkin"))
+    complaint = dbs.scalar(select(func.min(Complaint.due_on)).where(Complaint.report_id == report.id,
+                                                                    Complaint.state == "open"))
+    if complaint is not None:  # a complaint's response deadline, on an open case or a closed one
+        candidates.append((complaint, "complaint"))
     if candidates:
         on, kind = min(candidates, key=lambda c: (c[0], c[1] != "review"))
         report.next_due, report.next_kind = start_of(on), kind

@@ -16,10 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from portal.casework.complaint_indicators import ComplaintFigures, compute_complaints
 from portal.casework.followup_indicators import FollowupFigures, compute_followup
 from portal.casework.indicators_base import Disclosure, Figure, Percent
 from portal.casework.periods import Period
@@ -87,6 +89,7 @@ class Indicators:
     purged_months: list[str] = field(default_factory=list)
     followup: FollowupFigures | None = None  # tasks, reviews, monitoring (portal/casework/followup_indicators.py)
     review_rounds: ReviewRoundFigures | None = None  # case reviews (portal/casework/review_round_indicators.py)
+    complaints: ComplaintFigures | None = None  # complaints and feedback (portal/casework/complaint_indicators.py)
 
     def rows(self) -> list[tuple[str, str, Figure | Percent | float | None]]:
         """Every figure as (section, key, value), in the order of the page: what the CSV export writes."""
@@ -117,6 +120,7 @@ class Indicators:
         out += [("closed_by_reason", k, v) for k, v in self.closed_by_reason.items()]
         out += self.followup.rows() if self.followup else []
         out += self.review_rounds.rows() if self.review_rounds else []
+        out += self.complaints.rows() if self.complaints else []
         return out
 
 
@@ -241,7 +245,9 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
         closed=rule.one(sum(reasons.values())), closed_by_reason=rule.group(reasons),
         purged_months=[m for m in months if m in purged_months],
         followup=compute_followup(dbs, rule, start, end, period.first, period.last),
-        review_rounds=compute_review_rounds(dbs, rule, period.first, period.last))
+        review_rounds=compute_review_rounds(dbs, rule, period.first, period.last),
+        complaints=compute_complaints(dbs, rule, period.first, period.last, months, now_utc.astimezone(
+            ZoneInfo(tz)).date()))
 
 
 def _epoch_seconds(dbs: Session) -> Any:

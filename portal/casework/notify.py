@@ -1,9 +1,10 @@
 """A content-free e-mail to the team when reports arrive (`portal notify`, run from cron every minute).
 
-The e-mail says only how many reports are waiting and where to sign in. Urgent reports (someone in danger now,
-or marked urgent by an officer) also go, at once and at any hour, to a separate on-call address
-(`PORTAL_ONCALL_TO`, or the Settings page): "1 urgent report is waiting", nothing more. It never carries a reference, a
-flag, a kind, a name or a time: mailboxes are forwarded, synced to phones and read over shoulders.
+The e-mail says only how many reports (and reporters' messages and complaints) are waiting and where to sign in.
+Urgent reports (someone in danger now, or marked urgent by an officer) also go, at once and at any hour, to a
+separate on-call address (`PORTAL_ONCALL_TO`, or the Settings page): "1 urgent report is waiting", nothing more. It
+never carries a reference, a flag, a kind, a name or a time: mailboxes are forwarded, synced to phones and read over
+shoulders.
 
 Each report has an `announced` flag. A run counts the reports not yet announced and, only after the SMTP
 server has accepted the message, marks exactly those as announced: a failed send is retried on the next run,
@@ -25,6 +26,7 @@ from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import false, func, select, update
 from sqlalchemy.orm import Session
 
+from portal.store.complaint_models import Complaint
 from portal.store.models import Message, Report
 from portal.store.settings import get_setting
 
@@ -45,6 +47,7 @@ class Outcome:
     configured: bool = True
     messages: int = 0  # messages from reporters (with a receipt) not announced before this run
     urgent: int = 0  # urgent reports sent to the on-call address by this run
+    complaints: int = 0  # complaints made through a receipt not announced before this run
 
 
 def recipient(dbs: Session, config: Mapping[str, Any]) -> str:
@@ -60,7 +63,8 @@ def languages(nation: str) -> tuple[str, str]:
     return ("cy", "en") if nation == "wales" else ("en", "cy")
 
 
-def compose(config: Mapping[str, Any], to: str, waiting: int, messages: int = 0, urgent: int = 0) -> EmailMessage:
+def compose(config: Mapping[str, Any], to: str, waiting: int, messages: int = 0, urgent: int = 0,
+            complaints: int = 0) -> EmailMessage:
     """The whole message: counts and a link, in both languages. Needs an app context (for Babel). With
     `urgent`, the on-call message: only how many urgent reports wait."""
     link = f"{config['BASE_URL']}/staff/"
@@ -75,12 +79,16 @@ def compose(config: Mapping[str, Any], to: str, waiting: int, messages: int = 0,
                 lines.append(ngettext("%(num)d urgent report is waiting.", "%(num)d urgent reports are waiting.",
                                       urgent))
             else:
-                subjects.append(gettext("New reports are waiting") if waiting else gettext("New messages are waiting"))
+                subjects.append(gettext("New reports are waiting") if waiting else gettext("New messages are waiting")
+                                if messages else gettext("New complaints are waiting"))
             if waiting:
                 lines.append(ngettext("%(num)d new report is waiting.", "%(num)d new reports are waiting.", waiting))
             if messages:
                 lines.append(ngettext("%(num)d new message from a reporter is waiting.",
                                       "%(num)d new messages from reporters are waiting.", messages))
+            if complaints:
+                lines.append(ngettext("%(num)d new complaint from a reporter is waiting.",
+                                      "%(num)d new complaints from reporters are waiting.", complaints))
             lines += [gettext("This email never contains any details of reports. Sign in to see them:"), link]
             blocks.append("\n".join(lines))
     message = EmailMessage()
@@ -129,7 +137,8 @@ def notify(dbs: Session, config: Mapping[str, Any]) -> Outcome:
     last one. Needs an app context (for Babel)."""
     urgent = notify_urgent(dbs, config)
     outcome = _notify_team(dbs, config)
-    return Outcome(outcome.arrived, outcome.waiting, outcome.sent, outcome.configured, outcome.messages, urgent)
+    return Outcome(outcome.arrived, outcome.waiting, outcome.sent, outcome.configured, outcome.messages, urgent,
+                   outcome.complaints)
 
 
 def _notify_team(dbs: Session, config: Mapping[str, Any]) -> Outcome:
@@ -137,16 +146,19 @@ def _notify_team(dbs: Session, config: Mapping[str, Any]) -> Outcome:
     # A reporter's message is counted once, like a report; seen ones (a caseworker got there first) are not.
     fresh_messages = list(dbs.execute(select(Message.id, Message.seen).where(Message.from_reporter.is_(True),
                                                                             Message.announced == false())))
-    if not fresh and not fresh_messages:
+    # A complaint made through a receipt is counted once, like a message, whether or not anyone has seen it.
+    fresh_complaints = list(dbs.scalars(select(Complaint.id).where(Complaint.announced == false())))
+    if not fresh and not fresh_messages and not fresh_complaints:
         return Outcome(arrived=0, waiting=0, sent=False)
     to = recipient(dbs, config)
     if not (config["SMTP"].get("host") and to and config["MAIL_FROM"]):
         return Outcome(arrived=len(fresh), waiting=0, sent=False, configured=False,
-                       messages=sum(1 for row in fresh_messages if not row.seen))
+                       messages=sum(1 for row in fresh_messages if not row.seen), complaints=len(fresh_complaints))
     waiting = (dbs.scalar(select(func.count()).select_from(Report).where(Report.status == "new")) or 0) if fresh else 0
     unread = sum(1 for row in fresh_messages if not row.seen)
-    if waiting or unread:
-        send(config["SMTP"], compose(config, to, waiting, unread))
+    complaints = len(fresh_complaints)
+    if waiting or unread or complaints:
+        send(config["SMTP"], compose(config, to, waiting, unread, complaints=complaints))
     # else: everything that arrived has already been picked up or read; there is nothing to tell anyone,
     # and nothing to retry, so it counts as announced without an e-mail.
     for start in range(0, len(fresh), 500):
@@ -154,8 +166,11 @@ def _notify_team(dbs: Session, config: Mapping[str, Any]) -> Outcome:
     message_ids = [row.id for row in fresh_messages]
     for start in range(0, len(message_ids), 500):
         dbs.execute(update(Message).where(Message.id.in_(message_ids[start:start + 500])).values(announced=True))
+    for start in range(0, complaints, 500):
+        dbs.execute(update(Complaint).where(Complaint.id.in_(fresh_complaints[start:start + 500]))
+                    .values(announced=True))
     dbs.commit()
-    sent = bool(waiting or unread)
-    log.info("notify: %d arrived, %d waiting, %d new messages, e-mail %s", len(fresh), waiting, unread,
-             "sent" if sent else "not needed")
-    return Outcome(arrived=len(fresh), waiting=waiting, sent=sent, messages=unread)
+    sent = bool(waiting or unread or complaints)
+    log.info("notify: %d arrived, %d waiting, %d new messages, %d new complaints, e-mail %s", len(fresh), waiting,
+             unread, complaints, "sent" if sent else "not needed")
+    return Outcome(arrived=len(fresh), waiting=waiting, sent=sent, messages=unread, complaints=complaints)

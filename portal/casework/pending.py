@@ -1,9 +1,10 @@
 """What the public side leaves for the triage side to count, applied wherever the team looks (the queue, a
 case, `portal notify`): replies the reporter has read, which reach them from that moment, and safe-contact
-profiles a reporter changed with their receipt, which re-plan the first-contact clock.
+profiles a reporter changed with their receipt, which re-plan the first-contact clock; and complaints made through
+a receipt, which get their response deadline.
 
 The public side can seal and mark a reply read, but never change a report; so a reporter's changes wait here
-for the triage side, which is cheap when nothing waits (two small partial indexes).
+for the triage side, which is cheap when nothing waits (small partial indexes).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.casework.common import aware
+from portal.casework.complaints import date_new
 from portal.casework.contact import apply_profile, mark_reached
 from portal.casework.followup import refresh_next
 from portal.store.models import ContactProfile, Message, Report
@@ -40,6 +42,7 @@ def apply_pending(dbs: Session) -> int:
             apply_profile(report, row)
         row.applied = True
         done += 1
+    done += date_new(dbs)  # complaints made through a receipt get their response deadline
     if done:
         dbs.commit()
     return done

@@ -62,14 +62,15 @@ def notify_command(quiet: bool) -> None:
         click.echo(f"Daily digest sent to {digests} member(s) of staff.")
     if outcome.urgent:
         click.echo(f"On-call e-mail sent: {outcome.urgent} urgent report(s).")
-    if not outcome.arrived and not outcome.messages:
+    if not outcome.arrived and not outcome.messages and not outcome.complaints:
         click.echo("No new reports or messages since the last e-mail.")
     elif not outcome.configured:
         click.echo("New reports, but no e-mail sent: set the SMTP host (PORTAL_SMTP_HOST), the sender "
                    "(PORTAL_MAIL_FROM) and the team's address (Settings, or PORTAL_NOTIFY_TO).")
     elif outcome.sent:
         click.echo(f"E-mail sent: {outcome.waiting} new report(s) waiting."
-                   + (f" {outcome.messages} new message(s) from reporters." if outcome.messages else ""))
+                   + (f" {outcome.messages} new message(s) from reporters." if outcome.messages else "")
+                   + (f" {outcome.complaints} new complaint(s) from reporters." if outcome.complaints else ""))
     else:
         click.echo("New reports had already been picked up; no e-mail needed.")
 

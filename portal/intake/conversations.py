@@ -50,6 +50,7 @@ from sqlalchemy.orm import Session
 from portal.crypto.keys import PrivateKey, PublicKey, keypair_from_secret, public_from_raw
 from portal.crypto.sealing import CannotOpen, Opener, Sealer, Unopened, try_open
 from portal.intake.reports import ReportNotStored, current_sealer
+from portal.store.complaint_models import Complaint
 from portal.store.models import (
     MESSAGE_PURPOSE,
     AuditEvent,
@@ -296,10 +297,10 @@ def send_from_reporter(dbs: Session, conversation: Conversation, text: str, lang
 
 def delete(dbs: Session, conversation: Conversation, now: datetime | None = None) -> None:
     """The reporter ends the conversation: the receipt opens nothing from now on, and every copy sealed to
-    it is erased. The team's sealed copies stay in the case record."""
+    it (messages, profiles, complaints) is erased. The team's sealed copies stay in the case record."""
     dbs.execute(update(Message).where(Message.conversation_id == conversation.id).values(reporter_sealed=None))
-    dbs.execute(update(ContactProfile).where(ContactProfile.report_id == conversation.report_id)
-                .values(reporter_sealed=None))
+    for table in (ContactProfile, Complaint):  # their own copies of their profile and their complaints
+        dbs.execute(update(table).where(table.report_id == conversation.report_id).values(reporter_sealed=None))
     conversation.lookup = None
     conversation.public_key = None
     conversation.deleted_at = now or _now()

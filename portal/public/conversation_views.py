@@ -4,11 +4,11 @@ but the session cookie, which signing out, deleting and the quick exit all end."
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,8 +16,9 @@ from werkzeug.wrappers import Response
 
 from portal.casework.sharing import REPORTER_KINDS, told_kinds
 from portal.intake import conversations as conv
+from portal.intake import feedback as fb
 from portal.intake.reports import new_submission_key
-from portal.public.conversation_forms import ButtonOnlyForm, MessageForm, ReceiptForm
+from portal.public.conversation_forms import ButtonOnlyForm, MessageForm, ReceiptForm, carried_fields
 from portal.public.views import bp
 from portal.questions import messages as m
 from portal.store.db import db
@@ -41,6 +42,21 @@ def _reporter_datetime(moment: datetime) -> str:
     aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     text = format_datetime(aware, "EEEE d MMMM, HH:mm")
     return text[:1].lower() + text[1:] if g.get("lang_code") == "cy" else text  # "dydd Mawrth" mid-sentence
+
+
+@bp.app_template_filter("reporter_date")
+def _reporter_date(day: date) -> str:
+    """"Tuesday 1 December", mid-sentence ("by Tuesday…", "erbyn dydd Mawrth…")."""
+    text = format_date(day, "EEEE d MMMM")
+    return text[:1].lower() + text[1:] if g.get("lang_code") == "cy" else text
+
+
+@bp.app_template_filter("reporter_on_day")
+def _reporter_on_day(day: date) -> str:
+    """"on Tuesday 1 December" as the translation puts it: Welsh says it "ddydd Mawrth", with the adverbial soft
+    mutation, which its msgstr then need not add."""
+    text = _reporter_date(day)
+    return "d" + text if g.get("lang_code") == "cy" and text.startswith("dydd") else text
 
 
 def _idle_seconds() -> float:
@@ -181,9 +197,11 @@ def replies() -> Any:
                                notice="timed-out" if g.get("timed_out") else None)
     form = ReceiptForm()
     notice = None
+    carried = carried_fields(request.form, form.pending_kind.data)  # a complaint or answers, kept through sign-in
     if request.form.get("action") == "switch-language":  # the same page in the other language, as typed
-        notice = "send-after-sign-in" if form.pending.data else None
-        return render_template("public/replies.html", form=form, errors=[], notice=notice)
+        notice = "send-after-sign-in" if form.pending.data else f"{form.pending_kind.data}-after-sign-in" \
+            if carried else None
+        return render_template("public/replies.html", form=form, errors=[], notice=notice, carried=carried)
     if form.validate():
         if not receipt_attempt_allowed():
             notice = "too-many"
@@ -200,13 +218,17 @@ def replies() -> Any:
                 if pending:
                     key = form.pending_key.data if 0 < len(form.pending_key.data or "") <= 64 else new_submission_key()
                     return _send(conversation, seed, form.pending.data, key)
+                if carried:
+                    from portal.public.feedback_views import carried_on  # (it imports this module)
+                    return carried_on(form.pending_kind.data, conversation, seed)
                 return redirect(url_for("public.messages"), code=303)
             if notice is None:
                 form.receipt.errors = [str(m.RECEIPT_NOT_FOUND)]
     elif form.csrf_token.errors and not form.receipt.errors:
         notice = "expired"
     status = {"too-many": 429, "not-now": 503, "expired": 200}.get(notice or "", 400)
-    return render_template("public/replies.html", form=form, errors=error_summary(form), notice=notice), status
+    return render_template("public/replies.html", form=form, errors=error_summary(form), notice=notice,
+                           carried=carried), status
 
 
 # --- the conversation -------------------------------------------------------------------------------------
@@ -226,7 +248,9 @@ def _messages_page(conversation: Conversation, seed: bytes, form: MessageForm, n
     return render_template("public/messages.html", form=form, errors=error_summary(form), notice=notice, sent=sent,
                            status_word=conv.reporter_status(report, conversation) if report else "closed",
                            messages=shown, actions=ButtonOnlyForm(),
-                           told=[TOLD_NAMES[kind] for kind in told_kinds(db(), conversation.report_id)]), status
+                           told=[TOLD_NAMES[kind] for kind in told_kinds(db(), conversation.report_id)],
+                           complaints=fb.reporter_complaints(db(), conversation, seed),
+                           ask_feedback=report is not None and fb.feedback_offered(db(), report, conversation)), status
 
 
 def _fresh_message_form() -> MessageForm:

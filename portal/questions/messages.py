@@ -25,3 +25,7 @@ RECEIPT_FORMAT = _l("Enter your receipt as 16 numbers, like 0123 4567 8901 2345"
 ENTER_MESSAGE = _l("Enter your message")
 MESSAGE_TOO_LONG = _l("Your message must be 20,000 characters or fewer. You can send the rest in another message.")
 RECEIPT_NOT_FOUND = _l("We could not open a conversation with that receipt. Check the numbers and try again.")
+ENTER_COMPLAINT = _l("Tell us what your complaint is about")
+COMPLAINT_TOO_LONG = _l("Your complaint must be 20,000 characters or fewer. You can send the rest in a message.")
+COMMENT_TOO_LONG = _l("Your answer must be 5,000 characters or fewer.")
+ANSWER_A_QUESTION = _l("Answer at least one question, or choose No thank you")

@@ -4,6 +4,7 @@ from portal.staff import (  # noqa: F401  (routes)
     auth_views,
     case_views,
     closing_views,
+    complaint_views,
     contact_views,
     enforcement_views,
     erasure_views,

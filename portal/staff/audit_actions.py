@@ -91,6 +91,15 @@ ACTION_NAMES: dict[str, Any] = {
     "round.case_reviewed": _l("Reviewed a case for a review round"),
     "case.followup_added": _l("Gave a follow-up from a case review"),
     "settings.review_checklist_changed": _l("Changed the case review checklist"),
+    # Complaints and the survivor's feedback
+    "case.complaint_recorded": _l("Recorded a complaint about how a case was handled"),
+    "case.complaint_owner": _l("Gave a complaint to someone to respond"),
+    "case.complaint_due": _l("Changed a complaint's response deadline"),
+    "case.complaint_responded": _l("Recorded the response to a complaint"),
+    "case.complaint_withdrawn": _l("Recorded that a complaint was withdrawn"),
+    "case.complaint_closed": _l("Closed a complaint"),
+    "case.feedback_withheld": _l("Chose not to offer the feedback questions on a case"),
+    "case.feedback_allowed": _l("Allowed the feedback questions to be offered on a case again"),
     # Perpetrators
     "case.perpetrator_added": _l("Recorded a perpetrator"),
     "case.perpetrator_updated": _l("Changed a perpetrator's record"),
@@ -108,6 +117,7 @@ ACTION_NAMES: dict[str, Any] = {
     "audit.exported": _l("Downloaded the audit log"),
     "settings.changed": _l("Changed the team's settings"),
     "settings.task_days_changed": _l("Changed the target days for actions"),
+    "settings.complaint_days_changed": _l("Changed the working days to respond to a complaint"),
     # The command line and the portal itself
     "cases.purged": _l("Deleted cases past their retention period"),
     "keys.rotated": _l("Made a new key pair"),

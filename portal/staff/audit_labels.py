@@ -23,6 +23,7 @@ from portal.staff import forms_safeguarding as safeguarding
 from portal.staff import forms_sharing as sharing
 from portal.staff.audit_actions import ACTION_NAMES
 from portal.staff.forms_case import ALL_ACTION_NAMES, CLOSE_REASON_NAMES, METHOD_NAMES
+from portal.staff.forms_complaint import COMPLAINT_CHANNEL_NAMES, COMPLAINT_OUTCOME_NAMES, COMPLAINT_TOPIC_NAMES
 from portal.staff.forms_intake import UPDATE_AGENCY_NAMES
 from portal.staff.forms_links import LEVEL_NAMES as RESTRICTION_NAMES
 from portal.staff.forms_links import RELATION_NAMES
@@ -71,6 +72,7 @@ VIEW_NAMES = {
     "monitoring": _l("setting monitoring"), "subject-access": _l("a subject access request"),
     "subject-access-json": _l("a subject access request, as JSON"),
     "case-review": _l("a case review in a review round"),
+    "complaint": _l("a complaint"),
 }
 # What a case review's detail may say beyond its counts (round.case_reviewed).
 ROUND_REVIEW_NAMES = {"again": _l("recorded again"), "follow_up": _l("with a follow-up for the owner")}
@@ -96,6 +98,8 @@ BY_ACTION: dict[str, list[Mapping[str, Any]]] = {
        for stage in ("started", "reviewed", "authorised", "declined", "withdrawn")},
     **{action: [TASK_STATE_NAMES] for action in _TASKS},
     "round.set": [ROUND_BASIS_NAMES], "round.case_reviewed": [ROUND_REVIEW_NAMES],
+    "case.complaint_recorded": [COMPLAINT_CHANNEL_NAMES, COMPLAINT_TOPIC_NAMES],
+    "case.complaint_responded": [COMPLAINT_OUTCOME_NAMES], "case.complaint_closed": [COMPLAINT_OUTCOME_NAMES],
 }
 
 
@@ -130,6 +134,7 @@ PREFIXES: dict[str, Callable[[str, Mapping[str, str]], str]] = {
     "previous": lambda v, _p: gettext("previous key %(key)s", key=v) if v != "-" else gettext("no previous key"),
     "count": lambda v, _p: ngettext("%(num)d case", "%(num)d cases", int(v)) if v.isdigit() else v,
     "found": lambda v, _p: ngettext("%(num)d found", "%(num)d found", int(v)) if v.isdigit() else v,
+    "days": lambda v, _p: ngettext("%(num)d working day", "%(num)d working days", int(v)) if v.isdigit() else v,
     "checkins": lambda v, _p: ngettext("%(num)d check-in", "%(num)d check-ins", int(v)) if v.isdigit() else v,
     "part-done": lambda v, _p: ngettext("%(num)d question not answered yet", "%(num)d questions not answered yet",
                                         int(v)) if v.isdigit() else v,

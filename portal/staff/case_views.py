@@ -30,6 +30,7 @@ from portal.staff import messages as m
 from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
 from portal.staff.case_common import HINTS, case_or_404, header, profile_context, saved, staff_entered
+from portal.staff.complaint_views import complaints_context
 from portal.staff.forms_links import RELATION_NAMES
 from portal.staff.labels import OPEN_ITEM_NAMES
 from portal.staff.marac_views import marac_context
@@ -92,7 +93,7 @@ def case(reference: str) -> str:
                            links=links, linked_ids={r.id for r, _ in links.linked},
                            pending_closure=pending, item_names=OPEN_ITEM_NAMES,
                            relation_names=RELATION_NAMES, glass_until=glass_until(db(), g.staff, report),
-                           **tasks_context(report), **perpetrator_context(report))
+                           **tasks_context(report), **perpetrator_context(report), **complaints_context(report))
 
 
 @bp.get("/cases/<reference>/print")

@@ -1,5 +1,6 @@
-"""Names, in the reader's language, for the risk, MARAC, sharing and safeguarding indicators' codes (the codes are
-portal/casework/risk_indicators.py's; tests/staff/test_indicator_views.py checks every code has a name)."""
+"""Names, in the reader's language, for the indicators' codes: risk, MARAC, sharing and safeguarding (the codes are
+portal/casework/risk_indicators.py's), follow-through, complaints and survivors' feedback; tests/staff/
+test_indicator_views.py checks every code has a name."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
@@ -8,7 +9,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from portal.casework.review_checklist import checklist
+from portal.questions import feedback as fq
 from portal.staff.forms_case import ACTION_NAMES
+from portal.staff.forms_complaint import COMPLAINT_CHANNEL_NAMES, COMPLAINT_OUTCOME_NAMES
 from portal.staff.forms_review_round import POINT_NAMES, point_name
 from portal.store.db import db
 
@@ -105,3 +108,22 @@ SECTION_NAMES.update({"review_rounds": _l("Case reviews"),
                                                       "to (%)")})
 GROUP_LABELS.update({"review_points_met": REVIEW_POINT_NAMES, "review_points_applied": REVIEW_POINT_NAMES,
                      "review_points_met_percent": REVIEW_POINT_NAMES})
+
+# Complaints and survivors' feedback (portal/casework/complaint_indicators.py).
+NOT_ANSWERED = {"": _l("Not answered"), "not_answered": _l("Not answered")}
+SAFER_NAMES = {**dict(fq.SAFER_CHOICES), **NOT_ANSWERED}
+CONTACT_WAY_NAMES = {**dict(fq.CONTACT_WAY_CHOICES), **NOT_ANSWERED}
+COMPLAINT_LABELS = {
+    "received": _l("Complaints received"),
+    "responded": _l("Complaints responded to"),
+    "in_time": _l("Responded to within the deadline"),
+    "in_time_percent": _l("Responded to within the deadline (%)"),
+    "overdue_now": _l("Waiting for a response past the deadline now"),
+}
+FEEDBACK_LABELS = {"given": _l("Survivors who gave feedback"), "comments": _l("Feedback with a comment")}
+SECTION_NAMES.update({"complaints": _l("Complaints"), "complaints_by_channel": _l("Complaints, by how they reached us"),
+                      "complaints_by_outcome": _l("Complaints, by outcome"), "feedback": _l("Survivors' feedback"),
+                      "feedback_safer": fq.SAFER_QUESTION, "feedback_contact_way": fq.CONTACT_WAY_QUESTION})
+GROUP_LABELS.update({"complaints": COMPLAINT_LABELS, "complaints_by_channel": COMPLAINT_CHANNEL_NAMES,
+                     "complaints_by_outcome": COMPLAINT_OUTCOME_NAMES, "feedback": FEEDBACK_LABELS,
+                     "feedback_safer": SAFER_NAMES, "feedback_contact_way": CONTACT_WAY_NAMES})

@@ -22,7 +22,7 @@ SUB_NAMES = {"referral": fc.REFERRAL_NAMES, "rehousing": fc.REHOUSING_NAMES, "pe
 
 @dataclass(frozen=True)
 class Next:
-    kind: str  # "review" | "checkin" | "task"
+    kind: str  # "review" | "checkin" | "complaint" | "task"
     name: str  # the task's name ("" for a review or check-in)
     on: date
     overdue: bool
@@ -47,6 +47,6 @@ def next_of(report: Report, tz: str, today: date) -> Next | None:
     if not report.contacted or not report.next_kind or report.next_due is None:
         return None
     on = aware(report.next_due).astimezone(ZoneInfo(tz)).date()
-    if report.next_kind in ("review", "checkin"):
+    if report.next_kind in ("review", "checkin", "complaint"):
         return Next(report.next_kind, "", on, on < today)
     return Next("task", task_name(report.next_kind), on, on < today)

@@ -17,16 +17,25 @@ SIDES = ("public", "triage")
 # A reporter's conversation: the public side opens one, finds it by its lookup, and erases it on request;
 # of a message it may change only whether (and when) the reporter has seen it and the reporter's own copy. A
 # reporter with a receipt may add a version of their safe-contact profile, read their own copies back and
-# erase them. Of information shared it reads only the kind of agency told and whether the reporter may be told.
+# erase them. Of information shared it reads only the kind of agency told and whether the reporter may be told. It
+# may make a complaint and read back the reporter's own copy, and give the survivor's feedback once.
 # It never changes a report: the triage side applies what it leaves (portal/casework/pending.py).
 PUBLIC_TABLES = {"report": "SELECT, INSERT", "web_session": "SELECT, INSERT, UPDATE, DELETE",
                  "conversation": "SELECT, INSERT, UPDATE (lookup, public_key, deleted_at)",
                  "message": "SELECT, INSERT, UPDATE (seen, seen_at, reporter_sealed)",
                  "contact_profile": "SELECT, INSERT, UPDATE (reporter_sealed)",
                  # Which kinds of agency the reporter's page may say were told: the plain columns, never the seal.
-                 "info_share": "SELECT (report_id, recipient, tell_reporter)"}
+                 "info_share": "SELECT (report_id, recipient, tell_reporter)",
+                 # A complaint through the receipt: made, read back (the reporter's own copy and a state word), and
+                 # the reporter's copy erased with the conversation. Never the team's seals, owners or outcomes.
+                 "complaint": "SELECT (id, report_id, received_on, at, state, due_on, idempotency_hash, "
+                              "reporter_sealed), INSERT, UPDATE (reporter_sealed)",
+                 # The survivor's feedback: whether it was asked (to ask once), and the answers, which it cannot
+                 # read back; the tally's codes go in and are never read here.
+                 "survivor_feedback": "SELECT (id, report_id, state), INSERT",
+                 "feedback_tally": "INSERT"}
 TRIAGE_READ_ONLY = {"audit_event": "SELECT, INSERT", "alembic_version": "SELECT", "purged_tally":
-                    "SELECT, INSERT, UPDATE"}
+                    "SELECT, INSERT, UPDATE", "feedback_tally": "SELECT"}  # the tally: written on the public side
 
 
 def statements(conn: Connection, role: str, side: str) -> list[str]:

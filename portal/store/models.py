@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.store import assurance_models as _assurance_models  # noqa: F401  (the same metadata)
+from portal.store import complaint_models as _complaint_models  # noqa: F401  (the same metadata)
 from portal.store import followup_models as _followup_models  # noqa: F401  (the same metadata)
 from portal.store import risk_models as _risk_models  # noqa: F401  (its tables are part of the same metadata)
 from portal.store.model_base import (  # noqa: F401  (re-exported: the rest of the portal imports them from here)

@@ -77,12 +77,12 @@ def usage(dbs: Session) -> Counter[str]:
 
 
 def usage_by_table(dbs: Session) -> dict[str, Counter[str]]:
-    """The same counts, table by table (for `portal keys list`)."""
+    """The same counts, table by table (for `portal keys list`), a table's key columns added together."""
     result: dict[str, Counter[str]] = {}
     for table in sealed_tables():
         key = getattr(table.model, table.key_column)
-        result[table.name] = Counter(dict(dbs.execute(select(key, func.count()).where(key.is_not(None))
-                                                      .group_by(key)).all()))
+        result.setdefault(table.name, Counter()).update(dict(dbs.execute(
+            select(key, func.count()).where(key.is_not(None)).group_by(key)).all()))
     return result
 
 
@@ -121,8 +121,9 @@ def reseal(maker: sessionmaker[Session], opener: Opener, sealer: Sealer, actor: 
     """Re-seal every value sealed to the team not yet under the current key. Raises CannotOpen (and stops,
     leaving what is done done) if a record's key is not among the private keys here."""
     result = ResealResult()
-    for table in sealed_tables():
-        result.by_table[table.name] = _reseal_table(maker, table, opener, sealer, batch)
+    for table in sealed_tables():  # a table with more than one key column is counted once, all its columns added
+        result.by_table[table.name] = result.by_table.get(table.name, 0) + _reseal_table(maker, table, opener, sealer,
+                                                                                         batch)
     counts = " ".join(f"{name}:{n}" for name, n in result.by_table.items())
     with maker() as dbs:
         dbs.add(AuditEvent(at=datetime.now(timezone.utc), actor=actor, action="keys.resealed", report_id=None,

@@ -24,11 +24,44 @@ pytestmark = pytest.mark.browser
 
 PAGES = ["landing", "start", "who", "tell-us/you", "tell-us/someone", "tell-us/agency", "tell-us/work",
          "your-behaviour", "safety", "privacy", "accessibility", "sent", "sent-again", "form-with-errors",
-         "work-form-with-errors", "work-sent", "follow-ups-open", "replies", "replies-with-an-error", "not-found"]
+         "work-form-with-errors", "work-sent", "follow-ups-open", "replies", "replies-with-an-error", "not-found",
+         "complaint", "complaint-with-errors", "messages-after-a-complaint", "feedback", "feedback-with-errors"]
+# The receipt's pages for a complaint and the survivor's feedback: a report sent, a receipt kept, and for the
+# feedback the case closed behind the scenes (tests/browser/test_browser_complaints.py).
+RECEIPT_PAGES = {"complaint", "complaint-with-errors", "messages-after-a-complaint", "feedback", "feedback-with-errors"}
 
 
-def open_page(page, lang: str, name: str) -> None:
-    if name == "landing":
+def open_receipt_page(page, lang: str, name: str, live_server) -> None:  # type: ignore[no-untyped-def]
+    from staff_steps import make_staff
+    from test_browser_complaints import close_case
+    from test_browser_conversation import reporter_gets_a_receipt, reporter_sends_a_report
+    reference = reporter_sends_a_report(page, lang, "axe: a report for the complaint and feedback pages.")
+    reporter_gets_a_receipt(page, lang)
+    if name.startswith("feedback") or name == "messages-after-a-complaint":
+        close_case(live_server, reference, make_staff(live_server, "lead", lang, enrolled=True))
+    if name.startswith("feedback"):
+        page.goto(f"/{lang}/replies/feedback")
+        assert page.locator("input[name='safer']").count() == 4
+        if name == "feedback-with-errors":  # nothing answered
+            page.click("button[name='action'][value='send']")
+            page.wait_for_selector(".error-summary")
+        return
+    page.goto(f"/{lang}/replies/complaint")
+    if name == "complaint-with-errors":  # a topic chosen, nothing written
+        page.check("input[name='about'][value='help']")
+        page.click("button[name='action'][value='send']")
+        page.wait_for_selector(".error-summary")
+    elif name == "messages-after-a-complaint":  # the complaint listed, the questions offered
+        page.fill("#text", "axe: nobody rang me back.")
+        page.click("button[name='action'][value='send']")
+        page.wait_for_url(f"**/{lang}/replies/messages")
+        assert page.locator(".complaint-sent").count() == 1 and page.locator(".feedback-offer").count() == 1
+
+
+def open_page(page, lang: str, name: str, live_server=None) -> None:  # type: ignore[no-untyped-def]
+    if name in RECEIPT_PAGES:
+        open_receipt_page(page, lang, name, live_server)
+    elif name == "landing":
         page.goto("/")  # the browser prefers `lang`, so that column comes first and sets <html lang>
     elif name == "start":
         page.goto(f"/{lang}/")
@@ -85,9 +118,9 @@ def open_page(page, lang: str, name: str) -> None:
 
 @pytest.mark.parametrize("name", PAGES)
 @pytest.mark.parametrize("lang", ["en", "cy"])
-def test_page_has_no_axe_violations(new_context, lang, name):
+def test_page_has_no_axe_violations(new_context, live_server, lang, name):
     page = new_context(locale=LOCALES[lang], bypass_csp=True).new_page()
-    open_page(page, lang, name)
+    open_page(page, lang, name, live_server)
     assert page_language(page) == lang
     violations = axe_violations(page)
     assert not violations, (f"axe found {len(violations)} violation(s) on {path_of(page)} ({lang}, {name}):\n"

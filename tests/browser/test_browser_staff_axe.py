@@ -32,6 +32,7 @@ from staff_steps import (
     staff_goes_to_sign_in,
     staff_switches_language,
 )
+from test_browser_complaints import closed_with_feedback, complaint_on
 from test_browser_enforcement import give_enforcement, make_authoriser
 from test_browser_monitoring import closed_with_checkin, text_only_answers
 from test_browser_reviews import contacted
@@ -60,7 +61,9 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "review", "review-errors", "queue-follow-up", "case-reviewed",
               "retention", "erasure", "erasure-errors", "subject-access",
               "review-rounds", "review-rounds-errors", "review-round", "review-round-case", "review-round-case-errors",
-              "review-checklist"]
+              "review-checklist",
+              "complaint-new", "complaint-new-errors", "complaint", "complaint-errors", "complaints",
+              "complaint-settings", "case-feedback"]
 OFFICER_PAGES = ["forbidden"]
 PAGES = SIGNED_OUT + LEAD_PAGES + OFFICER_PAGES
 
@@ -95,6 +98,8 @@ class World:
     review: str = ""  # contacted, its review two days overdue (the review page has its form)
     reviewed: str = ""  # contacted and reviewed: the risk changed, so the case page points to a new assessment
     review_round: int = 0  # a round of the English officer's cases (the case among them), one of them reviewed
+    complaint: str = ""  # a complaint on the case, by phone, waiting for a response
+    feedback: str = ""  # closed, and its survivor answered the questions through the receipt
     browsers: dict[str, Browsers] = field(default_factory=dict)
 
 
@@ -135,6 +140,8 @@ def world(browser, live_server):
     contacted(live_server, made.reviewed, date.today() + timedelta(days=3))
     review_it(live_server, made.reviewed, officer_en)
     made.review_round = review_round(live_server, officer_en, made.reviewed)
+    made.complaint = complaint_on(live_server, case, officer_en)
+    made.feedback = closed_with_feedback(live_server, officer_en)
     contexts = []
     for lang, officer in (("en", officer_en), ("cy", officer_cy)):
         b = Browsers(lang, lead=make_staff(live_server, "lead", "en", enrolled=True), officer=officer,
@@ -240,6 +247,31 @@ def open_page(world: World, lang: str, name: str) -> Any:
         page.wait_for_load_state()
         assert page.locator(".error-summary li").count() == 3
         status = None
+    elif name in {"complaint-new", "complaint-new-errors"}:
+        status = page.goto(f"{case}/complaint").status
+        if name == "complaint-new-errors":  # the date cleared, nothing chosen or written
+            page.fill("#received_on", "")
+            page.click("main form button[type='submit']")
+            page.wait_for_load_state()
+            assert page.locator(".error-summary li").count() == 4
+            status = None
+    elif name in {"complaint", "complaint-errors"}:
+        status = page.goto(f"{case}/complaints/{world.complaint}").status
+        assert page.locator("main form").count() == 2
+        if name == "complaint-errors":  # an outcome with no summary
+            page.check("input[name='outcome'][value='upheld']")
+            page.click(f"main form[action$='/complaints/{world.complaint}/outcome'] button[type='submit']")
+            page.wait_for_load_state()
+            assert page.locator(".error-summary li").count() == 1
+            status = None
+    elif name == "complaints":
+        status = page.goto("/staff/complaints").status
+        assert page.locator("table.complaints-waiting tbody tr").count() >= 1
+    elif name == "complaint-settings":
+        status = page.goto("/staff/settings/complaints").status
+    elif name == "case-feedback":
+        status = page.goto(f"/staff/cases/{world.feedback}").status
+        assert page.locator("section.survivor-feedback dl.feedback-answers > div").count() == 2
     elif name == "queue-follow-up":
         response = page.goto("/staff/?follow=reviews_overdue")
         assert queue_row(page, world.review).count() == 1
@@ -561,7 +593,7 @@ def test_staff_page_fits_a_320px_screen(world, lang, name):
 # Pages with a table that scrolls on its own on a narrow screen: there the scrolling region must be reachable by
 # keyboard (axe's scrollable-region-focusable only fires when the table is wider than the screen).
 NARROW = ["audit", "queue", "case", "indicators", "team", "search-results", "shares-awaiting", "enforcement-awaiting",
-          "review-rounds", "review-round", "review-round-case"]
+          "review-rounds", "review-round", "review-round-case", "complaints", "retention"]
 
 
 @pytest.mark.parametrize("name", NARROW)

@@ -66,6 +66,9 @@ EXPECTED: dict[str, set[str] | str] = {
     "staff.review_rounds": {"lead", "auditor"}, "staff.review_round_new": {"lead"},
     "staff.review_round": {"lead", "auditor"}, "staff.review_round_case": {"lead", "auditor"},
     "staff.review_checklist": {"lead"},
+    "staff.case_complaint_new": CASEWORK, "staff.case_complaint": CASEWORK, "staff.case_complaint_handling": CASEWORK,
+    "staff.case_complaint_outcome": CASEWORK, "staff.case_complaint_close": CASEWORK, "staff.complaints": CASEWORK,
+    "staff.complaint_settings": {"lead"}, "staff.case_feedback": CASEWORK,
 }
 # A GET of these only sends the person where the form is (the glass is offered on the case's own page).
 REDIRECTS_ON_GET = {"staff.case_break_glass", "staff.case_closure",  # …and a closure when none waits
@@ -91,7 +94,7 @@ def url_for_rule(rule, reference: str, person_id: int) -> str:  # type: ignore[n
     url = url.replace("<action>", "unlock").replace("<about>", "person")
     url = url.replace("<channel>", "phone").replace("<kind>", "self").replace("<referral_id>", REFERRAL_ID)
     url = re.sub(r"<int(?:\([^)]*\))?:task_id>", TASK_ID, url)
-    url = url.replace("<checkin_id>", CHECKIN_ID)
+    url = url.replace("<checkin_id>", CHECKIN_ID).replace("<complaint_id>", COMPLAINT_ID)
     url = re.sub(r"<int(?:\([^)]*\))?:round_id>", ROUND_ID, url)
     url = url.replace("<perpetrator_id>", PERPETRATOR_ID).replace("<enforcement_id>", ENFORCEMENT_ID)
     assert "<" not in url, f"a new URL variable in {rule.rule}: give it a real value here"
@@ -141,6 +144,7 @@ def world(app):  # type: ignore[no-untyped-def]
 REFERRAL_ID = ""  # the world's safeguarding referral (its outcome page)
 TASK_ID = ""  # the world's task (its page)
 CHECKIN_ID = ""  # the world's monitoring check-in (its page)
+COMPLAINT_ID = ""  # the world's complaint (its page)
 PERPETRATOR_ID = "none"  # the world's perpetrator record, joint (its pages)
 ENFORCEMENT_ID = "none"  # an action against them at the proportionality review (its pages)
 ROUND_ID = "0"  # a review round that drew the world's case (its pages)
@@ -193,7 +197,7 @@ def _review_round(app: Flask, reference: str, staff_id: int) -> None:
 
 def _safeguarding_referral(app: Flask, reference: str, staff_id: int) -> None:
     """Stored directly (not through the service, which audits it): the anonymous checks want no audit event."""
-    global REFERRAL_ID, TASK_ID, CHECKIN_ID
+    global REFERRAL_ID, TASK_ID, CHECKIN_ID, COMPLAINT_ID
     import uuid
     from datetime import date, datetime, timezone
 
@@ -217,6 +221,15 @@ def _safeguarding_referral(app: Flask, reference: str, staff_id: int) -> None:
         TASK_ID = str(task.id)
         CHECKIN_ID = str(uuid.uuid4())
         s.add(MonitorCheckin(id=CHECKIN_ID, report_id=find_by_reference(s, reference).id, due_on=date(2026, 1, 6)))
+    from portal.store.complaint_models import COMPLAINT_PURPOSE, Complaint
+    COMPLAINT_ID = str(uuid.uuid4())
+    with app.test_request_context("/staff/"), app.extensions["sessionmaker"]() as s, s.begin():
+        sealer = current_sealer()
+        s.add(Complaint(id=COMPLAINT_ID, report_id=find_by_reference(s, reference).id, received_on=date(2026, 1, 5),
+                        at=datetime.now(timezone.utc), channel="phone", about="delay", language="en",
+                        recorded_by=staff_id, owner_id=staff_id, due_on=date(2026, 1, 19), target_days=10,
+                        state="open", outcome="", announced=True, key_id=sealer.key_id,
+                        sealed=sealer.seal_json({"text": "A complaint."}, COMPLAINT_PURPOSE, COMPLAINT_ID)))
 
 
 def check_matrix(app: Flask, client, role: str | None, reference: str,

@@ -132,3 +132,51 @@ def test_grant_refuses_sqlite(instance):
     make_app()
     result = CliRunner().invoke(main, ["db", "grant", "someone", "--side", "public"])
     assert result.exit_code != 0 and "Roles are for PostgreSQL" in result.output
+
+
+def test_the_public_role_can_complain_and_give_feedback_through_the_receipt_and_read_back_nothing_else(
+        roles, pg_schema_url, monkeypatch):
+    import re
+
+    from tests.staff_helpers import get_receipt, messages_page
+
+    grant(roles["public"], "public")
+    url = as_role(pg_schema_url, roles["public"])
+    monkeypatch.setenv("PORTAL_DATABASE_URL", url)
+    from portal import create_app
+    app = create_app({"TESTING": True})
+    client = app.test_client()
+    assert Reporter(client).send({"story": "Grant story", "contact_methods": ["text"],
+                                  "phone_text": "07700 900444"}).status_code == 303
+    get_receipt(client)
+    page = client.get("/en/replies/complaint").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    sent = client.post("/en/replies/complaint", data={"csrf_token": token, "submission_key": key, "about": "delay",
+                                                      "text": "Grant complaint", "action": "send"})
+    assert sent.status_code == 303  # made, with every column given: no RETURNING of what it cannot read
+    assert "Grant complaint" in messages_page(client)  # its own copy, read back with the receipt
+    owner = create_engine(pg_schema_url)
+    with owner.begin() as conn:  # as if the team had closed the case
+        conn.execute(text("UPDATE report SET is_open = false, status = 'closed', close_reason = 'support_in_place'"))
+    page = client.get("/en/replies/feedback").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    assert client.post("/en/replies/feedback", data={"csrf_token": token, "safer": "yes", "comment": "Grant feedback",
+                                                     "action": "send"}).status_code == 303
+    with owner.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM feedback_tally")).scalar_one() == 1
+        assert conn.execute(text("SELECT state FROM survivor_feedback")).scalar_one() == "given"
+    page = messages_page(client)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    assert client.post("/en/replies/delete", data={"csrf_token": token}).status_code == 200
+    with owner.begin() as conn:  # deleting the conversation erased the reporter's copy of the complaint
+        assert conn.execute(text("SELECT reporter_sealed IS NULL AND sealed IS NOT NULL FROM complaint")).scalar_one()
+    owner.dispose()
+    engine = create_engine(url)
+    for sql in ("SELECT sealed FROM complaint", "SELECT response_sealed FROM complaint",
+                "SELECT owner_id FROM complaint", "SELECT outcome FROM complaint",
+                "UPDATE complaint SET state = 'closed'", "DELETE FROM complaint",
+                "SELECT sealed FROM survivor_feedback", "UPDATE survivor_feedback SET state = 'declined'",
+                "DELETE FROM survivor_feedback", "SELECT * FROM feedback_tally", "DELETE FROM feedback_tally"):
+        assert refused(engine, sql), sql
+    engine.dispose()

@@ -285,7 +285,7 @@ def test_0010_indexes_the_audit_log_for_its_filters_and_keeps_every_row(instance
     engine.dispose()
 
 
-BEFORE_0013 = "0011"  # the revision 0013 follows
+BEFORE_0013 = "0012"  # the revision 0013 follows
 
 
 def test_0013_gives_tasks_a_cost_and_keeps_every_task(instance: Path):
@@ -359,4 +359,55 @@ def test_0011_adds_review_rounds_to_a_populated_database_and_goes_back(instance:
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM report")) == len(kept)
     command.upgrade(alembic_config(url), "head")
+    engine.dispose()
+
+
+def test_0012_adds_complaints_and_feedback_to_a_populated_database_and_keeps_every_row(instance: Path):
+    from sqlalchemy import inspect
+
+    app = make_app()
+    url = app.config["DATABASE_URL"]
+    command.downgrade(alembic_config(url), "0011")
+    engine = create_engine(url)
+    assert "complaint" not in inspect(engine).get_table_names()
+    with engine.begin() as conn:
+        for n in range(3):  # as 0010 has them: what is next on each case is a plain column too
+            conn.execute(text(f"INSERT INTO report ({REPORT}, next_due) VALUES (:id, :ref, :at, :due, 'self', false, "
+                              "false, 'en', false, 'new', :open, 2, false, null, :key, 'k', :sealed, :due)"),
+                         {"id": f"report-{n}", "ref": f"REF{n}-BBBB", "at": ARRIVED,
+                          "due": ARRIVED + timedelta(hours=7), "open": n != 2, "key": f"{n}" * 64, "sealed": b"x"})
+    command.upgrade(alembic_config(url), "head")
+    tables = set(inspect(engine).get_table_names())
+    assert {"complaint", "survivor_feedback", "feedback_tally"} <= tables
+    assert {"ix_complaint_open", "ix_complaint_received", "ix_complaint_unannounced"} <= {
+        i["name"] for i in inspect(engine).get_indexes("complaint")}
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM report")).scalar() == 3
+        assert conn.execute(text("SELECT count(*) FROM complaint")).scalar() == 0
+        conn.execute(text("INSERT INTO complaint (id, report_id, received_on, at, channel, about, language, due_on, "
+                          "target_days, state, outcome, announced, key_id, sealed) VALUES ('c-1', 'report-1', "
+                          ":day, :at, 'phone', 'delay', 'en', :day, 10, 'open', '', true, 'k', :sealed)"),
+                     {"day": ARRIVED.date(), "at": ARRIVED, "sealed": b"x"})
+        conn.execute(text("INSERT INTO survivor_feedback (id, report_id, at, state, language) VALUES "
+                          "('f-1', 'report-2', :at, 'declined', 'cy')"), {"at": ARRIVED})
+        conn.execute(text("INSERT INTO feedback_tally (id, month, safer, contact_way, commented) VALUES "
+                          "('t-1', '2026-11', 'yes', '', false)"))
+    with engine.connect() as conn:  # asked once: a second row for the same case is refused
+        from sqlalchemy.exc import IntegrityError
+        try:
+            conn.execute(text("INSERT INTO survivor_feedback (id, report_id, at, state, language) VALUES "
+                              "('f-2', 'report-2', :at, 'given', 'en')"), {"at": ARRIVED})
+            conn.commit()
+            twice = True
+        except IntegrityError:
+            conn.rollback()
+            twice = False
+    assert not twice
+    # …and down to 0011 (the new tables go, the reports stay) and up again.
+    command.downgrade(alembic_config(url), "0011")
+    assert "complaint" not in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM report")).scalar() == 3
+    command.upgrade(alembic_config(url), "head")
+    assert "feedback_tally" in inspect(engine).get_table_names()
     engine.dispose()

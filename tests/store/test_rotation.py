@@ -293,3 +293,58 @@ def test_rotate_updates_the_configured_public_key_file_wherever_it_is(app, insta
     output = run("keys", "rotate")
     new = load_public(elsewhere).key_id
     assert new != old and f"New key {new} is now current ({elsewhere})" in output
+
+
+def test_reseal_covers_complaints_their_responses_and_the_survivor_s_feedback(app):
+    """The new sealed columns are found from the models like every other: a complaint made through the receipt, its
+    response (sealed under its own key column), and the survivor's answers are all sealed again and still open."""
+    import re as regex
+
+    from portal.store.complaint_models import (
+        COMPLAINT_PURPOSE,
+        COMPLAINT_RESPONSE_PURPOSE,
+        FEEDBACK_PURPOSE,
+        Complaint,
+        SurvivorFeedback,
+    )
+    from portal.store.rotation import sealed_tables
+    from tests.staff_helpers import set_report
+
+    assert {("complaint", "key_id"), ("complaint", "response_key_id"), ("survivor_feedback", "key_id")} <= {
+        (t.name, t.key_column) for t in sealed_tables()}
+    reporter, reference, _receipt = reporter_with_receipt(app)
+    page = html_of(reporter.get("/en/replies/complaint"))
+    key = regex.search(r'name="submission_key" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    sent = reporter.post("/en/replies/complaint", data={"csrf_token": csrf_from(page), "submission_key": key,
+                                                        "text": "Rotation complaint", "action": "send"})
+    assert sent.status_code == 303
+    client, _officer = signed_in(app, "officer")
+    client.get(f"/staff/cases/{reference}")  # the team looks: the complaint gets its deadline
+    with dbs(app) as s:
+        complaint_id = s.scalars(select(Complaint.id)).one()
+    url = f"/staff/cases/{reference}/complaints/{complaint_id}"
+    assert post_form(client, f"{url}/outcome", {"outcome": "upheld", "summary": "Rotation response"},
+                     token_from=url).status_code == 303
+    set_report(app, reference, is_open=False, status="closed", close_reason="support_in_place")
+    page = html_of(reporter.get("/en/replies/feedback"))
+    assert reporter.post("/en/replies/feedback", data={"csrf_token": csrf_from(page), "safer": "yes",
+                                                       "comment": "Rotation feedback", "action": "send"}
+                         ).status_code == 303
+    old = current_key(app)
+    run("keys", "rotate")
+    new = current_key(app)
+    listing = run("keys", "list")
+    assert regex.search(r"complaint 2\b", listing), listing  # the complaint and its response, both under the old key
+    done = run("keys", "reseal")
+    assert "complaint 2" in done and "survivor_feedback 1" in done, done
+    run("keys", "retire", old, "--yes")
+    opener = Opener(load_private_keys(Path(app.config["PRIVATE_KEY_DIR"]), DEV_PASSPHRASE))
+    with dbs(app) as s:
+        row = s.get(Complaint, complaint_id)
+        assert (row.key_id, row.response_key_id) == (new, new)
+        assert opener.open_json(row.sealed, COMPLAINT_PURPOSE, row.id)["text"] == "Rotation complaint"
+        assert opener.open_json(row.response_sealed, COMPLAINT_RESPONSE_PURPOSE, row.id)["text"] == "Rotation response"
+        feedback = s.scalars(select(SurvivorFeedback)).one()
+        assert feedback.key_id == new
+        assert opener.open_json(feedback.sealed, FEEDBACK_PURPOSE, feedback.id)["comment"] == "Rotation feedback"
+    assert "Rotation complaint" in html_of(client.get(url)) and "cannot be opened" not in html_of(client.get(url))
