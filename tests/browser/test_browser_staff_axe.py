@@ -424,7 +424,7 @@ def open_page(world: World, lang: str, name: str) -> Any:
         status = page.goto(f"{case}/safeguarding/{world.referral}/outcome").status
     elif name == "task":
         status = page.goto(f"{case}/tasks/{world.task}").status
-        assert page.locator("main form").count() == 3
+        assert page.locator("main form").count() == 4  # state, owner, due date, cost
     elif name == "task-errors":  # a due date in the past
         page.goto(f"{case}/tasks/{world.task}")
         page.fill("#due_on", "2020-01-06")
