@@ -40,6 +40,11 @@ def reporter(app: Any, lang: str = "en", **closed: Any) -> tuple[Any, str, str]:
     return client, reference, receipt
 
 
+def stored(app: Any) -> list[Complaint]:
+    with dbs(app) as s:  # closed at once: an open transaction would hold PostgreSQL's schema past the test
+        return list(s.scalars(select(Complaint)))
+
+
 def key_of(html: str) -> str:
     return re.search(r'name="submission_key" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
 
@@ -64,7 +69,7 @@ def test_a_reporter_complains_from_their_conversation_in_their_language(app, lan
     assert form.status_code == 203 and f'<html lang="{lang}"' in html_of(form)
     sent = complain(client, lang, about=["delay", "help"], text="Wombat: it took too long.")
     assert sent.status_code == 303 and sent.headers["Location"] == f"/{lang}/replies/messages"
-    (row,) = list(dbs(app).scalars(select(Complaint)))
+    (row,) = stored(app)
     assert (row.channel, row.about, row.language, row.state) == ("receipt", "delay help", lang, "open")
     after = messages_page(client, lang)
     assert "Wombat: it took too long." in after and 'class="message complaint-sent"' in after
@@ -80,7 +85,7 @@ def test_an_empty_complaint_is_refused_and_what_was_chosen_stays(app):
     assert refused.status_code == 400
     html = html_of(refused)
     assert "Tell us what your complaint is about" in html and 'value="treatment" checked' in html
-    assert list(dbs(app).scalars(select(Complaint))) == []
+    assert stored(app) == []
 
 
 def test_an_expired_token_and_the_language_switch_keep_the_complaint(app):
@@ -94,7 +99,7 @@ def test_an_expired_token_and_the_language_switch_keep_the_complaint(app):
                                                           "action": "switch-language"})
     assert '<html lang="cy"' in html_of(switched) and "Quokka: you told my landlord." in html_of(switched)
     assert 'value="sharing" checked' in html_of(switched)
-    assert list(dbs(app).scalars(select(Complaint))) == []
+    assert stored(app) == []
 
 
 def test_a_complaint_typed_after_the_session_ended_is_carried_through_the_sign_in_and_sent_once_checked(app):
@@ -116,11 +121,11 @@ def test_a_complaint_typed_after_the_session_ended_is_carried_through_the_sign_i
     again = html_of(signed)
     assert "You are signed in again. Check your complaint, then send it." in again
     assert "Bilby: kept through sign-in." in again and 'value="contact" checked' in again
-    assert list(dbs(app).scalars(select(Complaint))) == []  # nothing sent until they send it
+    assert stored(app) == []  # nothing sent until they send it
     sent = client.post("/en/replies/complaint", data={"csrf_token": csrf_from(again), "submission_key": key_of(again),
                                                       "about": "contact", "text": "Bilby: kept through sign-in.",
                                                       "action": "send"})
-    assert sent.status_code == 303 and len(list(dbs(app).scalars(select(Complaint)))) == 1
+    assert sent.status_code == 303 and len(stored(app)) == 1
 
 
 def test_the_feedback_questions_are_offered_only_once_the_case_is_closed(app):
