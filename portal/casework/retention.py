@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.store.complaint_models import Complaint, SurvivorFeedback
 from portal.store.followup_models import MonitorCheckin
 from portal.store.models import AuditEvent, CaseEntry, ContactAttempt, Conversation, Message, PurgedTally, Report
 from portal.store.settings import get_setting
@@ -87,6 +88,8 @@ def _purge_batch(dbs: Session, cutoff: datetime, zone: ZoneInfo) -> int:
     dbs.execute(delete(ContactAttempt).where(ContactAttempt.report_id.in_(ids)))
     dbs.execute(delete(CaseEntry).where(CaseEntry.report_id.in_(ids)))
     dbs.execute(delete(MonitorCheckin).where(MonitorCheckin.report_id.in_(ids)))
+    for table in (Complaint, SurvivorFeedback):  # (the survivors' counts stay: `feedback_tally` holds no case)
+        dbs.execute(delete(table).where(table.report_id.in_(ids)))
     dbs.execute(delete(Report).where(Report.id.in_(ids)))
     return len(ids)
 
