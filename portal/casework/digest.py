@@ -2,7 +2,8 @@
 sends it once a day from DIGEST_HOUR where the team works, on working days).
 
 It holds counts only: open tasks they own due today and overdue, reviews of the open cases they own due today and
-overdue, and monitoring check-ins due on their closed cases; and where to sign in. Never a reference, a name, a
+overdue, monitoring check-ins due on their closed cases, and complaints they are to respond to, due today and
+overdue; and where to sign in. Never a reference, a name, a
 kind of task or a date: mailboxes are forwarded and read over shoulders. Nothing due, no e-mail.
 
 At most once per officer per day: after the mail server accepts an officer's digest, the Setting
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from portal.casework.notify import send
 from portal.casework.queue import OPEN_TASK
+from portal.store.complaint_models import Complaint
 from portal.store.followup_models import CaseTask, MonitorCheckin
 from portal.store.models import Report, StaffUser
 from portal.store.settings import get_setting, set_setting
@@ -45,11 +47,13 @@ class Due:
     reviews_today: int = 0
     reviews_overdue: int = 0
     checkins: int = 0
+    complaints_today: int = 0
+    complaints_overdue: int = 0
 
     @property
     def any(self) -> bool:
         return bool(self.tasks_today or self.tasks_overdue or self.reviews_today or self.reviews_overdue
-                    or self.checkins)
+                    or self.checkins or self.complaints_today or self.complaints_overdue)
 
 
 def sent_key(staff_id: int) -> str:
@@ -67,11 +71,14 @@ def due_for(dbs: Session, staff_id: int, day: date) -> Due:
                                       Report.contacted == True, Report.next_review_on <= day)  # noqa: E712
     checkins = (select(MonitorCheckin.id).join(Report, Report.id == MonitorCheckin.report_id)
                 .where(Report.owner_id == staff_id, MonitorCheckin.state == "due", MonitorCheckin.due_on <= day))
+    complaints = select(Complaint.id).where(Complaint.owner_id == staff_id, Complaint.state == "open",
+                                            Complaint.due_on <= day)
     return Due(tasks_today=count(tasks.where(CaseTask.due_on == day)),
                tasks_overdue=count(tasks.where(CaseTask.due_on < day)),
                reviews_today=count(reviews.where(Report.next_review_on == day)),
                reviews_overdue=count(reviews.where(Report.next_review_on < day)),
-               checkins=count(checkins))
+               checkins=count(checkins), complaints_today=count(complaints.where(Complaint.due_on == day)),
+               complaints_overdue=count(complaints.where(Complaint.due_on < day)))
 
 
 def compose_digest(config: Mapping[str, Any], staff: StaffUser, due: Due) -> EmailMessage:
@@ -96,6 +103,12 @@ def compose_digest(config: Mapping[str, Any], staff: StaffUser, due: Due) -> Ema
             if due.checkins:
                 lines.append(ngettext("%(num)d monitoring check-in is due.", "%(num)d monitoring check-ins are due.",
                                       due.checkins))
+            if due.complaints_today:
+                lines.append(ngettext("%(num)d complaint needs a response today.",
+                                      "%(num)d complaints need a response today.", due.complaints_today))
+            if due.complaints_overdue:
+                lines.append(ngettext("%(num)d complaint is overdue for a response.",
+                                      "%(num)d complaints are overdue for a response.", due.complaints_overdue))
             lines += [gettext("This email never contains any details of cases. Sign in to see them:"), link]
             blocks.append("\n".join(lines))
     message = EmailMessage()

@@ -17,6 +17,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.store.assurance_models import RoundAnswer, RoundCase
+from portal.store.complaint_models import Complaint, SurvivorFeedback
 from portal.store.followup_models import MonitorCheckin
 from portal.store.models import AuditEvent, CaseEntry, ContactAttempt, Conversation, Message, PurgedTally, Report
 from portal.store.settings import get_setting
@@ -99,6 +100,8 @@ def delete_cases(dbs: Session, rows: Sequence[Any], zone: ZoneInfo, reason: str 
     dbs.execute(delete(RoundAnswer).where(RoundAnswer.round_case_id.in_(
         select(RoundCase.id).where(RoundCase.report_id.in_(ids)))))
     dbs.execute(delete(RoundCase).where(RoundCase.report_id.in_(ids)))
+    for table in (Complaint, SurvivorFeedback):  # (the survivors' counts stay: `feedback_tally` holds no case)
+        dbs.execute(delete(table).where(table.report_id.in_(ids)))
     dbs.execute(delete(Report).where(Report.id.in_(ids)))
     return len(ids)
 

@@ -135,3 +135,24 @@ def test_portal_notify_sends_the_digest(instance: Path, smtp: SmtpServer, monkey
     assert len(smtp.inbox.messages) == 1
     with app.extensions["sessionmaker"]() as s:
         assert s.scalar(select(Report.owner_id)) == ana
+
+
+def test_complaints_to_respond_to_are_counted_and_nothing_of_them_said(instance: Path, smtp: SmtpServer) -> None:  # noqa: F811
+    import uuid
+
+    from portal.store.complaint_models import Complaint
+
+    app = make(smtp)
+    ana = staff(app, "ana@example.org")
+    case = owned_case(app, ana)
+    with app.extensions["sessionmaker"]() as s:
+        for due, state in ((DAY, "open"), (DAY - timedelta(days=3), "open"), (DAY - timedelta(days=4), "open"),
+                           (DAY - timedelta(days=9), "responded"), (DAY + timedelta(days=2), "open")):
+            s.add(Complaint(id=str(uuid.uuid4()), report_id=case.id, received_on=DAY - timedelta(days=20), at=MORNING,
+                            channel="phone", about="delay", language="en", owner_id=ana, due_on=due, target_days=10,
+                            state=state, outcome="", announced=True, key_id="k1", sealed=b"Quokka complained"))
+        s.commit()
+    assert run(app) == 1
+    text = body(smtp.inbox.messages[0])
+    assert "1 complaint needs a response today.\n2 complaints are overdue for a response.\n" in text
+    assert "Quokka" not in text and case.reference not in text

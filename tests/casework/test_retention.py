@@ -187,3 +187,27 @@ def test_entries_are_deleted_explicitly_not_by_cascade(app: Flask):
     engine.dispose()
     after = counts(app)
     assert after["reports"] == after["attempts"] == after["entries"] == set()
+
+
+def test_a_purged_case_takes_its_complaints_and_feedback_and_the_survivors_counts_stay(app: Flask):
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from portal.store.complaint_models import Complaint, FeedbackTally, SurvivorFeedback
+
+    report_id = add_case(app, received_at=LONG_AGO, closed_at=LONG_AGO)
+    with app.extensions["sessionmaker"]() as dbs:
+        dbs.add(Complaint(id=str(uuid.uuid4()), report_id=report_id, received_on=LONG_AGO.date(), at=LONG_AGO,
+                          channel="letter", about="delay", language="en", target_days=10, state="closed",
+                          outcome="upheld", announced=True, key_id="k1", sealed=b"sealed complaint"))
+        dbs.add(SurvivorFeedback(id=str(uuid.uuid4()), report_id=report_id, at=LONG_AGO, state="given",
+                                 language="en", key_id="k1", sealed=b"sealed answers"))
+        dbs.add(FeedbackTally(id=str(uuid.uuid4()), month="2019-11", safer="yes", contact_way="yes", commented=False))
+        dbs.commit()
+    engine = create_engine(app.config["DATABASE_URL"])  # no foreign_keys pragma: nothing cascades by itself
+    with app.app_context():
+        assert purge(sessionmaker(engine), app.config).cases == 1
+    engine.dispose()
+    with app.extensions["sessionmaker"]() as dbs:
+        assert dbs.scalars(select(Complaint)).all() == [] and dbs.scalars(select(SurvivorFeedback)).all() == []
+        assert len(dbs.scalars(select(FeedbackTally)).all()) == 1

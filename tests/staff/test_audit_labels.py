@@ -84,3 +84,17 @@ def test_the_log_page_and_filter_show_names_not_codes_in_welsh(app):
     with app.test_request_context(), force_locale("cy"):
         assert action_label("case.status_changed") in html
         assert detail_label("case.status_changed", "new->contact_attempted") in html
+
+
+def test_complaint_and_feedback_details_read_as_words(app):
+    with app.test_request_context():
+        with force_locale("en"):
+            assert detail_label("case.complaint_recorded", "receipt contact delay") == (
+                "On the website, with their receipt; How or when we contacted them; How long things took")
+            assert detail_label("case.complaint_responded", "partly_upheld late") == "Partly upheld; late"
+            assert detail_label("case.complaint_owner", "staff:3", {"staff:3": "Siân Evans"}) == "Siân Evans"
+            assert detail_label("settings.complaint_days_changed", "days:15") == "15 working days"
+            assert detail_label("case.opened", "complaint") == "a complaint"
+        with force_locale("cy"):
+            welsh = detail_label("case.complaint_responded", "not_upheld on_time")
+            assert "not_upheld" not in welsh and "Not upheld" not in welsh and welsh.strip()
