@@ -30,6 +30,7 @@ from portal.staff.auth_views import audit
 from portal.staff.blueprint import bp
 from portal.store.db import db
 from portal.store.models import StaffUser
+from portal.web.spreadsheet import formula_safe
 
 ENTER_DATE = _l("Enter a date like 2026-07-01")
 DATE_ORDER = _l("The last day must be on or after the first day")
@@ -100,10 +101,6 @@ def audit_log() -> tuple[str, int]:
     return _render(flt, problems, names, found), 200
 
 
-def _safe(text: str) -> str:
-    """No cell starts like a spreadsheet formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
 
 @bp.get("/audit.csv")
 @allow("lead", "auditor")
@@ -128,9 +125,10 @@ def audit_csv() -> Response:
             out.seek(0)
             out.truncate()
             case = reference or (gettext("(deleted)") if event.report_id else "")
-            writer.writerow([format_datetime(event.at, "yyyy-MM-dd HH:mm:ss"), _safe(actor_label(event.actor,
-                             names)), _safe(action_label(event.action)), case,
-                             _safe(detail_label(event.action, event.detail, names)), event.action, _safe(event.detail)])
+            writer.writerow([format_datetime(event.at, "yyyy-MM-dd HH:mm:ss"),
+                             formula_safe(actor_label(event.actor, names)), formula_safe(action_label(event.action)),
+                             case, formula_safe(detail_label(event.action, event.detail, names)), event.action,
+                             formula_safe(event.detail)])
             yield out.getvalue()
 
     response = Response(stream_with_context(rows()), mimetype="text/csv")

@@ -58,7 +58,7 @@ NEVER_PRINTED = ("must_not_see",)
 ALL_PARTS = {part: True for part in PRINT_PARTS}
 
 
-def _whole_case(reference: str, view: str, read_only: bool = False) -> dict[str, Any]:
+def whole_case(reference: str, view: str, read_only: bool = False) -> dict[str, Any]:
     """Everything the case and print pages show, decrypted for this request (and audited as `view`). Opening
     the case page is when a caseworker reads the reporter's messages and sees a changed profile, so that
     clears the queue's flags. `read_only`: a case review's opening, which writes nothing on the case."""
@@ -84,7 +84,7 @@ def _whole_case(reference: str, view: str, read_only: bool = False) -> dict[str,
 def case(reference: str) -> str:
     """The whole case, safe-contact profile first; then its links to other cases (from the blind index, and those
     staff made), which also answer "reported to us before?" unless staff did."""
-    context = _whole_case(reference, "case")
+    context = whole_case(reference, "case")
     report = context["report"]
     links = links_of(db(), g.staff, report)
     fill_repeat(db(), report, links)
@@ -106,7 +106,7 @@ def case_print(reference: str) -> str:
     include = ({part for part in PRINT_PARTS if part in request.args.getlist("part")} if chosen
                else set(PRINT_DEFAULTS))
     view = " ".join(["print", *sorted(include & SENSITIVE_PARTS)])
-    context = _whole_case(reference, view)
+    context = whole_case(reference, view)
     show = {part: part in include for part in PRINT_PARTS}
     if show["codeword"] and not show["contact"]:  # the code word and cover name, and nothing else of the profile
         hidden: tuple[str, ...] = tuple(f for f in SAFE_CONTACT if f not in CODEWORD_FIELDS)

@@ -18,7 +18,7 @@ from portal.intake.reports import ReportNotStored
 from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
 from portal.staff.case_common import case_or_404, header, saved
-from portal.staff.case_views import ALL_PARTS, _whole_case
+from portal.staff.case_views import ALL_PARTS, whole_case
 from portal.staff.forms_erasure import DECISION_NAMES, REQUESTER_NAMES, ErasureDecisionForm, ErasureRequestForm
 from portal.store.db import db
 from portal.store.models import StaffUser
@@ -99,7 +99,7 @@ def case_erasure_decision(reference: str) -> Response | tuple[str, int]:
 @allow("lead")
 def case_subject_access(reference: str) -> str:
     """Everything the case holds, on one readable page, for a subject access request (audited as an opening)."""
-    context = _whole_case(reference, "subject-access")
+    context = whole_case(reference, "subject-access")
     context.update(show=ALL_PARTS, can_change=False)
     return render_template("staff/subject_access.html", **context, printed_at=datetime.now(timezone.utc),
                            printing=True)

@@ -27,6 +27,7 @@ from portal.staff.forms_case import ACTION_NAMES, CLOSE_REASON_NAMES, REFERRAL_N
 from portal.staff.forms_sharing import AGENCY_NAMES
 from portal.staff.labels import CHANNEL_NAMES, KIND_NAMES
 from portal.store.db import db
+from portal.web.spreadsheet import formula_safe
 
 LANGUAGE_NAMES = {"en": _l("English"), "cy": _l("Welsh"), "unknown": _l("Not known (deleted cases)")}
 CHANNEL_LABELS = {**CHANNEL_NAMES, "unknown": _l("Not known (deleted cases)")}
@@ -151,11 +152,6 @@ def _cell(value: Figure | Percent | float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _safe(text: str) -> str:
-    """No cell starts like a spreadsheet formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/indicators.csv")
 @allow("lead", "auditor")
 def indicators_csv() -> Response:
@@ -173,8 +169,8 @@ def indicators_csv() -> Response:
     for section, key, value in figures.rows():
         names = GROUP_LABELS.get(section)
         label = names.get(key, key) if names else SINGLE_LABELS.get((section, key), key)
-        writer.writerow([_safe(str(SECTION_NAMES.get(section, section))), _safe(str(label)), f"{section}.{key}",
-                         _cell(value)])
+        writer.writerow([formula_safe(str(SECTION_NAMES.get(section, section))), formula_safe(str(label)),
+                         f"{section}.{key}", _cell(value)])
     name = f"indicators-{figures.period.first.isoformat()}-{figures.period.last.isoformat()}.csv"
     # A byte-order mark so that spreadsheet programs read the Welsh letters (â, ŵ, ŷ) as UTF-8.
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",

@@ -23,7 +23,7 @@ from portal.intake.reports import ReportNotStored
 from portal.staff import forms_review_round as fr
 from portal.staff.access import allow, can, when_signed_out
 from portal.staff.blueprint import bp
-from portal.staff.case_views import CODEWORD_FIELDS, _whole_case
+from portal.staff.case_views import CODEWORD_FIELDS, whole_case
 from portal.staff.forms_tasks import TASK_STATE_NAMES, task_label
 from portal.store.assurance_models import ROUND_REVIEW_PURPOSE, ReviewRound
 from portal.store.db import db
@@ -198,7 +198,7 @@ def review_round_case(round_id: int, reference: str) -> Response | tuple[str, in
             notice = _notice(form)
     else:
         form = None
-    context = _whole_case(reference, "case-review", read_only=True)  # audited before anything is decrypted
+    context = whole_case(reference, "case-review", read_only=True)  # audited before anything is decrypted
     if form is None:
         answers = rr.answers_of(db(), [case.id]).get(case.id, {})
         form = fr.case_review_form(points, data=fr.review_data(points, answers, _findings(case)) if answers else {})
