@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pyotp
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from reporter_steps import path_of
 
 TOTP_STEP = 30
@@ -159,7 +160,14 @@ def fill_case_record(live_server: Any, reference: str, by: StaffAccount, answers
 # ---- looking -------------------------------------------------------------------------------------------
 
 def flash_text(page: Any) -> str:
-    return page.inner_text(".flashes") if page.locator(".flashes").count() else ""
+    """The flash messages on the page a click has led to. A click that submits a form returns once the navigation
+    commits, before the new page has parsed, so this waits for the flashes to arrive (up to 10 s) rather than
+    reading an empty, half-loaded page."""
+    try:
+        page.wait_for_selector(".flashes", state="attached", timeout=10_000)
+    except PlaywrightTimeout:
+        return ""
+    return page.inner_text(".flashes")
 
 
 def queue_row(page: Any, reference: str) -> Any:
