@@ -147,6 +147,8 @@ def subject_access(report: Report, opened: Any, attempts: list[Any]) -> dict[str
         "closed_at": when(report.closed_at), "channel": report.channel, "reporter_kind": report.reporter_kind,
         "contact_language": report.contact_language, "risk_level": report.risk_level,
         "answers": opened.content.get("answers", {}),
+        # Equality monitoring answers are held only until they are counted (portal/casework/equality.py).
+        **({"equality_monitoring": opened.content["equality"]} if "equality" in opened.content else {}),
         "profiles": {about: profile.answers for about, profile in opened.profiles.items()},
         "entries": [{"at": when(e.entry.at), "kind": e.entry.kind, "code": e.entry.code, "by": e.staff_name,
                      "content": e.content} for e in opened.entries],

@@ -22,6 +22,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.casework.complaint_indicators import ComplaintFigures, compute_complaints
+from portal.casework.equality_indicators import EqualityFigures, compute_equality
 from portal.casework.followup_indicators import FollowupFigures, compute_followup
 from portal.casework.indicators_base import Disclosure, Figure, Percent
 from portal.casework.periods import Period
@@ -90,6 +91,7 @@ class Indicators:
     followup: FollowupFigures | None = None  # tasks, reviews, monitoring (portal/casework/followup_indicators.py)
     review_rounds: ReviewRoundFigures | None = None  # case reviews (portal/casework/review_round_indicators.py)
     complaints: ComplaintFigures | None = None  # complaints and feedback (portal/casework/complaint_indicators.py)
+    equality: EqualityFigures | None = None  # equality monitoring (portal/casework/equality_indicators.py)
 
     def rows(self) -> list[tuple[str, str, Figure | Percent | float | None]]:
         """Every figure as (section, key, value), in the order of the page: what the CSV export writes."""
@@ -121,6 +123,7 @@ class Indicators:
         out += self.followup.rows() if self.followup else []
         out += self.review_rounds.rows() if self.review_rounds else []
         out += self.complaints.rows() if self.complaints else []
+        out += self.equality.rows() if self.equality else []
         return out
 
 
@@ -247,7 +250,8 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
         followup=compute_followup(dbs, rule, start, end, period.first, period.last),
         review_rounds=compute_review_rounds(dbs, rule, period.first, period.last),
         complaints=compute_complaints(dbs, rule, period.first, period.last, months, now_utc.astimezone(
-            ZoneInfo(tz)).date()))
+            ZoneInfo(tz)).date()),
+        equality=compute_equality(dbs, rule, months))
 
 
 def _epoch_seconds(dbs: Session) -> Any:

@@ -1,4 +1,5 @@
-"""`portal index …`: the blind index's key (made on the triage host only) and indexing reports for search."""
+"""`portal index …`: the blind index's key (made on the triage host only) and indexing reports for search; and
+`portal equality count`, which the index timer also does: counting equality monitoring answers."""
 from __future__ import annotations
 
 import click
@@ -6,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from portal.casework.common import CaseUnavailable
+from portal.casework.equality import BATCH_MIN, count_answers
 from portal.casework.indexing import NoIndexKey, index_reports
 from portal.cli.base import _audit, _operator, _passphrase, _private_dir, main
 from portal.crypto import blind_index
@@ -56,3 +58,31 @@ def index_run(everything: bool, batch: int, quiet: bool) -> None:
         click.echo(f"Indexed {total} report(s)" + (f"; {unopened} would not open here (a missing key?)."
                                                      if unopened else "."))
     current_app.logger.info("indexed %d report(s)", total)
+    _count_equality(force=False, quiet=quiet)
+
+
+def _count_equality(*, force: bool, quiet: bool) -> None:
+    try:
+        run = count_answers(db(), force=force)
+    except CaseUnavailable as exc:
+        raise click.ClickException(f"The private keys will not open here ({exc}).") from exc
+    if not quiet or run.unopened:
+        click.echo(f"Counted the equality answers of {run.counted} report(s); {run.waiting} waiting"
+                   + (f", {run.unopened} of which would not open here (a missing key?)." if run.unopened else "."))
+    current_app.logger.info("counted the equality answers of %d report(s)", run.counted)
+
+
+@main.group("equality")
+def equality_group() -> None:
+    """Equality monitoring: the answers sealed with reports, counted into monthly totals."""
+
+
+@equality_group.command("count")
+@click.option("--now", "force", is_flag=True,
+              help=f"Count even when fewer than {BATCH_MIN} reports are waiting (their batch is then small).")
+@click.option("--quiet", is_flag=True, help="Print nothing unless it fails (for a timer).")
+@with_appcontext
+def equality_count(force: bool, quiet: bool) -> None:
+    """Count the waiting reports' equality answers into the monthly totals and remove them from the reports
+    (`portal index run` does this too). Waits for a batch of at least BATCH_MIN reports unless --now."""
+    _count_equality(force=force, quiet=quiet)

@@ -129,12 +129,14 @@ def _to_spool(dbs: Session, report: Report) -> Receipt:
 def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str, bool],
            contact_language: str, submission_key: str, now: datetime | None = None,
            with_receipt: Callable[[Session, Receipt], None] | None = None, channel: str = "web",
-           taken_by: int | None = None, restricted: str = "") -> Receipt:
+           taken_by: int | None = None, restricted: str = "", equality: dict[str, str] | None = None) -> Receipt:
     """Seal and store one report. Idempotent on `submission_key`: the same key gives the same receipt,
     whether the first try reached the database or the spool. `with_receipt` runs in the report's own
     transaction when it is new (the public view stores the person's receipt there: one commit for both).
     Staff entering a disclosure give its `channel` and themselves as `taken_by`; `restricted` ("leads") keeps
-    it from all but the leads until a lead decides who may see it."""
+    it from all but the leads until a lead decides who may see it. `equality` holds the equality monitoring answers
+    of a form that asks them (None for one that does not): sealed with the report, apart from its answers, until the
+    triage side counts and removes them (portal/casework/equality.py)."""
     if channel not in CHANNELS or restricted not in ("", "leads", "named"):
         raise ValueError("unknown channel or restriction")
     key_hash = _idempotency_hash(submission_key)
@@ -153,7 +155,8 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
     report_id = str(uuid.uuid4())
     sealer = current_sealer()
     try:
-        sealed = sealer.seal_json({"kind": kind, "answers": answers}, PURPOSE, report_id)
+        document = {"kind": kind, "answers": answers, **({"equality": equality} if equality is not None else {})}
+        sealed = sealer.seal_json(document, PURPOSE, report_id)
     except Exception as exc:
         raise ReportNotStored("sealing failed") from exc
     plan = plan_for(kind, answers, received, nation=config["NATION"], cutoff=config["SAME_DAY_CUTOFF"],
@@ -168,7 +171,7 @@ def submit(dbs: Session, *, kind: str, answers: dict[str, Any], flags: dict[str,
         is_open=True, band=band_for(flags["danger_now"], children, high_risk=risk_level == "high"), contacted=False,
         under_16=flags.get("under_16", False), adult_at_risk=flags.get("adult_at_risk", False), risk_level=risk_level,
         idempotency_hash=key_hash, key_id=sealer.key_id, sealed=sealed, channel=channel, taken_by=taken_by,
-        restricted=restricted, next_due=plan.due.at,
+        restricted=restricted, next_due=plan.due.at, equality_pending=equality is not None,
         staff_sex=answers.get("staff_sex") if answers.get("staff_sex") in ("woman", "man") else "")
     window = plan.due.window
     for _attempt in range(5):
@@ -208,7 +211,8 @@ def arriving_risk_level(kind: str, answers: dict[str, Any], threshold: int) -> s
 
 
 def send(dbs: Session, session: ReceiptSession, *, kind: str, answers: dict[str, Any], flags: dict[str, bool],
-         contact_language: str, submission_key: str, restricted: str = "") -> Receipt:
+         contact_language: str, submission_key: str, restricted: str = "",
+         equality: dict[str, str] | None = None) -> Receipt:
     """Take a report from the public form and keep its receipt in the person's session for the confirmation
     page. A new report and the session row are committed together (one commit); a repeat (a double tap, a
     retry) finds the first report and keeps its receipt instead. A spooled report's receipt cannot go into a
@@ -225,7 +229,8 @@ def send(dbs: Session, session: ReceiptSession, *, kind: str, answers: dict[str,
         session.write_with(transaction)
 
     receipt = for_reader(submit(dbs, kind=kind, answers=answers, flags=flags, contact_language=contact_language,
-                                submission_key=submission_key, with_receipt=keep, restricted=restricted))
+                                submission_key=submission_key, with_receipt=keep, restricted=restricted,
+                                equality=equality))
     if not receipt.spooled and session.get("receipt") != receipt.for_session():
         session["receipt"] = receipt.for_session()  # a repeat: saved with the response
     return receipt

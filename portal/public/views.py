@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from portal.intake.reports import ReportNotStored, new_submission_key, send
 from portal.public import confirmation
+from portal.questions import equality
 from portal.questions.kinds import FORMS
 from portal.store.db import db
 from portal.web.form_errors import error_summary
@@ -102,7 +103,8 @@ def report(slug: str) -> str | Response | tuple[str, int]:
             try:
                 receipt = send(db(), session, kind=kind, answers=form.answers(),  # type: ignore[arg-type]
                                flags=form.flags(), contact_language=form.contact_language.data or str(get_locale()),
-                               submission_key=form.submission_key.data, restricted=form.restriction())
+                               submission_key=form.submission_key.data, restricted=form.restriction(),
+                               equality=equality.offered(form))
             except ReportNotStored:
                 notice = "not-stored"
             else:

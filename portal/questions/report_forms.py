@@ -19,6 +19,8 @@ from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from portal.questions import messages as m
+from portal.questions.equality import FIELDS as EQUALITY_FIELDS
+from portal.questions.equality import AgencyEqualityMixin, EqualityMixin
 from portal.web.forms import MultiCheckboxField, OptionalRadioField, TextForm, WholeNumberField
 
 LONG = 20_000
@@ -184,8 +186,9 @@ class ReportForm(TextForm):
         return "leads" if (self.must_not_see.data or "").strip() else ""
 
     def answers(self) -> dict[str, Any]:
-        """Every answer, to be sealed. Empty answers are left out."""
-        skip = {"csrf_token", "submission_key"}
+        """Every answer, to be sealed. Empty answers are left out, and so are the equality questions' (sealed
+        apart, never shown on the case: portal/questions/equality.py)."""
+        skip = {"csrf_token", "submission_key", *EQUALITY_FIELDS}
         result: dict[str, Any] = {}
         for field in self:
             if field.name in skip or field.data is None or field.data is False or field.data in ("", []):
@@ -290,7 +293,7 @@ class ConsentMixin:
                                     description=_l("Select all that apply."))
 
 
-class SelfReportForm(ConsentMixin, SafeContactMixin, HomeMixin, ReportForm):
+class SelfReportForm(EqualityMixin, ConsentMixin, SafeContactMixin, HomeMixin, ReportForm):
     KIND = "self"
     care_needs = radios(_l("Do you have care and support needs that make it hard to protect yourself, for example "
                            "because of illness, disability or older age?"), yes_no("answer: have care needs"))
@@ -319,7 +322,7 @@ class ConcernedReportForm(SafeContactMixin, ReportForm):
                               description=_l("For example, times when they are alone, or a number only they use."))
 
 
-class AgencyReportForm(ConsentMixin, SafeContactMixin, ReportForm):
+class AgencyReportForm(AgencyEqualityMixin, ConsentMixin, SafeContactMixin, ReportForm):
     KIND = "agency"
     SAFE_CONTACT_ABOUT = "them"
     org_name = text(_l("Your organisation"))

@@ -124,5 +124,7 @@ ACTION_NAMES: dict[str, Any] = {
     "keys.resealed": _l("Sealed stored records again with the new key"),
     "keys.retired": _l("Retired an old key"),
     "index.key_made": _l("Made a new search index key"),
+    "equality.counted": _l("Counted equality monitoring answers into the monthly totals and removed them from the "
+                           "reports"),
     "db.granted": _l("Set the database roles"),
 }

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from portal.casework.review_checklist import checklist
+from portal.questions import equality as eq
 from portal.questions import feedback as fq
 from portal.staff.forms_case import ACTION_NAMES
 from portal.staff.forms_complaint import COMPLAINT_CHANNEL_NAMES, COMPLAINT_OUTCOME_NAMES
@@ -127,3 +128,20 @@ SECTION_NAMES.update({"complaints": _l("Complaints"), "complaints_by_channel": _
 GROUP_LABELS.update({"complaints": COMPLAINT_LABELS, "complaints_by_channel": COMPLAINT_CHANNEL_NAMES,
                      "complaints_by_outcome": COMPLAINT_OUTCOME_NAMES, "feedback": FEEDBACK_LABELS,
                      "feedback_safer": SAFER_NAMES, "feedback_contact_way": CONTACT_WAY_NAMES})
+
+# Equality monitoring (portal/casework/equality_indicators.py): the forms' own words for each answer.
+EQUALITY_QUESTION_NAMES = {"age": _l("Age"), "sex": _l("Sex"),
+                           "disability": _l("Disabled, or a long-term health condition"),
+                           "ethnic": _l("Ethnic group")}
+EQUALITY_ANSWER_NAMES: dict[str, dict[str, Any]] = {
+    "age": dict(eq.AGE_BANDS), "sex": dict(eq.SEXES),
+    "disability": {"yes": _l("Disabled, or a long-term health condition"),
+                   "no": _l("Not disabled, and no long-term health condition")},
+    "ethnic": dict(eq.ETHNIC_GROUPS)}
+for _answers in EQUALITY_ANSWER_NAMES.values():
+    _answers.update({"prefer_not": eq.PREFER_NOT[1], "not_known": eq.NOT_KNOWN[1], "not_answered": _l("Not answered")})
+SECTION_NAMES.update({"equality": _l("Equality monitoring"),
+                      **{f"equality_{q}": _l("Equality monitoring: %(question)s", question=name)
+                         for q, name in EQUALITY_QUESTION_NAMES.items()}})
+GROUP_LABELS.update({"equality": {"asked": _l("Reports whose form asked the questions")},
+                     **{f"equality_{q}": names for q, names in EQUALITY_ANSWER_NAMES.items()}})

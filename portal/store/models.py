@@ -37,7 +37,7 @@ from portal.store.model_base import (  # noqa: F401  (re-exported: the rest of t
     receipt_sealed,
     team_sealed,
 )
-from portal.store.plain_models import PurgedTally, Setting, WebSession  # noqa: F401  (re-exported)
+from portal.store.plain_models import EqualityCount, PurgedTally, Setting, WebSession  # noqa: F401  (re-exported)
 
 
 class Report(Base):
@@ -113,6 +113,10 @@ class Report(Base):
     # The person asked to speak to a woman or a man ("" no preference or not said): a code from the answers, so
     # assigning the case can warn (with `contact_language` for Welsh) and the queue can flag it.
     staff_sex: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    # The form asked the equality monitoring questions and the triage side has not yet counted the answers (sealed
+    # with the report, apart from its answers) into `equality_count` and removed them (portal/casework/equality.py).
+    # Set on every report from a form that asks, answered or not, so it says nothing of the answers.
+    equality_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The blind-index key this report's values were indexed under (None: not yet indexed).
     indexed_key: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # SHA-256 of the form's one-time submission token: a double tap or a retry finds the first report.
@@ -141,6 +145,8 @@ class Report(Base):
               postgresql_where=text("restricted != ''")),
         Index("ix_report_unindexed", "received_at", "id", sqlite_where=text("indexed_key IS NULL"),
               postgresql_where=text("indexed_key IS NULL")),
+        Index("ix_report_equality_pending", "received_at", "id", sqlite_where=text("equality_pending = 1"),
+              postgresql_where=text("equality_pending")),
     )
 
 

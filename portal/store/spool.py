@@ -39,7 +39,7 @@ log = logging.getLogger("portal.store.spool")
 _COLUMNS = ("id", "reference", "reporter_kind", "danger_now", "children", "no_contact", "contact_language",
             "status", "is_open", "band", "contacted", "idempotency_hash", "key_id", "due_basis", "out_of_hours",
             "clock", "approach", "channel", "restricted", "taken_by", "under_16", "adult_at_risk", "risk_level",
-            "staff_sex")
+            "staff_sex", "equality_pending")
 _TIMES = ("received_at", "first_contact_due", "target_due")
 # Version 1 files (written before the safe-contact clock) lack the newer columns: these stand in for them.
 _V1_DEFAULTS = {"due_basis": "target", "out_of_hours": False, "clock": "reach", "approach": "direct"}
@@ -49,6 +49,8 @@ _V2_DEFAULTS = {"channel": "web", "restricted": "", "taken_by": None}
 _V3_DEFAULTS = {"under_16": False, "adult_at_risk": False, "risk_level": ""}
 # Version 4 files (written before the person's wish to speak to a woman or a man was a plain code).
 _V4_DEFAULTS = {"staff_sex": ""}
+# Version 5 files (written before the equality monitoring questions) had none to count.
+_V5_DEFAULTS = {"equality_pending": False}
 
 
 class SpoolUnavailable(Exception):
@@ -82,7 +84,7 @@ def columns(report: Report) -> dict[str, Any]:
 
 
 def to_document(report: Report) -> dict[str, Any]:
-    document: dict[str, Any] = {"format": FORMAT, "version": 5}
+    document: dict[str, Any] = {"format": FORMAT, "version": 6}
     document.update({name: getattr(report, name) for name in _COLUMNS})
     document.update({name: getattr(report, name).isoformat() for name in _TIMES})
     document["sealed"] = base64.b64encode(report.sealed).decode("ascii")
@@ -90,7 +92,7 @@ def to_document(report: Report) -> dict[str, Any]:
 
 
 def from_document(document: dict[str, Any]) -> Report:
-    if document.get("format") != FORMAT or document.get("version") not in (1, 2, 3, 4, 5):
+    if document.get("format") != FORMAT or document.get("version") not in (1, 2, 3, 4, 5, 6):
         raise ValueError("not a spooled report")
     if document["version"] == 1:
         document = {**_V1_DEFAULTS, "target_due": document["first_contact_due"], **document}
@@ -100,6 +102,8 @@ def from_document(document: dict[str, Any]) -> Report:
         document = {**_V3_DEFAULTS, **document}
     if document["version"] in (1, 2, 3, 4):
         document = {**_V4_DEFAULTS, **document}
+    if document["version"] in (1, 2, 3, 4, 5):
+        document = {**_V5_DEFAULTS, **document}
     values = {name: document[name] for name in _COLUMNS}
     values.update({name: datetime.fromisoformat(document[name]) for name in _TIMES})
     return Report(sealed=base64.b64decode(document["sealed"], validate=True), **values)

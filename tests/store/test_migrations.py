@@ -411,3 +411,32 @@ def test_0012_adds_complaints_and_feedback_to_a_populated_database_and_keeps_eve
     command.upgrade(alembic_config(url), "head")
     assert "feedback_tally" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_0014_adds_equality_counting_to_a_populated_database_and_goes_back(instance: Path):
+    from sqlalchemy import inspect
+
+    app = make_app()
+    url = app.config["DATABASE_URL"]
+    command.downgrade(alembic_config(url), "0013")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for n in range(3):
+            conn.execute(text(f"INSERT INTO report ({REPORT}, next_due) VALUES (:id, :ref, :at, :due, 'self', "
+                              "false, false, 'en', false, 'new', true, 2, false, null, :key, 'k', :sealed, :due)"),
+                         {"id": f"report-{n}", "ref": f"REF{n}-EEEE", "at": ARRIVED,
+                          "due": ARRIVED + timedelta(hours=7), "key": f"{n}" * 64, "sealed": b"x"})
+    command.upgrade(alembic_config(url), "head")
+    with engine.begin() as conn:
+        # Reports from before the questions were never asked them: none waits to be counted.
+        assert conn.execute(text("SELECT count(*) FROM report WHERE equality_pending")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM report")).scalar() == 3
+        conn.execute(text("INSERT INTO equality_count (month, question, answer, n) VALUES ('2026-11', 'age', "
+                          "'25_34', 4)"))
+    assert "ix_report_equality_pending" in {i["name"] for i in inspect(engine).get_indexes("report")}
+    command.downgrade(alembic_config(url), "0013")
+    assert "equality_count" not in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM report")).scalar() == 3
+    command.upgrade(alembic_config(url), "head")
+    engine.dispose()
