@@ -124,7 +124,7 @@ def test_the_board_figures_are_exact_on_the_page_and_suppressed_in_the_csv(app: 
 
 def test_the_welsh_form_asks_the_questions_in_welsh(app: Flask):
     page = html_of(app.test_client().get("/cy/tell-us/you"))
-    assert "Beth yw eich grŵp ethnig?" in page and "Mae&#39;n well gen i beidio â dweud" in page
+    assert "Beth yw eich grŵp ethnig?" in page and "Mae'n well gen i beidio â dweud" in page
     agency = html_of(app.test_client().get("/cy/tell-us/agency"))
     assert "Beth yw grŵp ethnig y person?" in agency and "Ddim yn hysbys" in agency
     assert "eq_age" not in html_of(app.test_client().get("/cy/tell-us/someone"))
