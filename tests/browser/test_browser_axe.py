@@ -25,7 +25,8 @@ pytestmark = pytest.mark.browser
 PAGES = ["landing", "start", "who", "tell-us/you", "tell-us/someone", "tell-us/agency", "tell-us/work",
          "your-behaviour", "safety", "privacy", "accessibility", "sent", "sent-again", "form-with-errors",
          "work-form-with-errors", "work-sent", "follow-ups-open", "replies", "replies-with-an-error", "not-found",
-         "complaint", "complaint-with-errors", "messages-after-a-complaint", "feedback", "feedback-with-errors"]
+         "complaint", "complaint-with-errors", "messages-after-a-complaint", "feedback", "feedback-with-errors",
+         "equality-open", "agency-equality-open"]
 # The receipt's pages for a complaint and the survivor's feedback: a report sent, a receipt kept, and for the
 # feedback the case closed behind the scenes (tests/browser/test_browser_complaints.py).
 RECEIPT_PAGES = {"complaint", "complaint-with-errors", "messages-after-a-complaint", "feedback", "feedback-with-errors"}
@@ -78,6 +79,10 @@ def open_page(page, lang: str, name: str, live_server=None) -> None:  # type: ig
         page.goto(f"/{lang}/tell-us/you")
         for option in ("#contact_methods-0", "#contact_methods-1", "#voicemail-0", "#say_who-1", "#consent_share-0"):
             page.check(option)
+    elif name in ("equality-open", "agency-equality-open"):  # the optional questions unfolded, one answered
+        page.goto(f"/{lang}/tell-us/{'agency' if name.startswith('agency') else 'you'}")
+        page.click("details.equality summary")
+        page.check("#eq_age-2")
     elif name == "replies-with-an-error":
         page.goto(f"/{lang}/replies")
         page.fill("#receipt", "12")
@@ -131,7 +136,7 @@ def test_page_has_no_axe_violations(new_context, live_server, lang, name):
 def test_page_has_no_axe_violations_with_helplines_open_on_a_small_screen(new_context, lang):
     page = new_context(locale=LOCALES[lang], bypass_csp=True, width=320, height=640).new_page()
     page.goto(f"/{lang}/tell-us/you")
-    page.click("summary")
+    page.click("details:not(.equality) summary")
     violations = axe_violations(page)
     assert not violations, describe_violations(violations)
 
