@@ -21,10 +21,21 @@ from portal.casework.cases import add_entry
 from portal.casework.common import NotAllowed, audit, now
 from portal.casework.retention import delete_cases
 from portal.store.models import AuditEvent, CaseEntry, Report, StaffUser
+from portal.store.settings import get_setting
 
 REQUESTERS = ("person", "reporter", "representative")
 MAX_TEXT = 4000
 MIN_INACTIVE_DAYS = 30
+DEFAULT_INACTIVE_DAYS = 180
+INACTIVE_SETTING = "inactive_days"  # a lead's setting (Settings): after how long an open case is listed
+
+
+def inactive_days(dbs: Session) -> int:
+    """After how many days with no activity an open case is listed for a lead's decision (the team's setting)."""
+    try:
+        return max(MIN_INACTIVE_DAYS, int(get_setting(dbs, INACTIVE_SETTING, str(DEFAULT_INACTIVE_DAYS))))
+    except ValueError:
+        return DEFAULT_INACTIVE_DAYS
 # Looking at a case, or the portal indexing it, is not activity on it.
 NOT_ACTIVITY = ("case.opened", "case.refused", "report.opened", "report.indexed", "marac.pack_exported",
                 "case.subject_access_exported")

@@ -48,6 +48,7 @@ COMMON = {
     "dash": _l("DASH"), "skipped": _l("skipped"), "en": _l("in English"), "cy": _l("in Welsh"),
     "notify_to": _l("where new reports are sent"), "oncall_to": _l("the on-call address"),
     "retention_days": _l("how long closed cases are kept"), "sex": _l("sex"), "welsh": _l("Welsh"),
+    "inactive_days": _l("after how long open cases with no activity are listed"),
     "exemption": _l("extreme-incident exemption"), "police": _l("reported to the police"),
     "other": _l("not reported to the police"), "month": _l("month"), "quarter": _l("quarter"), "year": _l("year"),
     "custom": _l("dates of your choice"), "pdf": _l("PDF"), "docx": _l("Word document"), "odt": _l("OpenDocument"),

@@ -24,22 +24,21 @@ from portal.store.db import db
 from portal.store.models import StaffUser
 from portal.web.form_errors import error_summary
 
-DEFAULT_INACTIVE_DAYS = 180
-
 
 @bp.get("/retention")
 @allow("lead")
 def retention() -> str:
     """Open cases with nothing done on them for a while (a lead decides: close, or keep working), and the
     requests to erase a case waiting for a decision."""
+    team_days = erasure.inactive_days(db())  # the team's setting; a lead may look further or nearer here
     try:
-        days = max(erasure.MIN_INACTIVE_DAYS, int(request.args.get("days", DEFAULT_INACTIVE_DAYS)))
+        days = max(erasure.MIN_INACTIVE_DAYS, int(request.args.get("days", team_days)))
     except ValueError:
-        days = DEFAULT_INACTIVE_DAYS
+        days = team_days
     names = {p.id: p.name or p.email for p in db().scalars(select(StaffUser))}
     return render_template("staff/retention.html", days=days, inactive=erasure.inactive(db(), days),
                            waiting=erasure.waiting_requests(db()), requester_names=REQUESTER_NAMES,
-                           minimum=erasure.MIN_INACTIVE_DAYS, names=names)
+                           minimum=erasure.MIN_INACTIVE_DAYS, names=names, team_days=team_days)
 
 
 @bp.route("/cases/<reference>/erasure", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from portal.casework.erasure import INACTIVE_SETTING, inactive_days
 from portal.staff import messages as m
 from portal.staff.access import allow
 from portal.staff.auth_views import audit
@@ -145,17 +146,20 @@ def team_action(person_id: int, action: str) -> str | Response:
 @bp.route("/settings", methods=["GET", "POST"])
 @allow("lead")
 def settings() -> str | Response | tuple[str, int]:
-    """Settings a lead may change: where notifications go, and how long closed cases are kept."""
+    """Settings a lead may change: where notifications go, how long closed cases are kept, and after how long
+    an open case with no activity is listed for a decision."""
     config = current_app.config
     form = SettingsForm(data={"notify_to": get_setting(db(), "notify_to", config["NOTIFY_TO"]),
                               "oncall_to": get_setting(db(), "oncall_to", config["ONCALL_TO"]),
-                              "retention_days": get_setting(db(), "retention_days", str(config["RETENTION_DAYS"]))}
+                              "retention_days": get_setting(db(), "retention_days", str(config["RETENTION_DAYS"])),
+                              "inactive_days": str(inactive_days(db()))}
                         if request.method != "POST" else None)
     if form.validate_on_submit():
         set_setting(db(), "notify_to", form.notify_to.data.strip())
         set_setting(db(), "oncall_to", (form.oncall_to.data or "").strip())
         set_setting(db(), "retention_days", str(form.retention_days.data))
-        audit("settings.changed", detail="notify_to oncall_to retention_days")
+        set_setting(db(), INACTIVE_SETTING, str(form.inactive_days.data))
+        audit("settings.changed", detail="notify_to oncall_to retention_days inactive_days")
         db().commit()
         flash(gettext("Settings saved."), "saved")
         return redirect(url_for("staff.settings"), code=303)

@@ -134,6 +134,24 @@ def test_open_cases_with_nothing_done_are_listed_looking_is_not_doing(app):
     assert officer.get("/staff/retention").status_code == 403
 
 
+def test_a_lead_sets_the_teams_period_of_no_activity_and_the_list_starts_from_it(app):
+    quiet = a_case(app)
+    with dbs(app) as s:
+        s.scalar(select(Report).where(Report.reference == quiet)).received_at = utcnow() - timedelta(days=100)
+        s.commit()
+    lead, _ = signed_in(app, "lead")
+    assert quiet not in html_of(lead.get("/staff/retention")).split("Open cases with no activity")[1]  # 180 days
+    settings = {"notify_to": "", "oncall_to": "", "retention_days": "365"}
+    refused = post_form(lead, "/staff/settings", {**settings, "inactive_days": "7"})
+    assert refused.status_code == 400 and 'value="7"' in html_of(refused)  # too short: refused, kept as typed
+    assert post_form(lead, "/staff/settings", {**settings, "inactive_days": "90"}).status_code == 303
+    page = html_of(lead.get("/staff/retention"))
+    assert 'name="days" type="text" inputmode="numeric" value="90"' in page and "The team's period is 90 days" in page
+    assert quiet in page.split("Open cases with no activity")[1]
+    assert 'value="90"' in html_of(lead.get("/staff/settings"))
+    assert audit_events(app, "settings.changed")[-1].detail.endswith("inactive_days")
+
+
 def test_a_subject_access_export_shows_everything_and_is_audited(app):
     reference = a_case(app)
     lead, lead_account = signed_in(app, "lead")
