@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import not_, select, tuple_
 from sqlalchemy.orm import Session
 
+from portal.intake.reports import find_by_reference
 from portal.store.models import AuditEvent, Report
 
 PAGE_SIZE = 100
@@ -66,11 +67,12 @@ class AuditFilter:
 
 
 def case_id(dbs: Session, reference: str) -> str:
-    """The id of the case with this reference, for the filter; UnknownCase if there is none."""
-    found = dbs.scalar(select(Report.id).where(Report.reference == reference.strip().upper()))
+    """The id of the case with this reference (as typed: spaces, case and a missing hyphen do not matter), for the
+    filter; UnknownCase if there is none."""
+    found = find_by_reference(dbs, reference)
     if found is None:
         raise UnknownCase(reference)
-    return found
+    return found.id
 
 
 def _bounds(day: date, tz: str) -> datetime:

@@ -91,6 +91,7 @@ def test_a_case_filter_finds_its_events_by_reference(app):
         s.commit()
         found = page(s, AuditFilter(report_id=case_id(s, reference.lower())), TZ)
         assert [(e.report_id, ref) for e, ref in found.rows] == [(report.id, reference)]
+        assert case_id(s, f" {reference.replace('-', '').lower()} ") == report.id  # as someone might type it
         with pytest.raises(UnknownCase):
             case_id(s, "NONE-SUCH")
 
