@@ -47,7 +47,8 @@ LEAD_PAGES = ["queue", "queue-filtered", "case", "contact", "contact-errors", "c
               "profile-errors", "triage", "status", "risk", "action", "share", "note", "repeat", "print",
               "print-chosen", "team", "team-new", "team-person", "settings", "audit", "audit-filtered", "audit-errors",
               "account", "not-found",
-              "case-not-found", "indicators", "indicators-errors", "search", "search-results", "link", "access",
+              "case-not-found", "indicators", "indicators-board", "indicators-errors", "search", "search-results",
+              "link", "access",
               "break-glass", "new-case", "new-case-errors", "new-case-self", "new-case-concerned", "new-case-agency",
               "new-case-details-errors", "update", "update-errors", "closures", "risk-agency",
               "risk-agency-errors", "incident", "marac", "marac-errors", "marac-outcome", "marac-pack", "marac-print",
@@ -333,6 +334,9 @@ def open_page(world: World, lang: str, name: str) -> Any:
     elif name == "indicators":  # this quarter: the world's reports, some counts suppressed, every chart drawn
         status = page.goto("/staff/indicators?period=quarter").status
         assert page.locator("svg.chart").count() >= 5 and page.locator("table.figures").count() >= 8
+    elif name == "indicators-board":  # the board pack: small counts hidden, the equality tables among them
+        status = page.goto("/staff/indicators/board?period=quarter").status
+        assert page.locator("#equality-ethnic").count() == 1
     elif name == "indicators-errors":
         assert page.goto("/staff/indicators?period=custom&from=2026-09-01&to=2026-08-01").status == 400
         assert page.locator(".notice-warning").count() == 1
