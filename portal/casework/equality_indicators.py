@@ -28,6 +28,7 @@ class EqualityFigures:
     by_question: dict[str, dict[str, Figure]]  # question → answer (with "not_answered") → count
     waiting_now: int  # reports not yet counted, whatever the period (a count of pending work, not of people)
     months: list[str]
+    published: bool = True  # False: figures leaving the team for a period that is not a whole quarter (withheld)
 
     def rows(self) -> list[tuple[str, str, Figure | None]]:
         out: list[tuple[str, str, Figure | None]] = [("equality", "asked", self.asked)]
@@ -36,9 +37,16 @@ class EqualityFigures:
         return out
 
 
-def compute_equality(dbs: Session, rule: Disclosure, months: list[str]) -> EqualityFigures:
+def compute_equality(dbs: Session, rule: Disclosure, months: list[str], *, published: bool = True) -> EqualityFigures:
     """The totals of the period's whole months (they are kept by month), each question's answers a group under the
-    small-number rule."""
+    small-number rule. Not `published` (what leaves the team, for a period other than a quarter): every figure is
+    withheld, as overlapping periods (a month, the months around it, chosen dates) would let one be taken from
+    another to find a small number that each hides."""
+    if not published:
+        hidden = Figure(None, rule.threshold, secondary=True)
+        return EqualityFigures(asked=hidden, by_question={q: {a: hidden for a in (*ANSWERS[q], NOT_ANSWERED)}
+                                                          for q in QUESTIONS},
+                               waiting_now=0, months=list(months), published=False)
     counts = Counter[tuple[str, str]]()
     if months:
         for question, answer, n in dbs.execute(

@@ -251,7 +251,7 @@ def compute(dbs: Session, period: Period, *, now: datetime, threshold: int, nati
         review_rounds=compute_review_rounds(dbs, rule, period.first, period.last),
         complaints=compute_complaints(dbs, rule, period.first, period.last, months, now_utc.astimezone(
             ZoneInfo(tz)).date()),
-        equality=compute_equality(dbs, rule, months))
+        equality=compute_equality(dbs, rule, months, published=rule.threshold == 1 or period.kind == "quarter"))
 
 
 def _epoch_seconds(dbs: Session) -> Any:

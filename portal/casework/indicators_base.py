@@ -9,16 +9,20 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Figure:
-    """A count as it may be shown: `value` is None when it is suppressed."""
+    """A count as it may be shown: `value` is None when it is suppressed. `secondary`: it was not small, but is
+    hidden so that a small one in its group cannot be worked out from the total (so it must not say "fewer than")."""
 
     value: int | None
     threshold: int
+    secondary: bool = False
 
     @property
     def suppressed(self) -> bool:
         return self.value is None
 
     def csv(self) -> str:
+        if self.secondary:
+            return "suppressed"
         return f"<{self.threshold}" if self.value is None else str(self.value)
 
 
@@ -40,7 +44,7 @@ class Disclosure:
         if total_shown and len(hidden) == 1:
             candidates = sorted((n, key) for key, n in counts.items() if key not in hidden and n > 0)
             if candidates:  # (none only when the total is itself small, and so suppressed too)
-                shown[candidates[0][1]] = Figure(None, self.threshold)
+                shown[candidates[0][1]] = Figure(None, self.threshold, secondary=True)
         return shown
 
     def percent(self, part: int, whole: int) -> Percent:

@@ -25,14 +25,15 @@ SEXES = [("female", _l("Female")), ("male", _l("Male"))]
 # Welsh answers with the question's own verb ("Ydw", "Nac ydw"; of a person referred: "Ydy", "Nac ydy").
 DISABILITY_SELF = [("yes", lazy_pgettext("answer: are you disabled", "Yes")),
                    ("no", lazy_pgettext("answer: are you disabled", "No"))]
-DISABILITY_THEM = [("yes", lazy_pgettext("answer: is the person disabled", "Yes")),
-                   ("no", lazy_pgettext("answer: is the person disabled", "No"))]
+DISABILITY_THEM = [("yes", lazy_pgettext("answer: does the person consider themselves disabled", "Yes")),
+                   ("no", lazy_pgettext("answer: does the person consider themselves disabled", "No"))]
 # The five high-level groups of the 2021 census in Wales.
 ETHNIC_GROUPS = [("asian", _l("Asian, Asian Welsh or Asian British")),
                  ("black", _l("Black, Black Welsh, Black British, Caribbean or African")),
                  ("mixed", _l("Mixed or multiple ethnic groups")), ("white", _l("White")),
                  ("other", _l("Another ethnic group"))]
 PREFER_NOT = ("prefer_not", _l("Prefer not to say"))
+THEY_PREFER_NOT = ("prefer_not", _l("The person prefers not to say"))  # an agency answering for them
 NOT_KNOWN = ("not_known", _l("Not known"))
 
 def _radios(label: Any, choices: list[tuple[str, Any]]) -> OptionalRadioField:
@@ -58,11 +59,11 @@ class EqualityMixin:
 class AgencyEqualityMixin(EqualityMixin):
     """The same questions, asked of a referring agency about the person at risk, as far as the agency knows."""
 
-    eq_age = _radios(_l("What is the person's age?"), [*AGE_BANDS, NOT_KNOWN, PREFER_NOT])
-    eq_sex = _radios(_l("What is the person's sex?"), [*SEXES, NOT_KNOWN, PREFER_NOT])
-    eq_disability = _radios(_l("Is the person disabled, or do they have a long-term health condition?"),
-                            [*DISABILITY_THEM, NOT_KNOWN, PREFER_NOT])
-    eq_ethnic = _radios(_l("What is the person's ethnic group?"), [*ETHNIC_GROUPS, NOT_KNOWN, PREFER_NOT])
+    eq_age = _radios(_l("What is the person's age?"), [*AGE_BANDS, NOT_KNOWN, THEY_PREFER_NOT])
+    eq_sex = _radios(_l("What is the person's sex?"), [*SEXES, NOT_KNOWN, THEY_PREFER_NOT])
+    eq_disability = _radios(_l("Does the person consider themselves disabled, or to have a long-term health "
+                               "condition?"), [*DISABILITY_THEM, NOT_KNOWN, THEY_PREFER_NOT])
+    eq_ethnic = _radios(_l("What is the person's ethnic group?"), [*ETHNIC_GROUPS, NOT_KNOWN, THEY_PREFER_NOT])
 
 
 def offered(form: Any) -> dict[str, str] | None:

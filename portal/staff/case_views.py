@@ -76,7 +76,9 @@ def whole_case(reference: str, view: str, read_only: bool = False) -> dict[str, 
             "attempts": contact_attempts(db(), report), "asb": asb_signs(free_text(answers) + notes),
             **risk_context(report), "lang": str(get_locale()), **marac_context(report),
             **share_context(report, answers), **safeguarding_context(report, answers),
-            **review_context(report)}
+            **review_context(report),
+            # Equality answers not yet counted: only a subject access shows them (never the case page or print).
+            "equality_held": opened.content.get("equality") if view == "subject-access" else None}
 
 
 @bp.get("/cases/<reference>")

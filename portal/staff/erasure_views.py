@@ -15,6 +15,7 @@ from portal.casework import erasure
 from portal.casework.cases import contact_attempts, open_case
 from portal.casework.common import audit
 from portal.intake.reports import ReportNotStored
+from portal.staff import indicator_labels as il
 from portal.staff.access import CASEWORK, allow
 from portal.staff.blueprint import bp
 from portal.staff.case_common import case_or_404, header, saved
@@ -101,7 +102,8 @@ def case_subject_access(reference: str) -> str:
     context = whole_case(reference, "subject-access")
     context.update(show=ALL_PARTS, can_change=False)
     return render_template("staff/subject_access.html", **context, printed_at=datetime.now(timezone.utc),
-                           printing=True)
+                           printing=True, equality_questions=il.EQUALITY_QUESTION_NAMES,
+                           equality_answers=il.EQUALITY_ANSWER_NAMES)
 
 
 @bp.get("/cases/<reference>/subject-access.json")

@@ -23,10 +23,12 @@ class SettingsForm(TextForm):
     retention_days = WholeNumberField(
         _l("Delete closed cases after this many days"), not_a_number=m.ENTER_NUMBER,
         description=_l("Follow your data protection policy. Only counts are kept after deletion."),
-        validators=[DataRequired(m.ENTER_NUMBER), NumberRange(min=30, max=36500, message=m.ENTER_NUMBER)])
+        validators=[DataRequired(m.ENTER_NUMBER),
+                    NumberRange(min=30, max=36500, message=_l("Enter a number of days from 30 to 36500"))])
     inactive_days = WholeNumberField(
         _l("List open cases for a lead's decision after this many days with no activity"),
         not_a_number=m.ENTER_NUMBER,
-        description=_l("At least 30. They are listed on the Retention and erasure page, where you decide whether to "
-                       "close them or keep working them; nothing is closed or deleted by itself."),
-        validators=[DataRequired(m.ENTER_NUMBER), NumberRange(min=30, max=3650, message=m.ENTER_NUMBER)])
+        description=_l("From 30 to 3650. They are listed on the Retention and erasure page, where you decide "
+                       "whether to close them or keep working them; nothing is closed or deleted by itself."),
+        validators=[DataRequired(m.ENTER_NUMBER),
+                    NumberRange(min=30, max=3650, message=_l("Enter a number of days from 30 to 3650"))])

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from portal.casework.review_checklist import checklist
 from portal.questions import equality as eq
@@ -139,7 +140,8 @@ EQUALITY_ANSWER_NAMES: dict[str, dict[str, Any]] = {
                    "no": _l("Not disabled, and no long-term health condition")},
     "ethnic": dict(eq.ETHNIC_GROUPS)}
 for _answers in EQUALITY_ANSWER_NAMES.values():
-    _answers.update({"prefer_not": eq.PREFER_NOT[1], "not_known": eq.NOT_KNOWN[1], "not_answered": _l("Not answered")})
+    _answers.update({"prefer_not": lazy_pgettext("equality figure", "Prefer not to say"), "not_known": eq.NOT_KNOWN[1],
+                     "not_answered": _l("Not answered")})
 SECTION_NAMES.update({"equality": _l("Equality monitoring"),
                       **{f"equality_{q}": _l("Equality monitoring: %(question)s", question=name)
                          for q, name in EQUALITY_QUESTION_NAMES.items()}})

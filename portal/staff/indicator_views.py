@@ -145,7 +145,7 @@ def _page(*, board: bool) -> tuple[str, int]:
 
 
 def _cell(value: Figure | Percent | float | None) -> str:
-    if isinstance(value, Percent) and value.value is None:
+    if isinstance(value, Percent) and value.value is None or isinstance(value, Figure) and value.secondary:
         return gettext("suppressed")  # in the reader's language, like the rest of the file
     if isinstance(value, (Figure, Percent)):
         return value.csv()

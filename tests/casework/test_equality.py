@@ -116,10 +116,19 @@ def test_the_board_figures_are_exact_on_the_page_and_suppressed_in_the_csv(app: 
     client, _lead = signed_in(app, "lead")
     page = html_of(client.get("/staff/indicators?period=month&month=2026-10"))
     assert 'id="equality-age"' in page and ">7</td>" in page and ">2</td>" in page
-    exported = client.get("/staff/indicators.csv?period=month&month=2026-10").get_data(as_text=True)
+    exported = client.get("/staff/indicators.csv?period=quarter&quarter=2026-10").get_data(as_text=True)
     rows = {row[2]: row[3] for row in csv.reader(io.StringIO(exported.lstrip("\ufeff"))) if len(row) == 4}
-    assert rows["equality.asked"] == "9" and rows["equality_ethnic.white"] == "9"
-    assert rows["equality_age.45_54"] == rows["equality_age.25_34"] == "<5"
+    assert rows["equality.asked"] == "10" and rows["equality_ethnic.white"] == "9"
+    # 2 is small; 8 is hidden only so that the 2 cannot be worked out from the total, and says so
+    assert rows["equality_age.45_54"] == "<5" and rows["equality_age.25_34"] == "suppressed"
+    board = html_of(client.get("/staff/indicators/board?period=quarter&quarter=2026-10"))
+    assert "hidden, so that a smaller count cannot be worked out" in board and "fewer than 5" in board
+    # A month leaves the team without them: it and the quarter around it would give a hidden count away.
+    monthly = client.get("/staff/indicators.csv?period=month&month=2026-10").get_data(as_text=True)
+    rows = {row[2]: row[3] for row in csv.reader(io.StringIO(monthly.lstrip("\ufeff"))) if len(row) == 4}
+    assert rows["equality.asked"] == rows["equality_ethnic.white"] == rows["equality_age.25_34"] == "suppressed"
+    assert "Equality figures leave the team only for a whole quarter" in html_of(
+        client.get("/staff/indicators/board?period=month&month=2026-10"))
 
 
 def test_the_welsh_form_asks_the_questions_in_welsh(app: Flask):
@@ -128,3 +137,20 @@ def test_the_welsh_form_asks_the_questions_in_welsh(app: Flask):
     agency = html_of(app.test_client().get("/cy/tell-us/agency"))
     assert "Beth yw grŵp ethnig y person?" in agency and "Ddim yn hysbys" in agency
     assert "eq_age" not in html_of(app.test_client().get("/cy/tell-us/someone"))
+
+
+def test_a_subject_access_shows_answers_still_held_and_the_case_page_never_does(app: Flask):
+    import json
+
+    reference = send_report(app.test_client(), ANSWERED)
+    lead, _ = signed_in(app, "lead")
+    assert "What is your age?" not in html_of(lead.get(f"/staff/cases/{reference}"))
+    assert "25 to 34" not in html_of(lead.get(f"/staff/cases/{reference}"))
+    page = html_of(lead.get(f"/staff/cases/{reference}/subject-access"))
+    assert "Equality monitoring answers, held until they are counted" in page and "25 to 34" in page
+    held = json.loads(lead.get(f"/staff/cases/{reference}/subject-access.json").get_data(as_text=True))
+    assert held["equality_monitoring"]["ethnic"] == "white"
+    count(app, force=True)
+    assert "Equality monitoring answers" not in html_of(lead.get(f"/staff/cases/{reference}/subject-access"))
+    after = json.loads(lead.get(f"/staff/cases/{reference}/subject-access.json").get_data(as_text=True))
+    assert "equality_monitoring" not in after and after["answers"]["story"] == "He took my phone."

@@ -144,6 +144,7 @@ def test_a_lead_sets_the_teams_period_of_no_activity_and_the_list_starts_from_it
     settings = {"notify_to": "", "oncall_to": "", "retention_days": "365"}
     refused = post_form(lead, "/staff/settings", {**settings, "inactive_days": "7"})
     assert refused.status_code == 400 and 'value="7"' in html_of(refused)  # too short: refused, kept as typed
+    assert "Enter a number of days from 30 to 3650" in html_of(refused)
     assert post_form(lead, "/staff/settings", {**settings, "inactive_days": "90"}).status_code == 303
     page = html_of(lead.get("/staff/retention"))
     assert 'name="days" type="text" inputmode="numeric" value="90"' in page and "The team's period is 90 days" in page
