@@ -52,7 +52,7 @@ class EqualityMixin:
     def equality(self) -> dict[str, str]:
         """The answers given, as codes by question (empty when none was answered: the questions were still
         offered, which the count records as not answered)."""
-        given = {code: getattr(self, name).data for name, code in FIELDS.items()}
+        given = {code: getattr(getattr(self, name, None), "data", None) for name, code in FIELDS.items()}
         return {code: value for code, value in given.items() if value in ANSWERS[code]}
 
 

@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal.casework.disclosures import KINDS
 from portal.questions import messages as pm
+from portal.questions.equality import FIELDS as EQUALITY_FIELDS
 from portal.questions.report_forms import (
     EMAIL,
     STAFF_SEX,
@@ -112,6 +113,12 @@ class _StaffIntake(ReportForm):
 
     SAFE_CONTACT_ABOUT = "them"
     NOT_ANSWERS = frozenset({"csrf_token", "submission_key", "disclosed", "disclosed_on", "disclosed_time"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in EQUALITY_FIELDS:  # the website's own questions (portal/questions/equality.py): not asked here
+            if name in self:
+                del self[name]
 
     story = text(_l("What did they tell us?"), long=True,
                  description=_l("Write what was said, in their words where you can. Say where anything else came "
