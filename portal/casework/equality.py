@@ -1,5 +1,5 @@
 """Equality monitoring on the triage side: counting the answers sealed with each report into monthly totals, then
-removing them from the report; and the totals for the board, with the small-number rule.
+removing them from the report.
 
 Why this way (docs/data-map.md, `equality_count`): the answers are special category data (ethnic group, health), so
 they are never stored in plaintext beside a case. They reach the database sealed inside the report (the public side
@@ -15,6 +15,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from portal.casework.common import aware, now, opener
 from portal.casework.equality_indicators import NOT_ANSWERED, QUESTIONS, waiting
-from portal.crypto.sealing import try_open
+from portal.crypto.sealing import Opener, Sealer, try_open
 from portal.intake.reports import PURPOSE, current_sealer
 from portal.store.models import AuditEvent, EqualityCount, Report
 from portal.store.plain_models import EQUALITY_ANSWERS as ANSWERS
@@ -65,8 +66,18 @@ def count_answers(dbs: Session, *, force: bool = False, limit: int = 5000, at: d
     if oldest is None or not force and run.waiting < BATCH_MIN and aware(oldest) > moment - WAIT_AT_MOST:
         return run
     keys, sealer, tz = opener(), current_sealer(), current_app.config["TIMEZONE"]
+    try:
+        _count(dbs, pending.limit(limit), run, keys, sealer, tz, moment)
+    except Exception:
+        dbs.rollback()  # nothing counted, every report as it was: the next run tries again
+        raise
+    run.waiting -= run.counted
+    return run
+
+
+def _count(dbs: Session, query: Any, run: CountRun, keys: Opener, sealer: Sealer, tz: str, moment: datetime) -> None:
     totals = Counter[tuple[str, str, str]]()
-    for report in dbs.scalars(pending.limit(limit)).all():
+    for report in dbs.scalars(query).all():
         opened = try_open(keys, report.sealed, PURPOSE, report.id)
         if not isinstance(opened, bytes):
             run.unopened += 1  # left waiting: it is counted once its key is here
@@ -86,5 +97,3 @@ def count_answers(dbs: Session, *, force: bool = False, limit: int = 5000, at: d
         dbs.add(AuditEvent(at=moment, actor="system:equality", action="equality.counted",
                            detail=f"count:{run.counted}"))
     dbs.commit()
-    run.waiting -= run.counted
-    return run

@@ -154,3 +154,22 @@ def test_a_subject_access_shows_answers_still_held_and_the_case_page_never_does(
     assert "Equality monitoring answers" not in html_of(lead.get(f"/staff/cases/{reference}/subject-access"))
     after = json.loads(lead.get(f"/staff/cases/{reference}/subject-access.json").get_data(as_text=True))
     assert "equality_monitoring" not in after and after["answers"]["story"] == "He took my phone."
+
+
+def test_a_count_that_fails_half_way_counts_nothing_and_leaves_every_report_as_it_was(app: Flask, monkeypatch):
+    references = [send_report(app.test_client(), ANSWERED) for _ in range(3)]
+
+    class Broken:
+        key_id = "broken"
+
+        def seal_json(self, *_args: Any) -> bytes:
+            raise OSError("the disk went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(equality, "current_sealer", lambda: Broken())
+        with pytest.raises(OSError):
+            count(app, force=True)
+    assert totals(app) == {}
+    held = documents(app)
+    assert all(held[r]["row"].equality_pending and held[r]["equality"]["age"] == "25_34" for r in references)
+    assert count(app, force=True).counted == 3  # the next run counts them
