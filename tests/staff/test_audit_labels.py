@@ -14,8 +14,8 @@ from portal.staff.audit_labels import action_choices, action_label, actor_label,
 from tests.staff_helpers import dbs, html_of, signed_in
 
 ROOT = Path(__file__).resolve().parents[2] / "portal"
-CODE = re.compile(r"\"((?:staff|case|cases|keys|marac|report|share|db|index|indicators|search|settings|audit|round|equality)"
-                  r"\.[a-z_-]+)\"")
+CODE = re.compile(r"\"((?:staff|case|cases|keys|marac|report|share|db|index|indicators|search|settings|audit|round"
+                  r"|equality)\.[a-z_-]+)\"")
 
 
 @pytest.fixture
