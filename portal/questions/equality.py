@@ -36,6 +36,7 @@ PREFER_NOT = ("prefer_not", _l("Prefer not to say"))
 THEY_PREFER_NOT = ("prefer_not", _l("The person prefers not to say"))  # an agency answering for them
 NOT_KNOWN = ("not_known", _l("Not known"))
 
+
 def _radios(label: Any, choices: list[tuple[str, Any]]) -> OptionalRadioField:
     return OptionalRadioField(label, choices=choices, validate_choice=True)
 
