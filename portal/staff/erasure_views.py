@@ -36,10 +36,12 @@ def retention() -> str:
         days = max(erasure.MIN_INACTIVE_DAYS, int(request.args.get("days", team_days)))
     except ValueError:
         days = team_days
+    asked = request.args.get("days", "").strip()
     names = {p.id: p.name or p.email for p in db().scalars(select(StaffUser))}
     return render_template("staff/retention.html", days=days, inactive=erasure.inactive(db(), days),
                            waiting=erasure.waiting_requests(db()), requester_names=REQUESTER_NAMES,
-                           minimum=erasure.MIN_INACTIVE_DAYS, names=names, team_days=team_days)
+                           minimum=erasure.MIN_INACTIVE_DAYS, names=names, team_days=team_days,
+                           adjusted=bool(asked) and asked != str(days))
 
 
 @bp.route("/cases/<reference>/erasure", methods=["GET", "POST"])

@@ -130,7 +130,9 @@ def test_open_cases_with_nothing_done_are_listed_looking_is_not_doing(app):
     section = page.split("Open cases with no activity")[1]
     assert quiet in section and busy not in section and officer_account.name in section
     assert "1 open case with nothing done for 200 days or more" in section
-    assert html_of(lead.get("/staff/retention?days=5")).count('name="days" type="text" inputmode="numeric" value="30"')
+    short = html_of(lead.get("/staff/retention?days=5"))
+    assert short.count('name="days" type="text" inputmode="numeric" value="30"')
+    assert "That is not a whole number of at least 30 days, so this shows 30 days." in short  # not silently
     assert officer.get("/staff/retention").status_code == 403
 
 
