@@ -23,8 +23,15 @@ LOCALES = {"en": "en-GB", "cy": "cy"}  # what the browser says it prefers (Accep
 
 # ---- looking ---------------------------------------------------------------------------------------
 
+def settled(page: Any) -> Any:
+    """The page, once the document a click or a submit led to has parsed. A click returns when its navigation
+    commits, before the new document has a body, so anything that looks at the page waits for this first."""
+    page.wait_for_load_state("domcontentloaded")
+    return page
+
+
 def page_language(page: Any) -> str:
-    return page.evaluate("document.documentElement.lang")
+    return settled(page).evaluate("document.documentElement.lang")
 
 
 def path_of(page: Any) -> str:
@@ -33,7 +40,7 @@ def path_of(page: Any) -> str:
 
 def focused(page: Any) -> dict[str, Any]:
     """What has keyboard focus: enough to say which element it is and whether a sighted user sees it."""
-    return page.evaluate("""() => {
+    return settled(page).evaluate("""() => {
         const el = document.activeElement;
         if (!el || el === document.body) return {tag: 'body'};
         const box = el.getBoundingClientRect();
@@ -68,7 +75,7 @@ def under_exit_bar(page: Any, selector: str) -> bool:
 
 def horizontal_overflow(page: Any) -> dict[str, Any]:
     """The page's scroll width, and the elements that stick out past the right edge of the viewport."""
-    return page.evaluate("""() => {
+    return settled(page).evaluate("""() => {
         const width = document.documentElement.clientWidth;
         const wide = [];
         for (const el of document.querySelectorAll('body *')) {
@@ -92,6 +99,7 @@ def exit_announcement(page: Any) -> str:
 
 def stored_text(page: Any) -> dict[str, Any]:
     """Everything the browser keeps for this page where someone else might look."""
+    settled(page)
     return {"url": page.url, "title": page.title(), "cookies": page.context.cookies(),
             "localStorage": page.evaluate("JSON.stringify(Object.entries(localStorage))"),
             "sessionStorage": page.evaluate("JSON.stringify(Object.entries(sessionStorage))")}
