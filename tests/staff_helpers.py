@@ -32,6 +32,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import select, update
 from werkzeug.test import TestResponse
 
+from portal.intake.reports import find_by_reference
 from portal.store.models import AuditEvent, Report, StaffUser
 from portal.team import accounts as _accounts
 from tests.conftest import CheckedClient, Reporter, make_app
@@ -154,6 +155,20 @@ def set_report(app: Flask, reference: str, **values: Any) -> None:
         values["next_due"] = values["first_contact_due"]
     with dbs(app) as s, s.begin():
         s.execute(update(Report).where(Report.reference == reference).values(**values))
+
+
+def open_case_of(app: Flask, owner_id: int) -> str:
+    """A report sent through the website, its person reached and the case open, owned by `owner_id`."""
+    reference = send_report(new_client(app))
+    set_report(app, reference, contacted=True, owner_id=owner_id, status="case_open",
+               first_contact_at=datetime.now(timezone.utc))
+    return reference
+
+
+def work(app: Flask, reference: str, staff_id: int, job: Callable[[Any, Report, StaffUser], Any]) -> Any:
+    """Run a casework service call (`job(session, report, staff)`) as that member of staff, in a request."""
+    with app.test_request_context("/staff/"), dbs(app) as s:
+        return job(s, find_by_reference(s, reference), s.get(StaffUser, staff_id))
 
 
 def staff_row(app: Flask, staff_id: int) -> StaffUser:

@@ -6,7 +6,7 @@ the team's e-mail says, with no content, that a complaint is waiting."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -26,9 +26,17 @@ from portal.store.complaint_models import (
     Complaint,
 )
 from portal.store.db import db
-from portal.store.models import Report, StaffUser
+from portal.store.models import Report
 from tests.casework.test_notify import FROM, TO, SmtpServer, body
-from tests.staff_helpers import add_staff, audit_events, dbs, new_client, send_report, set_report
+from tests.staff_helpers import (
+    add_staff,
+    audit_events,
+    dbs,
+    new_client,
+    open_case_of,
+    send_report,
+    work,
+)
 
 CHRISTMAS_EVE = date(2026, 12, 24)  # a Thursday: Christmas, Boxing Day's substitute and New Year's Day follow
 MONDAY = date(2026, 11, 30)
@@ -46,19 +54,11 @@ def officer(app):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def reference(app, officer):  # type: ignore[no-untyped-def]
-    reference = send_report(new_client(app))
-    set_report(app, reference, contacted=True, owner_id=officer.id, status="case_open",
-               first_contact_at=datetime.now(timezone.utc))
-    return reference
+    return open_case_of(app, officer.id)
 
 
 def on(monkeypatch, day: date) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(cp, "today", lambda _tz: day)
-
-
-def work(app, reference: str, staff_id: int, job):  # type: ignore[no-untyped-def]
-    with app.test_request_context("/staff/"), dbs(app) as s:
-        return job(s, find_by_reference(s, reference), s.get(StaffUser, staff_id))
 
 
 def record(app, reference, staff_id, **given):  # type: ignore[no-untyped-def]

@@ -4,16 +4,21 @@ only, a finished task is reopened deliberately; a breathing space runs until its
 act before it ends, closed with it; every change is audited and keeps the case's next thing up to date."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from portal.casework import tasks as ts
-from portal.intake.reports import find_by_reference
 from portal.store.followup_models import CaseTask
-from portal.store.models import CaseEntry, Report, StaffUser
-from tests.staff_helpers import add_staff, audit_events, dbs, new_client, send_report, set_report
+from portal.store.models import CaseEntry, Report
+from tests.staff_helpers import (
+    add_staff,
+    audit_events,
+    dbs,
+    open_case_of,
+    work,
+)
 
 THURSDAY_BEFORE_CHRISTMAS = date(2026, 12, 24)  # Friday 25th, Saturday 26th and Monday 28th are bank holidays
 FRIDAY = date(2026, 12, 4)
@@ -31,19 +36,11 @@ def officer(app):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def reference(app, officer):  # type: ignore[no-untyped-def]
-    reference = send_report(new_client(app))
-    set_report(app, reference, contacted=True, owner_id=officer.id, status="case_open",
-               first_contact_at=datetime.now(timezone.utc))
-    return reference
+    return open_case_of(app, officer.id)
 
 
 def on(monkeypatch, day: date) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(ts, "today", lambda _tz: day)
-
-
-def work(app, reference: str, staff_id: int, job):  # type: ignore[no-untyped-def]
-    with app.test_request_context("/staff/"), dbs(app) as s:
-        return job(s, find_by_reference(s, reference), s.get(StaffUser, staff_id))
 
 
 def record(app, reference, staff_id, code="security", plan=None, **dates):  # type: ignore[no-untyped-def]
